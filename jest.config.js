@@ -1,0 +1,17 @@
+// Three layers, one run: unit tests beside the code, API tests over real HTTP, e2e in Debian's chromium.
+// One FerretDB (or MONGODB_URI) serves the whole run; each test file gets its own database.
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'tsx', 'js', 'json'] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 60000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{workflows,engine,connectors,server,designer,scripts}/**/*.test.ts?(x)'] },
+    { ...common, displayName: 'api', testMatch: ['<rootDir>/tests/{api,features,architecture}/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,120 @@
+/**
+ * The only reader of process.env. Every setting is validated at start; a bad value stops Ordo
+ * with the variable's name and the reason (ConfigError), before anything listens.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError } from '../../workflows/model/errors';
+import { toFieldIssues } from '../../workflows/model/zod-issues';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z.string().trim().min(1).optional();
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    PORT: port.default(8080),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    MONGODB_URI: z
+      .string()
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    DATA_DIR: z.string().trim().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SECRET_KEY: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`')
+      .optional(),
+    TLS_CERT: optionalString,
+    TLS_KEY: optionalString,
+    FERRETDB_BIN: optionalString,
+    ORDO_ADMIN_EMAIL: z.email().optional(),
+    ORDO_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 1mb or 512kb').default('1mb'),
+    SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    DESIGNER_AUTOBUILD: z.enum(['true', 'false']).default('true'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY must be set together' });
+    }
+    for (const key of ['TLS_CERT', 'TLS_KEY'] as const) {
+      const file = env[key];
+      if (file && !fs.existsSync(file)) ctx.addIssue({ code: 'custom', path: [key], message: `file ${file} does not exist` });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl?: string;
+  mongodbUri?: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  /** 32 bytes: encrypts secrets at rest and signs tokens. */
+  secretKey: Buffer;
+  tls?: { cert: string; key: string };
+  ferretdbBin?: string;
+  admin: { email?: string; password?: string };
+  bodyLimit: string;
+  sessionTtlMs: number;
+  redisUrl?: string;
+  designerAutobuild: boolean;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  // empty strings count as unset, as in most .env tooling
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issues = toFieldIssues(result.error.issues);
+    throw new ConfigError(`Invalid configuration: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  }
+  return result.data;
+}
+
+/** Reads the secret key from SECRET_KEY or DATA_DIR/secret.key, generating that file on first run. */
+export function resolveSecretKey(env: Pick<Env, 'SECRET_KEY'>, dataDir: string): Buffer {
+  if (env.SECRET_KEY) return Buffer.from(env.SECRET_KEY, 'hex');
+  const file = path.join(dataDir, 'secret.key');
+  if (fs.existsSync(file)) {
+    const hex = fs.readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ConfigError(`${file} is not a 64-hex-character key`, [{ path: 'SECRET_KEY', message: `${file} is corrupt` }]);
+    return Buffer.from(hex, 'hex');
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = crypto.randomBytes(32);
+  fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: env.PUBLIC_URL,
+    mongodbUri: env.MONGODB_URI,
+    dataDir,
+    logLevel: env.LOG_LEVEL,
+    secretKey: resolveSecretKey(env, dataDir),
+    tls: env.TLS_CERT && env.TLS_KEY ? { cert: env.TLS_CERT, key: env.TLS_KEY } : undefined,
+    ferretdbBin: env.FERRETDB_BIN,
+    admin: { email: env.ORDO_ADMIN_EMAIL, password: env.ORDO_ADMIN_PASSWORD },
+    bodyLimit: env.BODY_LIMIT,
+    sessionTtlMs: env.SESSION_TTL_HOURS * 3600_000,
+    redisUrl: env.REDIS_URL,
+    designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
+  };
+}

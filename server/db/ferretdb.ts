@@ -1,0 +1,145 @@
+/**
+ * Embedded database: FerretDB v1.24.2 (MongoDB wire protocol, SQLite backend), used by `npm start`
+ * without MONGODB_URI and by the test suite. The binary is built once from the Go module proxy into
+ * .tools/bin (project-local, git-ignored).
+ *
+ * Why not plain `go install …@v1.24.2`: the module zip lacks build/version/version.txt, and the
+ * resulting binary panics at start ("Invalid build/version/version.txt file content"). We therefore
+ * take the very same module from the proxy (`go mod download`), write that one file, and `go build`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ServiceUnavailableError, ConfigError } from '../../workflows/model/errors';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const LOCAL_BIN = path.join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
+
+type Progress = (message: string) => void;
+
+function onPath(command: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+}
+
+/** Finds the ferretdb binary, building it once from the Go module proxy when it is missing. */
+export function ensureFerretdbBinary(options: { explicit?: string; progress?: Progress } = {}): string {
+  const progress = options.progress ?? (() => {});
+  if (options.explicit) {
+    if (!fs.existsSync(options.explicit)) throw new ConfigError(`FERRETDB_BIN=${options.explicit} does not exist`, [{ path: 'FERRETDB_BIN', message: 'file does not exist' }]);
+    return options.explicit;
+  }
+  if (fs.existsSync(LOCAL_BIN)) return LOCAL_BIN;
+  const systemBin = onPath('ferretdb');
+  if (systemBin) return systemBin;
+  const go = onPath('go');
+  if (!go) {
+    throw new ConfigError(
+      'No database: MONGODB_URI is not set, no ferretdb binary was found and Go is not installed to build one. ' +
+        'Point Ordo at your MongoDB 7+ with MONGODB_URI=mongodb://host:27017/ordo, or install Go (>= 1.22) so Ordo can build its embedded FerretDB.',
+    );
+  }
+  const step = (label: string, args: string[], cwd?: string) => {
+    progress(label);
+    const r = spawnSync(go, args, { cwd, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }, maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new ConfigError(`Building FerretDB failed at "${label}": ${(r.stderr || r.stdout).trim().slice(-2000)}`);
+    return r.stdout;
+  };
+  progress(`FerretDB ${FERRETDB_VERSION} is not built yet; building it once into ${path.relative(process.cwd(), LOCAL_BIN)} (about a minute)…`);
+  const info = JSON.parse(step('[1/3] downloading the module from the Go module proxy', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`])) as { Dir: string };
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-ferretdb-src-'));
+  try {
+    fs.cpSync(info.Dir, src, { recursive: true });
+    for (const entry of fs.readdirSync(src, { recursive: true, withFileTypes: true })) {
+      fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    }
+    fs.chmodSync(src, 0o755);
+    fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    fs.mkdirSync(path.dirname(LOCAL_BIN), { recursive: true });
+    const tmpBin = `${LOCAL_BIN}.${process.pid}.tmp`;
+    step('[2/3] compiling (go build ./cmd/ferretdb)', ['build', '-trimpath', '-o', tmpBin, './cmd/ferretdb'], src);
+    fs.renameSync(tmpBin, LOCAL_BIN); // atomic: a concurrent builder never sees half a binary
+    progress('[3/3] done');
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+  return LOCAL_BIN;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new ServiceUnavailableError(`FerretDB exited with code ${child.exitCode} during start-up`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new ServiceUnavailableError(`FerretDB did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+export interface EmbeddedDatabase {
+  uri: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts FerretDB on a free loopback port with its SQLite files under `dataDir`. Telemetry and the
+ * debug HTTP endpoint are off, so nothing leaves the machine.
+ */
+export async function startFerretdb(options: { dataDir: string; binary: string; port?: number; database?: string; logFile?: string }): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(options.dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const logFd = fs.openSync(options.logFile ?? path.join(dir, 'ferretdb.log'), 'a');
+  const child = spawn(
+    options.binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      `--state-dir=${dir}`,
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', logFd, logFd], env: { ...process.env, FERRETDB_TELEMETRY: 'disable', DO_NOT_TRACK: '1' } },
+  );
+  fs.closeSync(logFd);
+  await waitForPort(port, child, 20_000);
+  let stopped: Promise<void> | undefined;
+  return {
+    uri: `mongodb://127.0.0.1:${port}/${options.database ?? 'ordo'}`,
+    port,
+    pid: child.pid!,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => { clearTimeout(killTimer); resolve(); });
+        child.kill('SIGTERM');
+      });
+      return stopped;
+    },
+  };
+}

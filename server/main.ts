@@ -1,0 +1,136 @@
+/**
+ * Composition root: reads the config, starts the embedded database when no MONGODB_URI is given,
+ * wires every service and route, listens, and shuts down gracefully.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Connection } from 'mongoose';
+import { loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './infra/logger';
+import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from './db/ferretdb';
+import { connectDatabase } from './db/connection';
+import { authModels } from './auth/auth.models';
+import { AuthService } from './auth/auth.service';
+import { AuditService } from './audit/audit.service';
+import { createApp } from './app';
+import type { AnyRoute } from './http/route';
+import { authRoutes } from './api/auth/auth.routes';
+import { userRoutes } from './api/users/users.routes';
+import { buildDesigner, DESIGNER_DIST } from './static/designer';
+import { isAppError } from '../workflows/model/errors';
+
+export interface RunningOrdo {
+  url: string;
+  port: number;
+  config: Config;
+  connection: Connection;
+  logger: Logger;
+  /** every route of this node: the permission matrix and OpenAPI are generated from it */
+  routes: readonly AnyRoute[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** print to the console (start-up banner, first admin password) */
+  announce?: (message: string) => void;
+  serveDesigner?: boolean;
+}
+
+export async function startOrdo(config: Config, options: StartOptions = {}): Promise<RunningOrdo> {
+  const announce = options.announce ?? (() => {});
+  const logger = createLogger({ level: config.logLevel });
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err) => logger.error({ err }, 'error during shutdown'));
+  };
+
+  try {
+    let uri = config.mongodbUri;
+    if (!uri) {
+      const binary = ensureFerretdbBinary({ explicit: config.ferretdbBin, progress: announce });
+      const db: EmbeddedDatabase = await startFerretdb({ dataDir: path.join(config.dataDir, 'db'), binary });
+      closers.push(() => db.stop());
+      uri = db.uri;
+      logger.info({ port: db.port, dataDir: config.dataDir }, 'embedded FerretDB started');
+    }
+    const connection = await connectDatabase(uri);
+    closers.push(() => connection.close());
+
+    const audit = new AuditService(connection);
+    const auth = new AuthService(authModels(connection), audit, logger, config.sessionTtlMs);
+    await auth.ensureInitialAdmin(config.admin, announce);
+
+    const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
+    const routes: AnyRoute[] = [...authRoutes({ auth, secureCookies }), ...userRoutes({ auth })];
+
+    let designerDist: string | undefined;
+    if (options.serveDesigner !== false) {
+      if (config.designerAutobuild) buildDesigner({ onlyIfStale: true, log: announce });
+      designerDist = fs.existsSync(path.join(DESIGNER_DIST, 'index.html')) ? DESIGNER_DIST : undefined;
+    }
+
+    const app = createApp({ config, logger, connection, auth, routes, designerDist });
+    const server = config.tls
+      ? https.createServer({ cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, app)
+      : http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        }),
+    );
+
+    const sessionSweep = setInterval(() => void auth.purgeExpiredSessions().catch(() => undefined), 15 * 60_000);
+    sessionSweep.unref();
+    closers.push(async () => clearInterval(sessionSweep));
+
+    const { port } = server.address() as AddressInfo;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`;
+    return { url, port, config, connection, logger, routes, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const say = (m: string) => process.stdout.write(`${m}\n`);
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`Ordo cannot start: ${(err as Error).message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  let ordo: RunningOrdo;
+  try {
+    ordo = await startOrdo(config, { announce: say });
+  } catch (err) {
+    process.stderr.write(`Ordo cannot start: ${isAppError(err) ? err.message : (err as Error).stack}\n`);
+    process.exit(1);
+  }
+  say(`\nOrdo is running at ${ordo.url}  (Ctrl+C to stop)\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ordo.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void ordo.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) void main();
