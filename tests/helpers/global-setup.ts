@@ -8,7 +8,6 @@ import path from 'node:path';
 import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from '../../server/db/ferretdb';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __ORDO_TEST_DB__: { db?: EmbeddedDatabase; dir?: string } | undefined;
 }
 
