@@ -9,6 +9,7 @@ const userSchema = new Schema(
     name: { type: String, required: true },
     passwordHash: { type: String, required: true },
     role: { type: String, required: true, enum: ROLES },
+    groups: { type: [String], default: [] },
     disabled: { type: Boolean, default: false },
     locale: { type: String, enum: [...LOCALES, null], default: null },
     /** Record scope (issue: security): empty = all warehouses / channels. */

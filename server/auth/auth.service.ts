@@ -23,6 +23,7 @@ export function toUserDto(u: UserDoc): UserDto {
     email: u.email,
     name: u.name,
     role: u.role as Role,
+    groups: [...(u.groups ?? [])],
     disabled: Boolean(u.disabled),
     locale: (u.locale as Locale | null) ?? null,
     createdAt: new Date(u.createdAt).toISOString(),
@@ -62,7 +63,7 @@ export class AuthService {
     const sessionToken = token();
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
     await this.models.Session.create({ _id: sha256(sessionToken), userId: user._id, csrfToken: token(24), expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });
-    await this.audit.record({ principal: { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role: user.role as Role, permissions: new Set(), sessionId: '', csrfToken: '' }, action: 'auth.login', target: { type: 'user', id: String(user._id), label: user.email }, ip: meta.ip });
+    await this.audit.record({ principal: { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role: user.role as Role, groups: [], permissions: new Set(), sessionId: '', csrfToken: '' }, action: 'auth.login', target: { type: 'user', id: String(user._id), label: user.email }, ip: meta.ip });
     return { token: sessionToken, user: toUserDto(user), expiresAt };
   }
 
@@ -81,7 +82,7 @@ export class AuthService {
     const user = await this.models.User.findById(session.userId).lean<UserDoc>();
     if (!user || user.disabled) return { kind: 'anonymous' };
     const role = user.role as Role;
-    return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, permissions: permissionsOf(role), sessionId, csrfToken: session.csrfToken };
+    return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, groups: [...(user.groups ?? [])], permissions: permissionsOf(role), sessionId, csrfToken: session.csrfToken };
   }
 
   private async resolveApiKey(raw: string): Promise<Principal> {
@@ -117,9 +118,9 @@ export class AuthService {
 
   async createUser(actor: Principal, body: CreateUserBody & { email: string }): Promise<UserDto> {
     if (await this.models.User.exists({ email: body.email })) throw new ConflictError(`A user with the e-mail ${body.email} already exists`);
-    const user = await this.models.User.create({ email: body.email, name: body.name, role: body.role, locale: body.locale ?? null, passwordHash: await hashPassword(body.password) });
+    const user = await this.models.User.create({ email: body.email, name: body.name, role: body.role, groups: body.groups ?? [], locale: body.locale ?? null, passwordHash: await hashPassword(body.password) });
     const dto = toUserDto(user.toObject() as UserDoc);
-    await this.audit.record({ principal: actor, action: 'user.create', target: { type: 'user', id: dto.id, label: dto.email }, after: { email: dto.email, name: dto.name, role: dto.role } });
+    await this.audit.record({ principal: actor, action: 'user.create', target: { type: 'user', id: dto.id, label: dto.email }, after: { email: dto.email, name: dto.name, role: dto.role, groups: dto.groups } });
     return dto;
   }
 
@@ -133,6 +134,7 @@ export class AuthService {
     }
     if (body.name !== undefined) user.name = body.name;
     if (body.role !== undefined) user.role = body.role;
+    if (body.groups !== undefined) user.groups = body.groups;
     if (body.disabled !== undefined) user.disabled = body.disabled;
     if (body.locale !== undefined) user.locale = body.locale;
     if (body.password !== undefined) user.passwordHash = await hashPassword(body.password);

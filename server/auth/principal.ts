@@ -8,6 +8,7 @@ export type Principal =
       email: string;
       name: string;
       role: Role;
+      groups: readonly string[];
       permissions: ReadonlySet<Permission>;
       sessionId: string;
       csrfToken: string;

@@ -16,10 +16,14 @@ export const passwordSchema = z
 export const loginBody = z.strictObject({ email: z.string().trim().toLowerCase().max(254), password: z.string().max(256) });
 export type LoginBody = z.infer<typeof loginBody>;
 
+/** Candidate groups a user works for (BPMN camunda:candidateGroups), e.g. reviewers, warehouse. */
+export const groupsSchema = z.array(z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _')).max(50);
+
 export const createUserBody = z.strictObject({
   email,
   name: z.string().trim().min(1).max(120),
   role: z.enum(ROLES),
+  groups: groupsSchema.default([]),
   password: passwordSchema,
   locale: z.enum(LOCALES).optional(),
 });
@@ -29,6 +33,7 @@ export const updateUserBody = z
   .strictObject({
     name: z.string().trim().min(1).max(120).optional(),
     role: z.enum(ROLES).optional(),
+    groups: groupsSchema.optional(),
     disabled: z.boolean().optional(),
     password: passwordSchema.optional(),
     locale: z.enum(LOCALES).nullable().optional(),
@@ -50,6 +55,7 @@ export interface UserDto {
   email: string;
   name: string;
   role: (typeof ROLES)[number];
+  groups: string[];
   disabled: boolean;
   locale: Locale | null;
   createdAt: string;

@@ -40,9 +40,9 @@ describe('identity: sign-in, roles, users and API keys over real HTTP', () => {
 
   it('given an admin, when they create an operator, then the operator signs in with operator permissions only', async () => {
     const admin = await adminClient(ordo);
-    const created = await admin.post('/api/users', { email: ' Op1@Test.Local ', name: 'Operator One', role: 'operator', password: 'operator-pass-1' });
+    const created = await admin.post('/api/users', { email: ' Op1@Test.Local ', name: 'Operator One', role: 'operator', groups: ['warehouse'], password: 'operator-pass-1' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ email: 'op1@test.local', role: 'operator', disabled: false });
+    expect(created.body).toMatchObject({ email: 'op1@test.local', role: 'operator', groups: ['warehouse'], disabled: false });
     expect(created.body).not.toHaveProperty('passwordHash');
     const op = await new ApiClient(ordo.url).login('op1@test.local', 'operator-pass-1');
     const me = await op.get('/api/auth/me');
