@@ -20,6 +20,7 @@ import type { AnyRoute } from './http/route';
 import { authRoutes } from './api/auth/auth.routes';
 import { userRoutes } from './api/users/users.routes';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
+import { RealtimeGateway } from './realtime/realtime.gateway';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -28,6 +29,7 @@ export interface RunningOrdo {
   config: Config;
   connection: Connection;
   logger: Logger;
+  realtime: RealtimeGateway;
   /** every route of this node: the permission matrix and OpenAPI are generated from it */
   routes: readonly AnyRoute[];
   close(): Promise<void>;
@@ -80,6 +82,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
+    const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl });
+    await realtime.attach(server);
     closers.push(
       () =>
         new Promise<void>((resolve) => {
@@ -96,7 +100,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const { port } = server.address() as AddressInfo;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`;
-    return { url, port, config, connection, logger, routes, close: closeAll };
+    // socket.io closes first: it ends its connections, then the HTTP server stops
+    closers.push(() => realtime.close());
+    return { url, port, config, connection, logger, realtime, routes, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

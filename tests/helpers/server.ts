@@ -72,6 +72,11 @@ export class ApiClient {
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
+  /** the session cookie, for a socket.io client of the same user */
+  get cookieHeader(): string | undefined {
+    return this.cookie;
+  }
+
   get = <T = any>(p: string) => this.request<T>('GET', p);
   post = <T = any>(p: string, b?: unknown, h?: Record<string, string>) => this.request<T>('POST', p, b ?? {}, h);
   patch = <T = any>(p: string, b?: unknown) => this.request<T>('PATCH', p, b ?? {});

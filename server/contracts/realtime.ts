@@ -1,0 +1,65 @@
+/**
+ * Typed socket.io event maps, shared by the server and the designer. The server decides which
+ * rooms a socket is in; a client may only ask to join rooms its user is entitled to.
+ */
+
+/** What the inbox needs to show or drop a task without another request. */
+export interface TaskEvent {
+  taskId: string;
+  instanceId: string;
+  /** BPMN element id and display name */
+  elementId: string;
+  name: string;
+  businessKey?: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  assignee: string | null;
+  status: 'open' | 'claimed' | 'completed' | 'cancelled';
+  priority: number;
+  dueAt: string | null;
+  /** actor label (e-mail) of whoever caused the event */
+  by?: string | null;
+  at: string;
+  /** business fields shown as inbox columns (channel, customer, amount, warehouse …) */
+  fields?: Record<string, string | number | boolean | null>;
+}
+
+export interface SlaEvent {
+  taskId: string;
+  level: 'soon' | 'overdue' | 'escalated';
+  dueAt: string;
+  at: string;
+}
+
+export interface ProgressEvent {
+  /** e.g. print batch id or import id */
+  jobId: string;
+  kind: 'print' | 'import';
+  done: number;
+  total: number;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  message?: string;
+}
+
+export interface ServerToClientEvents {
+  'task.created': (e: TaskEvent) => void;
+  'task.updated': (e: TaskEvent) => void;
+  'task.claimed': (e: TaskEvent) => void;
+  'task.unclaimed': (e: TaskEvent) => void;
+  'task.completed': (e: TaskEvent) => void;
+  'task.cancelled': (e: TaskEvent) => void;
+  'task.sla': (e: SlaEvent) => void;
+  progress: (e: ProgressEvent) => void;
+}
+
+export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
+
+export interface ClientToServerEvents {
+  /** Follow a print batch or import the user started (room `job:<id>`). */
+  'job.watch': (jobId: string, ack: Ack) => void;
+  /** Join a queue room: `group:<name>` (own groups only) or `tasks:all` (tasks.all). */
+  'queue.join': (room: string, ack: Ack) => void;
+}
+
+export const TASK_EVENTS = ['task.created', 'task.updated', 'task.claimed', 'task.unclaimed', 'task.completed', 'task.cancelled'] as const;
+export type TaskEventName = (typeof TASK_EVENTS)[number];

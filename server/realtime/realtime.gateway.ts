@@ -1,0 +1,125 @@
+/**
+ * socket.io on top of the HTTP server. Sockets authenticate with the same session cookie as the
+ * page and are put only into rooms their user may see: `user:<id>`, `group:<g>` for each of the
+ * user's candidate groups, `tasks:all` with the tasks.all permission. Domain events are routed to
+ * rooms, never broadcast to everyone, so no event leaks a task. With REDIS_URL the Redis streams
+ * adapter carries events between nodes (the MongoDB adapter needs change streams, which FerretDB
+ * lacks).
+ */
+import type http from 'node:http';
+import type https from 'node:https';
+import { Server, type Socket } from 'socket.io';
+import { createClient, type RedisClientType } from 'redis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Logger } from '../infra/logger';
+import type { AuthService } from '../auth/auth.service';
+import { readSessionToken } from '../auth/session-cookie';
+import type { Principal } from '../auth/principal';
+import type { ClientToServerEvents, ProgressEvent, ServerToClientEvents, SlaEvent, TaskEvent, TaskEventName } from '../contracts/realtime';
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+interface SocketData {
+  principal: UserPrincipal;
+}
+type OrdoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const rooms = {
+  user: (id: string) => `user:${id}`,
+  group: (g: string) => `group:${g}`,
+  allTasks: 'tasks:all',
+  job: (id: string) => `job:${id}`,
+};
+
+/** Which rooms hear about a task: its groups, its candidate users, its assignee, and admins. */
+export function taskRooms(e: Pick<TaskEvent, 'candidateGroups' | 'candidateUsers' | 'assignee'>, userIdsByEmail?: (email: string) => string | undefined): string[] {
+  const set = new Set<string>([rooms.allTasks]);
+  for (const g of e.candidateGroups) set.add(rooms.group(g));
+  for (const u of [...e.candidateUsers, ...(e.assignee ? [e.assignee] : [])]) set.add(rooms.user(userIdsByEmail?.(u) ?? u));
+  return [...set];
+}
+
+export class RealtimeGateway {
+  private io?: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  private redis?: RedisClientType;
+
+  constructor(
+    private readonly deps: { auth: AuthService; logger: Logger; redisUrl?: string },
+  ) {}
+
+  async attach(server: http.Server | https.Server): Promise<void> {
+    const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
+      serveClient: false,
+      cors: { origin: false },
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    });
+    if (this.deps.redisUrl) {
+      this.redis = createClient({ url: this.deps.redisUrl });
+      this.redis.on('error', (err) => this.deps.logger.warn({ err }, 'redis error (socket.io adapter)'));
+      await this.redis.connect();
+      io.adapter(createAdapter(this.redis));
+      this.deps.logger.info('socket.io uses the Redis streams adapter');
+    }
+
+    io.use(async (socket, next) => {
+      try {
+        const principal = await this.deps.auth.resolve({ sessionToken: readSessionToken(socket.request as never) });
+        if (principal.kind !== 'user') return next(new Error('unauthenticated'));
+        socket.data.principal = principal;
+        next();
+      } catch (err) {
+        next(err as Error);
+      }
+    });
+
+    io.on('connection', (socket: OrdoSocket) => this.onConnection(socket));
+    this.io = io;
+  }
+
+  private onConnection(socket: OrdoSocket): void {
+    const p = socket.data.principal;
+    void socket.join([rooms.user(p.userId), rooms.user(p.email), ...p.groups.map(rooms.group)]);
+    if (p.permissions.has('tasks.all')) void socket.join(rooms.allTasks);
+
+    socket.on('queue.join', (room, ack) => {
+      if (typeof ack !== 'function') return;
+      const allowed = (typeof room === 'string' && room.startsWith('group:') && p.groups.includes(room.slice(6))) || (room === rooms.allTasks && p.permissions.has('tasks.all'));
+      if (!allowed) {
+        this.deps.logger.warn({ user: p.email, room }, 'refused socket room join');
+        return ack({ ok: false, error: 'forbidden' });
+      }
+      void socket.join(room);
+      ack({ ok: true });
+    });
+
+    socket.on('job.watch', (jobId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(jobId)) return ack({ ok: false, error: 'invalid job id' });
+      void socket.join(rooms.job(jobId));
+      ack({ ok: true });
+    });
+  }
+
+  /** Sends a task event to exactly the rooms that may see it (across nodes with Redis). */
+  publishTask(name: TaskEventName, event: TaskEvent): void {
+    this.io?.to(taskRooms(event)).emit(name, event);
+  }
+
+  publishSla(event: SlaEvent & Pick<TaskEvent, 'candidateGroups' | 'candidateUsers' | 'assignee'>): void {
+    const { candidateGroups, candidateUsers, assignee, ...sla } = event;
+    this.io?.to(taskRooms({ candidateGroups, candidateUsers, assignee })).emit('task.sla', sla);
+  }
+
+  publishProgress(event: ProgressEvent): void {
+    this.io?.to(rooms.job(event.jobId)).emit('progress', event);
+  }
+
+  /** Number of sockets connected to this node (health and benches). */
+  localClientCount(): number {
+    return this.io?.engine.clientsCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+    if (this.redis?.isOpen) await this.redis.quit().catch(() => undefined);
+  }
+}
