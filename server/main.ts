@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
+import type { Express } from 'express';
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './infra/logger';
 import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from './db/ferretdb';
@@ -30,6 +31,7 @@ export interface RunningOrdo {
   connection: Connection;
   logger: Logger;
   realtime: RealtimeGateway;
+  app: Express;
   /** every route of this node: the permission matrix and OpenAPI are generated from it */
   routes: readonly AnyRoute[];
   close(): Promise<void>;
@@ -102,7 +104,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, routes, close: closeAll };
+    return { url, port, config, connection, logger, realtime, app, routes, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -10,8 +10,11 @@ import { toFieldIssues } from '../../workflows/model/zod-issues';
 import type { Permission } from '../contracts/permissions';
 import type { Principal } from '../auth/principal';
 
-/** public: anyone; authenticated: any signed-in user or API key; otherwise one named permission. */
-export type Access = 'public' | 'authenticated' | { permission: Permission };
+/**
+ * public: anyone; authenticated: any signed-in user or API key; user: a signed-in person only (not
+ * an API key); otherwise one named permission.
+ */
+export type Access = 'public' | 'authenticated' | 'user' | { permission: Permission };
 
 export interface RouteContext<B, Q, P> {
   body: B;
@@ -65,6 +68,10 @@ export function authorize(route: Pick<RouteSpec, 'access' | 'method'>, principal
     throw new ForbiddenError('Missing or wrong CSRF token (send the X-CSRF-Token header from /api/auth/me)');
   }
   if (route.access === 'authenticated') return;
+  if (route.access === 'user') {
+    if (principal.kind !== 'user') throw new ForbiddenError('Only a signed-in person can do this, not an API key');
+    return;
+  }
   if (!principal.permissions.has(route.access.permission)) {
     throw new ForbiddenError(`This action needs the permission ${route.access.permission}`);
   }

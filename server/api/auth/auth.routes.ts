@@ -24,7 +24,7 @@ export function authRoutes(deps: { auth: AuthService; secureCookies: boolean }):
       path: '/api/auth/logout',
       tag: 'auth',
       summary: 'Sign out: ends this session',
-      access: 'authenticated',
+      access: 'user',
       status: 204,
       async handler({ principal, res }) {
         await auth.logout(principal);
@@ -36,7 +36,7 @@ export function authRoutes(deps: { auth: AuthService; secureCookies: boolean }):
       path: '/api/auth/me',
       tag: 'auth',
       summary: 'The signed-in user, their permissions and the CSRF token for writes',
-      access: 'authenticated',
+      access: 'user',
       handler: ({ principal }) => auth.me(principal),
     }),
     defineRoute({
@@ -44,7 +44,7 @@ export function authRoutes(deps: { auth: AuthService; secureCookies: boolean }):
       path: '/api/auth/me',
       tag: 'auth',
       summary: 'Change one’s own preferences (display language)',
-      access: 'authenticated',
+      access: 'user',
       body: updateMeBody,
       status: 204,
       async handler({ principal, body }) {
