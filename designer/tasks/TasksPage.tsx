@@ -1,0 +1,6 @@
+import { NotBuiltYet } from '../app/StatusPages';
+
+/** Placeholder until the tasks area is built: says so plainly, shows no sample data. */
+export default function TasksPage() {
+  return <NotBuiltYet area="tasks" />;
+}

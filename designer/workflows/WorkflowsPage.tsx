@@ -1,0 +1,6 @@
+import { NotBuiltYet } from '../app/StatusPages';
+
+/** Placeholder until the workflows area is built: says so plainly, shows no sample data. */
+export default function WorkflowsPage() {
+  return <NotBuiltYet area="workflows" />;
+}
