@@ -20,6 +20,7 @@ import { createApp } from './app';
 import type { AnyRoute } from './http/route';
 import { authRoutes } from './api/auth/auth.routes';
 import { userRoutes } from './api/users/users.routes';
+import { auditRoutes } from './api/audit/audit.routes';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { isAppError } from '../workflows/model/errors';
@@ -68,7 +69,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     await auth.ensureInitialAdmin(config.admin, announce);
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
-    const routes: AnyRoute[] = [...authRoutes({ auth, secureCookies }), ...userRoutes({ auth })];
+    const routes: AnyRoute[] = [...authRoutes({ auth, secureCookies }), ...userRoutes({ auth }), ...auditRoutes({ audit })];
 
     let designerDist: string | undefined;
     if (options.serveDesigner !== false) {

@@ -31,6 +31,17 @@ const auditSchema = new Schema<AuditEntry>(
   { collection: 'auditLog', versionKey: false },
 );
 
+export interface AuditFilter {
+  action?: string;
+  targetId?: string;
+  targetType?: string;
+  actor?: string;
+  outcome?: AuditEntry['outcome'];
+  from?: Date;
+  to?: Date;
+  limit?: number;
+}
+
 export class AuditService {
   private readonly Audit: Model<AuditEntry>;
 
@@ -51,11 +62,21 @@ export class AuditService {
     });
   }
 
-  async list(filter: { action?: string; targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     const q: Record<string, unknown> = {};
-    if (filter.action) q.action = filter.action;
+    // exact strings only: values are matched literally, never as operators or patterns
+    if (filter.action) q.action = filter.action.endsWith('.*') ? { $in: await this.actionsWithPrefix(filter.action.slice(0, -1)) } : filter.action;
     if (filter.targetId) q['target.id'] = filter.targetId;
+    if (filter.targetType) q['target.type'] = filter.targetType;
+    if (filter.actor) q['actor.label'] = filter.actor;
+    if (filter.outcome) q.outcome = filter.outcome;
+    if (filter.from || filter.to) q.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     const rows = await this.Audit.find(q).sort({ at: -1 }).limit(Math.min(filter.limit ?? 100, 1000)).lean();
-    return rows.map((r) => ({ ...r, before: r.before ? JSON.parse(r.before as string) : undefined, after: r.after ? JSON.parse(r.after as string) : undefined }));
+    return rows.map((r) => ({ ...r, _id: undefined, before: r.before ? JSON.parse(r.before as string) : undefined, after: r.after ? JSON.parse(r.after as string) : undefined }));
+  }
+
+  private async actionsWithPrefix(prefix: string): Promise<string[]> {
+    const all = (await this.Audit.distinct('action')) as string[];
+    return all.filter((a) => a.startsWith(prefix));
   }
 }

@@ -50,6 +50,19 @@ const apiKeySchema = new Schema(
   { timestamps: true, collection: 'apiKeys' },
 );
 
+/** Failed sign-ins per e-mail (hashed), whether or not the account exists: lockout without enumeration. */
+const loginAttemptSchema = new Schema(
+  {
+    _id: { type: String },
+    failures: { type: Number, default: 0 },
+    lockedUntil: { type: Date, default: null },
+    lastFailureAt: { type: Date },
+  },
+  { collection: 'loginAttempts', versionKey: false },
+);
+
+export type LoginAttemptDoc = InferSchemaType<typeof loginAttemptSchema>;
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: import('mongoose').Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema> & { _id: import('mongoose').Types.ObjectId; createdAt: Date };
@@ -58,6 +71,7 @@ export interface AuthModels {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
   ApiKey: Model<ApiKeyDoc>;
+  LoginAttempt: Model<LoginAttemptDoc>;
 }
 
 export function authModels(connection: Connection): AuthModels {
@@ -65,5 +79,6 @@ export function authModels(connection: Connection): AuthModels {
     User: (connection.models.User as Model<UserDoc>) ?? connection.model<UserDoc>('User', userSchema as never),
     Session: (connection.models.Session as Model<SessionDoc>) ?? connection.model<SessionDoc>('Session', sessionSchema),
     ApiKey: (connection.models.ApiKey as Model<ApiKeyDoc>) ?? connection.model<ApiKeyDoc>('ApiKey', apiKeySchema as never),
+    LoginAttempt: (connection.models.LoginAttempt as Model<LoginAttemptDoc>) ?? connection.model<LoginAttemptDoc>('LoginAttempt', loginAttemptSchema),
   };
 }

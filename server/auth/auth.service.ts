@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../workflows/model/errors';
+import { ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../workflows/model/errors';
 import { permissionsOf, type Permission, type Role } from '../contracts/permissions';
 import type { ApiKeyDto, CreateApiKeyBody, CreateUserBody, CreatedApiKeyDto, Locale, UpdateUserBody, UserDto } from '../contracts/auth';
 import type { AuthModels, UserDoc, ApiKeyDoc } from './auth.models';
@@ -16,6 +16,10 @@ import type { Logger } from '../infra/logger';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const token = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 export const API_KEY_PREFIX = 'ordo_';
+/** Lockout: after this many failures in a row an account (existing or not) waits, doubling each time. */
+export const LOCKOUT_AFTER = 5;
+const LOCKOUT_BASE_MS = 30_000;
+const LOCKOUT_MAX_MS = 30 * 60_000;
 
 export function toUserDto(u: UserDoc): UserDto {
   return {
@@ -54,12 +58,29 @@ export class AuthService {
 
   /** Same work (one argon2 verify) whether or not the e-mail exists, so timing reveals nothing. */
   async login(email: string, password: string, meta: { ip?: string; userAgent?: string }): Promise<{ token: string; user: UserDto; expiresAt: Date }> {
-    const user = await this.models.User.findOne({ email: email.trim().toLowerCase() }).lean<UserDoc>();
+    const normalized = email.trim().toLowerCase();
+    const attemptId = sha256(`login:${normalized}`);
+    const attempt = await this.models.LoginAttempt.findById(attemptId).lean();
+    if (attempt?.lockedUntil && attempt.lockedUntil.getTime() > Date.now()) {
+      throw new RateLimitedError('Too many failed sign-ins for this account; try again later', Math.ceil((attempt.lockedUntil.getTime() - Date.now()) / 1000));
+    }
+    const user = await this.models.User.findOne({ email: normalized }).lean<UserDoc>();
     const ok = await verifyPassword(user?.passwordHash, password);
     if (!user || !ok || user.disabled) {
-      await this.audit.record({ principal: { kind: 'anonymous' }, action: 'auth.login', target: { type: 'user', id: user ? String(user._id) : email.slice(0, 254) }, ip: meta.ip, outcome: 'denied' });
+      const failed = await this.models.LoginAttempt.findOneAndUpdate(
+        { _id: attemptId },
+        { $inc: { failures: 1 }, $set: { lastFailureAt: new Date() } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean();
+      const failures = failed?.failures ?? 1;
+      if (failures >= LOCKOUT_AFTER) {
+        const wait = Math.min(LOCKOUT_MAX_MS, LOCKOUT_BASE_MS * 2 ** (failures - LOCKOUT_AFTER));
+        await this.models.LoginAttempt.updateOne({ _id: attemptId }, { $set: { lockedUntil: new Date(Date.now() + wait) } });
+      }
+      await this.audit.record({ principal: { kind: 'anonymous' }, action: 'auth.login', target: { type: 'user', id: user ? String(user._id) : normalized.slice(0, 254) }, ip: meta.ip, outcome: 'denied' });
       throw new UnauthenticatedError('Wrong e-mail or password');
     }
+    if (attempt) await this.models.LoginAttempt.deleteOne({ _id: attemptId });
     const sessionToken = token();
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
     await this.models.Session.create({ _id: sha256(sessionToken), userId: user._id, csrfToken: token(24), expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });

@@ -9,6 +9,7 @@ import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../wor
 import { toFieldIssues } from '../../workflows/model/zod-issues';
 import type { Permission } from '../contracts/permissions';
 import type { Principal } from '../auth/principal';
+import { RateLimiter, type RateLimitRule } from './rate-limit';
 
 /**
  * public: anyone; authenticated: any signed-in user or API key; user: a signed-in person only (not
@@ -39,6 +40,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   status?: number;
   /** The handler writes the response itself (downloads, streams). */
   raw?: boolean;
+  /** Per-client request limit (by IP for anonymous callers, else by caller). */
+  rateLimit?: RateLimitRule;
   handler(ctx: RouteContext<B, Q, P>): unknown | Promise<unknown>;
 }
 
@@ -86,11 +89,17 @@ function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: stri
   return result.data;
 }
 
-export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
+const callerKey = (req: Request): string => {
+  const p = req.principal;
+  return p.kind === 'user' ? `u:${p.userId}` : p.kind === 'apiKey' ? `k:${p.keyId}` : `ip:${req.ip}`;
+};
+
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], limiter = new RateLimiter()): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const principal = req.principal;
+        if (route.rateLimit) limiter.hit(route.rateLimit, callerKey(req));
         authorize(route, principal, req.get('x-csrf-token'));
         const ctx: RouteContext<unknown, unknown, unknown> = {
           body: parsePart(route.body, route.body ? (req.body ?? {}) : undefined, 'body'),

@@ -113,3 +113,56 @@ describe('identity: sign-in, roles, users and API keys over real HTTP', () => {
     expect((await anon.get('/readyz')).body).toMatchObject({ status: 'ready', database: 'up' });
   });
 });
+
+describe('sign-in lockout', () => {
+  let ordo: RunningOrdo;
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'lockout' });
+  });
+  afterAll(() => ordo.close());
+
+  it('given five wrong passwords in a row, then the account answers 429 with Retry-After even for the right password, and an unknown e-mail behaves the same', async () => {
+    const anon = new ApiClient(ordo.url);
+    for (const email of [ADMIN.email, 'nobody@test.local']) {
+      for (let i = 0; i < 5; i++) expect((await anon.post('/api/auth/login', { email, password: `wrong-password-${i}` })).status).toBe(401);
+      const locked = await anon.post('/api/auth/login', { email, password: email === ADMIN.email ? ADMIN.password : 'x' });
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('audit trail', () => {
+  let ordo: RunningOrdo;
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'audit' });
+  });
+  afterAll(() => ordo.close());
+
+  it('records user changes, API keys and failed sign-ins with actor and before/after, filterable and exportable as CSV', async () => {
+    const admin = await adminClient(ordo);
+    const u = await admin.post('/api/users', { email: 'aud@test.local', name: 'Aud', role: 'viewer', password: 'viewer-password-1' });
+    await admin.patch(`/api/users/${u.body.id}`, { role: 'operator' });
+    await new ApiClient(ordo.url).post('/api/auth/login', { email: 'aud@test.local', password: 'wrong-password-1' });
+    const trail = await admin.get(`/api/audit?targetId=${u.body.id}`);
+    expect(trail.status).toBe(200);
+    const actions = trail.body.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`);
+    expect(actions).toEqual(expect.arrayContaining(['user.create:ok', 'user.update:ok', 'auth.login:denied']));
+    const update = trail.body.find((e: { action: string }) => e.action === 'user.update');
+    expect(update.actor.label).toBe(ADMIN.email);
+    expect(update.before.role).toBe('viewer');
+    expect(update.after.role).toBe('operator');
+    const csv = await admin.get(`/api/audit?action=user.*&format=csv`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(csv.body).toMatch(/^at,actor,action/);
+    expect(csv.body).toContain('user.update');
+    expect(csv.body).not.toContain('passwordHash');
+  });
+
+  it('refuses audit reading without audit.read', async () => {
+    const admin = await adminClient(ordo);
+    await admin.post('/api/users', { email: 'an@test.local', name: 'An', role: 'analyst', password: 'analyst-password-1' });
+    const analyst = await new ApiClient(ordo.url).login('an@test.local', 'analyst-password-1');
+    expect((await analyst.get('/api/audit')).status).toBe(403);
+  });
+});

@@ -13,6 +13,7 @@ export function authRoutes(deps: { auth: AuthService; secureCookies: boolean }):
       summary: 'Sign in with e-mail and password; sets the session cookie',
       access: 'public',
       body: loginBody,
+      rateLimit: { bucket: 'login', windowMs: 60_000, max: 30 },
       async handler({ body, req, res }) {
         const session = await auth.login(body.email, body.password, { ip: req.ip, userAgent: req.get('user-agent') });
         setSessionCookie(res, session.token, session.expiresAt, deps.secureCookies);
