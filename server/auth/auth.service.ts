@@ -88,9 +88,10 @@ export class AuthService {
     return { token: sessionToken, user: toUserDto(user), expiresAt };
   }
 
-  async logout(principal: Principal): Promise<void> {
+  async logout(principal: Principal, everywhere = false): Promise<void> {
     if (principal.kind !== 'user') return;
-    await this.models.Session.deleteOne({ _id: principal.sessionId });
+    if (everywhere) await this.models.Session.deleteMany({ userId: principal.userId });
+    else await this.models.Session.deleteOne({ _id: principal.sessionId });
   }
 
   /** Resolves the caller from a session cookie or an API key (Authorization: Bearer ordo_… or X-API-Key). */

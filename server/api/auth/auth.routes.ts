@@ -33,6 +33,18 @@ export function authRoutes(deps: { auth: AuthService; secureCookies: boolean }):
       },
     }),
     defineRoute({
+      method: 'post',
+      path: '/api/auth/logout-all',
+      tag: 'auth',
+      summary: 'Sign out everywhere: ends every session of this user',
+      access: 'user',
+      status: 204,
+      async handler({ principal, res }) {
+        await auth.logout(principal, true);
+        clearSessionCookie(res, deps.secureCookies);
+      },
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/auth/me',
       tag: 'auth',
