@@ -21,6 +21,9 @@ import type { AnyRoute } from './http/route';
 import { authRoutes } from './api/auth/auth.routes';
 import { userRoutes } from './api/users/users.routes';
 import { auditRoutes } from './api/audit/audit.routes';
+import { settingsRoutes } from './api/settings/settings.routes';
+import { SettingsService } from './settings/settings.service';
+import { ApprovalService } from './approvals/approval.service';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { isAppError } from '../workflows/model/errors';
@@ -67,9 +70,18 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const audit = new AuditService(connection);
     const auth = new AuthService(authModels(connection), audit, logger, config.sessionTtlMs);
     await auth.ensureInitialAdmin(config.admin, announce);
+    const settings = new SettingsService(connection, audit);
+    // four-eyes publishing: deploy / rule publish / template publish call approvals.gatePublish()
+    const approvals = new ApprovalService(connection, settings, audit);
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
-    const routes: AnyRoute[] = [...authRoutes({ auth, secureCookies }), ...userRoutes({ auth }), ...auditRoutes({ audit })];
+    // the route table: one line per module
+    const routes: AnyRoute[] = [
+      ...authRoutes({ auth, secureCookies }),
+      ...userRoutes({ auth }),
+      ...auditRoutes({ audit }),
+      ...settingsRoutes({ settings, approvals }),
+    ];
 
     let designerDist: string | undefined;
     if (options.serveDesigner !== false) {
