@@ -24,6 +24,7 @@ import { auditRoutes } from './api/audit/audit.routes';
 import { settingsRoutes } from './api/settings/settings.routes';
 import { SettingsService } from './settings/settings.service';
 import { ApprovalService } from './approvals/approval.service';
+import { OidcService } from './auth/oidc.service';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { isAppError } from '../workflows/model/errors';
@@ -68,16 +69,21 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     closers.push(() => connection.close());
 
     const audit = new AuditService(connection);
-    const auth = new AuthService(authModels(connection), audit, logger, config.sessionTtlMs);
+    const models = authModels(connection);
+    const auth = new AuthService(models, audit, logger, config.sessionTtlMs);
     await auth.ensureInitialAdmin(config.admin, announce);
     const settings = new SettingsService(connection, audit);
     // four-eyes publishing: deploy / rule publish / template publish call approvals.gatePublish()
     const approvals = new ApprovalService(connection, settings, audit);
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
+    // known once listening (PORT may be 0); routes read it lazily
+    let baseUrl = config.publicUrl ?? '';
+    const publicUrl = () => baseUrl;
+    const oidc = config.oidc ? new OidcService(config.oidc, () => `${publicUrl()}/api/auth/oidc/callback`, connection, models, auth, audit, logger) : undefined;
     // the route table: one line per module
     const routes: AnyRoute[] = [
-      ...authRoutes({ auth, secureCookies }),
+      ...authRoutes({ auth, secureCookies, oidc, publicUrl }),
       ...userRoutes({ auth }),
       ...auditRoutes({ audit }),
       ...settingsRoutes({ settings, approvals }),
@@ -115,6 +121,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const { port } = server.address() as AddressInfo;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`;
+    baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
     return { url, port, config, connection, logger, realtime, app, routes, close: closeAll };

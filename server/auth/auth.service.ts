@@ -81,11 +81,29 @@ export class AuthService {
       throw new UnauthenticatedError('Wrong e-mail or password');
     }
     if (attempt) await this.models.LoginAttempt.deleteOne({ _id: attemptId });
+    const session = await this.openSession(user, meta);
+    return { token: session.token, user: toUserDto(user), expiresAt: session.expiresAt };
+  }
+
+  /** Sessions for identities verified elsewhere (single sign-on). */
+  async createSessionFor(email: string, meta: { ip?: string; userAgent?: string; method: string }): Promise<{ token: string; expiresAt: Date }> {
+    const user = await this.models.User.findOne({ email }).lean<UserDoc>();
+    if (!user || user.disabled) throw new UnauthenticatedError('Unknown or disabled user');
+    return this.openSession(user, meta);
+  }
+
+  private async openSession(user: UserDoc, meta: { ip?: string; userAgent?: string; method?: string }): Promise<{ token: string; expiresAt: Date }> {
     const sessionToken = token();
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
     await this.models.Session.create({ _id: sha256(sessionToken), userId: user._id, csrfToken: token(24), expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });
-    await this.audit.record({ principal: { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role: user.role as Role, groups: [], permissions: new Set(), sessionId: '', csrfToken: '' }, action: 'auth.login', target: { type: 'user', id: String(user._id), label: user.email }, ip: meta.ip });
-    return { token: sessionToken, user: toUserDto(user), expiresAt };
+    await this.audit.record({
+      principal: { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role: user.role as Role, groups: [], permissions: new Set(), sessionId: '', csrfToken: '' },
+      action: 'auth.login',
+      target: { type: 'user', id: String(user._id), label: user.email },
+      ip: meta.ip,
+      after: { method: meta.method ?? 'password' },
+    });
+    return { token: sessionToken, expiresAt };
   }
 
   async logout(principal: Principal, everywhere = false): Promise<void> {

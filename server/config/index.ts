@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../../workflows/model/errors';
 import { toFieldIssues } from '../../workflows/model/zod-issues';
+import type { Role } from '../contracts/permissions';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z.string().trim().min(1).optional();
@@ -39,10 +40,28 @@ export const envSchema = z
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
     DESIGNER_AUTOBUILD: z.enum(['true', 'false']).default('true'),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_LABEL: z.string().trim().min(1).max(60).default('Single sign-on'),
+    /** provider group → Ordo role, e.g. "ordo-admins=admin,ordo-analysts=analyst" */
+    OIDC_ROLE_MAP: z
+      .string()
+      .regex(/^\s*[^=,\s]+\s*=\s*(admin|analyst|operator|viewer)\s*(,\s*[^=,\s]+\s*=\s*(admin|analyst|operator|viewer)\s*)*$/, 'must look like group=role,group=role with roles admin, analyst, operator, viewer')
+      .optional(),
+    OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+    /** plain-HTTP issuer, allowed only on loopback (development and tests) */
+    OIDC_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
       ctx.addIssue({ code: 'custom', path: [env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY must be set together' });
+    }
+    if (env.OIDC_ISSUER && !(env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET && env.OIDC_ROLE_MAP)) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ROLE_MAP as well' });
+    }
+    if (env.OIDC_ISSUER?.startsWith('http:') && !(env.OIDC_ALLOW_HTTP === 'true' && /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/.test(env.OIDC_ISSUER))) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'must be https (plain http only on loopback with OIDC_ALLOW_HTTP=true)' });
     }
     for (const key of ['TLS_CERT', 'TLS_KEY'] as const) {
       const file = env[key];
@@ -69,6 +88,7 @@ export interface Config {
   sessionTtlMs: number;
   redisUrl?: string;
   designerAutobuild: boolean;
+  oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
@@ -116,5 +136,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600_000,
     redisUrl: env.REDIS_URL,
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
+    oidc:
+      env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET && env.OIDC_ROLE_MAP
+        ? {
+            issuer: env.OIDC_ISSUER,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET,
+            label: env.OIDC_LABEL,
+            roleMap: Object.fromEntries(env.OIDC_ROLE_MAP.split(',').map((pair) => pair.split('=').map((x) => x.trim()) as [string, Role])),
+            groupsClaim: env.OIDC_GROUPS_CLAIM,
+            allowHttp: env.OIDC_ALLOW_HTTP === 'true',
+          }
+        : undefined,
   };
 }
