@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import type { Logger } from './infra/logger';
-import { databaseReachable } from './db/connection';
+import { databaseReachable, requireDatabase } from './db/connection';
 import { authenticate } from './auth/session-cookie';
 import type { AuthService } from './auth/auth.service';
 import { mountRoutes, type AnyRoute } from './http/route';
@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const api = express.Router();
+  api.use('/api', requireDatabase(deps.connection));
   api.use(express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(authenticate(deps.auth));
   mountRoutes(api, deps.routes);
