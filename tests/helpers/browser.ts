@@ -3,17 +3,42 @@
  * Debian's chromium (server/infra/chromium.ts). Every page is watched: console errors, uncaught
  * exceptions, CSP violations and 5xx answers are collected as `problems`, which a test expects empty.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from '../../server/infra/chromium';
-import { buildDesigner } from '../../server/static/designer';
+import { buildDesigner, DESIGNER_DIST } from '../../server/static/designer';
 import type { RunningOrdo } from '../../server/main';
 import { startTestOrdo } from './server';
 
-/** Builds designer/dist when its sources changed (startTestOrdo never builds: DESIGNER_AUTOBUILD=false). */
-export function ensureDesignerBuilt(): void {
-  buildDesigner({ onlyIfStale: true, log: (m) => process.stdout.write(`${m}\n`) });
+const BUILD_LOCK = path.join(os.tmpdir(), `ordo-designer-build-${crypto.createHash('sha256').update(DESIGNER_DIST).digest('hex').slice(0, 12)}.lock`);
+
+/**
+ * Builds designer/dist when its sources changed (startTestOrdo never builds: DESIGNER_AUTOBUILD=false).
+ * Test files run in parallel workers, so builds are serialised with a lock directory: the first
+ * worker builds, the others find the build fresh.
+ */
+export async function ensureDesignerBuilt(): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true }); // left by a killed run
+      if (Date.now() > deadline) throw new Error(`waited 3 minutes for ${BUILD_LOCK}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    buildDesigner({ onlyIfStale: true, log: (m) => process.stdout.write(`${m}\n`) });
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface TestBrowser {
@@ -39,7 +64,7 @@ export class DesignerHarness {
   private readonly browsers: LaunchedBrowser[] = [];
 
   static async start(label = 'e2e'): Promise<DesignerHarness> {
-    ensureDesignerBuilt();
+    await ensureDesignerBuilt();
     return new DesignerHarness(await startTestOrdo({ serveDesigner: true, label }));
   }
 
