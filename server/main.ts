@@ -27,6 +27,10 @@ import { ApprovalService } from './approvals/approval.service';
 import { OidcService } from './auth/oidc.service';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
+import { RuleSetRuntime, RuleSetStore, createRuleEvaluator } from '../engine/rules';
+import { RulesService } from './api/rules/rules.service';
+import { ruleRoutes } from './api/rules/rules.routes';
+import { createFactSources, storedOrdersReader } from './api/rules/fact-sources';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -76,6 +80,14 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // four-eyes publishing: deploy / rule publish / template publish call approvals.gatePublish()
     const approvals = new ApprovalService(connection, settings, audit);
 
+    // rules: versioned rule sets; ruleEvaluator is the engine/ports RuleEvaluator for business-rule tasks
+    const ruleSets = new RuleSetStore(connection);
+    await ruleSets.init();
+    const ruleRuntime = new RuleSetRuntime({ sources: createFactSources({ connection }), factTimeoutMs: 2000 });
+    const ruleEvaluator = createRuleEvaluator({ published: ruleSets, runtime: ruleRuntime });
+    const rules = new RulesService({ store: ruleSets, runtime: ruleRuntime, evaluator: ruleEvaluator, audit, approvals, orders: storedOrdersReader(connection), logger });
+    await rules.ensureReferenceRuleSets(path.join(__dirname, '..', 'workflows', 'rules'));
+
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
     let baseUrl = config.publicUrl ?? '';
@@ -87,6 +99,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...userRoutes({ auth }),
       ...auditRoutes({ audit }),
       ...settingsRoutes({ settings, approvals }),
+      ...ruleRoutes({ rules }),
     ];
 
     let designerDist: string | undefined;

@@ -72,6 +72,12 @@ export interface FactDefinition {
   params?: Record<string, ParamSpec>;
   /** a building block of other facts, not offered in the fact picker */
   hidden?: boolean;
+  /**
+   * json-rules-engine evaluates the conditions of a group by fact priority, highest first, and stops
+   * as soon as the group is decided: cheap facts first keeps connectors from being called for
+   * nothing. Default by group: order 100, computed 50, dynamic 1.
+   */
+  priority?: number;
   /** absent: a runtime fact the caller passes (the order) */
   compute?: (params: Record<string, any>, almanac: Almanac, env: FactEnvironment) => unknown;
 }
@@ -174,8 +180,9 @@ const FACTS: FactDefinition[] = [
   },
   {
     id: 'customerHistory',
-    label: 'The customer’s earlier orders',
+    label: 'The customer’s orders (stored orders, this one included)',
     group: 'computed',
+    priority: 10,
     type: obj({ orderCount: num, totalSpent: num, firstOrderAt: date, lastOrderAt: date }),
     compute: async (_p, al, env) => {
       const o = await orderOf(al);
@@ -304,13 +311,18 @@ const FACTS: FactDefinition[] = [
   },
 ];
 
+const GROUP_PRIORITY: Record<FactDefinition['group'], number> = { order: 100, computed: 50, dynamic: 1 };
+
 export const FACT_REGISTRY: ReadonlyMap<string, FactDefinition> = new Map(FACTS.map((f) => [f.id, f]));
 
 /** Adds every computed and dynamic fact to an engine (the order and the call context are runtime facts). */
 export function registerFacts(engine: Engine, env: FactEnvironment): void {
   for (const def of FACTS) {
     const compute = def.compute;
-    if (compute) engine.addFact(def.id, (params, almanac) => compute(params, almanac, env));
+    const priority = def.priority ?? GROUP_PRIORITY[def.group];
+    // the order is a runtime fact; this placeholder only gives its conditions their priority
+    if (compute) engine.addFact(def.id, (params, almanac) => compute(params, almanac, env), { priority });
+    else engine.addFact(def.id, undefined, { priority });
   }
   engine.addFact(PERCENT_FACT, async (params, almanac): Promise<PercentValue> => {
     const of = params.of as { fact: string; path?: string; params?: Record<string, unknown> } | number;
