@@ -31,6 +31,9 @@ import { RuleSetRuntime, RuleSetStore, createRuleEvaluator } from '../engine/rul
 import { RulesService } from './api/rules/rules.service';
 import { ruleRoutes } from './api/rules/rules.routes';
 import { createFactSources, storedOrdersReader } from './api/rules/fact-sources';
+import { createPrinting } from './printing';
+import { templateRoutes } from './api/templates/templates.routes';
+import { printRoutes } from './api/print/print.routes';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -88,6 +91,14 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const rules = new RulesService({ store: ruleSets, runtime: ruleRuntime, evaluator: ruleEvaluator, audit, approvals, orders: storedOrdersReader(connection), logger });
     await rules.ensureReferenceRuleSets(path.join(__dirname, '..', 'workflows', 'rules'));
 
+    // printing: templates (draft → published versions), warm chromium, print jobs; printing.documentPrinter is the
+    // engine/ports DocumentPrinter for print tasks
+    const printing = await createPrinting(
+      { connection, audit, logger },
+      { warm: config.env === 'production', publishGate: (key, hash, p, summary) => approvals.gatePublish('template', key, hash, p, summary) },
+    );
+    closers.push(() => printing.close());
+
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
     let baseUrl = config.publicUrl ?? '';
@@ -99,6 +110,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...userRoutes({ auth }),
       ...auditRoutes({ audit }),
       ...settingsRoutes({ settings, approvals }),
+      ...templateRoutes({ templates: printing.templates, print: printing.print }),
+      ...printRoutes({ print: printing.print }),
       ...ruleRoutes({ rules }),
     ];
 
@@ -118,6 +131,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     });
     const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl });
     await realtime.attach(server);
+    printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
     closers.push(
       () =>
         new Promise<void>((resolve) => {

@@ -1,0 +1,500 @@
+/**
+ * Printing: one order's document, batches of many orders in one PDF (chunks rendered on the page
+ * pool, merged with pdf-lib, progress stored and pushed, cancellable), previews, reprints, and the
+ * record of every print (printJobs + the PDF in GridFS).
+ *
+ * A chunk that fails or runs out of time is rendered again document by document, so one bad
+ * order is named in `failures` while the rest of the batch still prints.
+ */
+import { Types } from 'mongoose';
+import { PDFDocument } from 'pdf-lib';
+import type { Readable } from 'node:stream';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../workflows/model/errors';
+import type { Order } from '../../workflows/model/order';
+import { SAMPLE_ORDER } from '../../workflows/print/sample-order';
+import type { ProgressEvent } from '../contracts/realtime';
+import { actorOf, type Principal } from '../auth/principal';
+import type { AuditService } from '../audit/audit.service';
+import type { Logger } from '../infra/logger';
+import { htmlDocument, type PreparedTemplate } from './document';
+import type { OrderFilter, OrderSource, GroupBy } from './order-source';
+import { RenderTimeoutError, type PdfRenderer } from './pdf-renderer';
+import type { PdfStore } from './pdf-store';
+import type { PrintingModels, PrintJobDoc, TemplateDoc } from './printing.model';
+import type { TemplateService } from './template.service';
+
+export interface PrintLimits {
+  /** most orders in one batch; larger requests are refused with this number */
+  maxBatch: number;
+  /** orders per HTML document handed to Chromium */
+  chunkSize: number;
+  /** time limit of one document; a chunk of n gets limit × (1 + (n − 1) / 10) */
+  documentTimeoutMs: number;
+}
+
+export const PRINT_DEFAULTS: PrintLimits = { maxBatch: 1000, chunkSize: 50, documentTimeoutMs: 20_000 };
+
+/** Where progress goes (the realtime layer forwards it to room `job:<id>`). */
+export interface PrintEventSink {
+  progress(event: ProgressEvent): void;
+}
+export const NO_EVENTS: PrintEventSink = { progress: () => undefined };
+
+export interface PrintJobView {
+  id: string;
+  kind: PrintJobDoc['kind'];
+  status: PrintJobDoc['status'];
+  template: { key: string; version: number; name: string };
+  orderIds: string[];
+  orderNumbers: string[];
+  filter?: unknown;
+  requestedBy: string;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  progress: { done: number; total: number };
+  pages: number;
+  failures: PrintJobDoc['failures'];
+  warnings: PrintJobDoc['warnings'];
+  fileSize?: number;
+  downloadUrl?: string;
+  reprintOf?: string;
+  reason?: string;
+  error?: string;
+}
+
+const iso = (d?: Date) => (d ? new Date(d).toISOString() : undefined);
+
+export function toJobView(d: PrintJobDoc): PrintJobView {
+  const id = String(d._id);
+  return {
+    id,
+    kind: d.kind,
+    status: d.status,
+    template: d.template,
+    orderIds: d.orderIds,
+    orderNumbers: d.orderNumbers,
+    filter: d.filter ? JSON.parse(d.filter) : undefined,
+    requestedBy: d.requestedBy.label,
+    requestedAt: iso(d.requestedAt)!,
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    progress: d.progress,
+    pages: d.pages,
+    failures: d.failures ?? [],
+    warnings: d.warnings ?? [],
+    fileSize: d.fileSize,
+    downloadUrl: d.fileId ? `/api/print/jobs/${id}/pdf` : undefined,
+    reprintOf: d.reprintOf ? String(d.reprintOf) : undefined,
+    reason: d.reason,
+    error: d.error,
+  };
+}
+
+interface RenderOutcome {
+  pdf?: Buffer;
+  pages: number;
+  orders: Order[];
+  failures: PrintJobDoc['failures'];
+  warnings: PrintJobDoc['warnings'];
+  cancelled: boolean;
+  /** the first render error, so a single print can answer with it (503 and timeouts stay retryable) */
+  firstError?: unknown;
+}
+
+type Requester = PrintJobDoc['requestedBy'];
+
+export interface PrintServiceDeps {
+  models: PrintingModels;
+  templates: TemplateService;
+  renderer: PdfRenderer;
+  orders: OrderSource;
+  files: PdfStore;
+  audit: AuditService;
+  logger: Logger;
+  events?: PrintEventSink;
+  limits?: Partial<PrintLimits>;
+}
+
+const MAX_WARNINGS_PER_ORDER = 20;
+const STALE_JOB_MS = 120_000;
+
+export class PrintService {
+  readonly limits: PrintLimits;
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private events: PrintEventSink;
+
+  constructor(private readonly deps: PrintServiceDeps) {
+    this.limits = { ...PRINT_DEFAULTS, ...deps.limits };
+    this.events = deps.events ?? NO_EVENTS;
+  }
+
+  /** The realtime layer may attach later than the service is built. */
+  setEventSink(sink: PrintEventSink): void {
+    this.events = sink;
+  }
+
+  /* ---------- preview (nothing recorded) ---------- */
+
+  async preview(key: string, options: { version?: number | 'draft'; orderId?: string }): Promise<{ pdf: Buffer; pages: number; warnings: string[] }> {
+    const doc = options.version === 'draft' || options.version === undefined ? await this.draftDoc(key) : await this.deps.templates.published(key, options.version);
+    let order: Order = SAMPLE_ORDER;
+    if (options.orderId) {
+      const [found] = await this.deps.orders.loadOrders([options.orderId]);
+      if (!found) throw new NotFoundError(`Order ${options.orderId}`);
+      order = found;
+    }
+    const prepared = await this.deps.templates.prepare(doc);
+    const rendered = prepared.render(order);
+    const pdf = await this.deps.renderer.render(htmlDocument(prepared.css, [rendered.html]), { timeoutMs: this.limits.documentTimeoutMs, what: `order ${order.number}` });
+    return { pdf, pages: await pageCount(pdf), warnings: rendered.warnings };
+  }
+
+  private async draftDoc(key: string): Promise<TemplateDoc> {
+    const doc = await this.deps.models.Template.findOne({ key, version: 0 }).lean<TemplateDoc>();
+    if (!doc) throw new NotFoundError(`Template ${key}`);
+    return doc;
+  }
+
+  /* ---------- one order ---------- */
+
+  async printOrder(principal: Principal, orderId: string, input: { templateKey: string; version?: number }): Promise<PrintJobView> {
+    const job = await this.printSingle(actorOf(principal), 'single', orderId, input);
+    await this.deps.audit.record({ principal, action: 'print.single', target: { type: 'printJob', id: job.id, label: job.orderNumbers[0] }, after: { template: job.template, pages: job.pages, status: job.status } });
+    return job;
+  }
+
+  /** The print service task of a flow; a retried task with the same idempotency key returns the first print. */
+  async printForFlow(templateKey: string, orderRef: string, source: { instanceId: string; activityId: string; idempotencyKey: string }): Promise<PrintJobView> {
+    const earlier = await this.deps.models.PrintJob.findOne({ idempotencyKey: source.idempotencyKey, status: 'completed' }).lean<PrintJobDoc>();
+    if (earlier) return toJobView(earlier);
+    return this.printSingle({ kind: 'flow', id: source.instanceId, label: `flow ${source.instanceId}` }, 'flow', orderRef, { templateKey }, source);
+  }
+
+  private async printSingle(
+    requestedBy: Requester,
+    kind: 'single' | 'flow',
+    orderRef: string,
+    input: { templateKey: string; version?: number },
+    source?: { instanceId: string; activityId: string; idempotencyKey: string },
+  ): Promise<PrintJobView> {
+    const template = await this.deps.templates.published(input.templateKey, input.version);
+    const [order] = await this.deps.orders.loadOrders([orderRef]);
+    if (!order) throw new NotFoundError(`Order ${orderRef}`);
+    const now = new Date();
+    const job = await this.deps.models.PrintJob.create({
+      kind,
+      status: 'running',
+      template: { key: template.key, version: template.version, name: template.name },
+      orderIds: [order.id],
+      orderNumbers: [order.number],
+      requestedBy,
+      requestedAt: now,
+      startedAt: now,
+      heartbeatAt: now,
+      progress: { done: 0, total: 1 },
+      idempotencyKey: source?.idempotencyKey,
+      source: source ? { instanceId: source.instanceId, activityId: source.activityId } : undefined,
+    });
+    const prepared = await this.deps.templates.prepare(template);
+    const outcome = await this.renderOrders(prepared, [order.id], { preloaded: [order] });
+    const done = await this.finish(job._id, template, outcome);
+    if (done.status === 'failed') {
+      if (outcome.firstError instanceof RenderTimeoutError || outcome.firstError instanceof ServiceUnavailableError) throw outcome.firstError;
+      throw new UnprocessableError(`Order ${order.number} could not be printed: ${done.failures[0]?.reason ?? done.error}`, undefined, { printJobId: done.id });
+    }
+    return done;
+  }
+
+  /* ---------- batches ---------- */
+
+  async startBatch(
+    principal: Principal,
+    input: { templateKey: string; version?: number; orderIds?: string[]; filter?: OrderFilter; groupBy?: GroupBy },
+  ): Promise<PrintJobView> {
+    const { maxBatch } = this.limits;
+    if (input.orderIds && input.orderIds.length > maxBatch) throw tooMany(maxBatch, input.orderIds.length);
+    const template = await this.deps.templates.published(input.templateKey, input.version);
+    let ids: string[];
+    if (input.orderIds) ids = [...new Set(input.orderIds)];
+    else {
+      ids = await this.deps.orders.findOrderIds(input.filter ?? {}, { groupBy: input.groupBy ?? 'none', limit: maxBatch + 1 });
+      if (ids.length > maxBatch) throw tooMany(maxBatch, `more than ${maxBatch}`);
+    }
+    if (ids.length === 0) throw new UnprocessableError('No orders to print: the selection is empty', [{ path: input.orderIds ? 'orderIds' : 'filter', message: 'selects no orders' }]);
+    const now = new Date();
+    const job = await this.deps.models.PrintJob.create({
+      kind: 'batch',
+      status: 'queued',
+      template: { key: template.key, version: template.version, name: template.name },
+      orderIds: ids,
+      orderNumbers: [],
+      filter: input.filter ? JSON.stringify({ ...input.filter, groupBy: input.groupBy ?? 'none' }) : undefined,
+      requestedBy: actorOf(principal),
+      requestedAt: now,
+      heartbeatAt: now,
+      progress: { done: 0, total: ids.length },
+    });
+    const id = String(job._id);
+    await this.deps.audit.record({ principal, action: 'print.batch', target: { type: 'printJob', id, label: `${ids.length} orders` }, after: { template: job.template, orders: ids.length, filter: input.filter } });
+    const abort = new AbortController();
+    const done = this.runBatch(job._id, template, ids, abort.signal)
+      .catch((err) => this.deps.logger.error({ err, jobId: id }, 'print batch failed'))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, { abort, done });
+    return toJobView(job.toObject());
+  }
+
+  private async runBatch(jobId: Types.ObjectId, template: TemplateDoc, ids: string[], signal: AbortSignal): Promise<void> {
+    const id = String(jobId);
+    try {
+      await this.deps.models.PrintJob.updateOne({ _id: jobId }, { $set: { status: 'running', startedAt: new Date() } });
+      this.emit(id, 0, ids.length, 'running');
+      const prepared = await this.deps.templates.prepare(template);
+      const outcome = await this.renderOrders(prepared, ids, {
+        signal,
+        onChunk: async (done) => {
+          const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { new: true, projection: { cancelRequested: 1 } }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
+          this.emit(id, done, ids.length, 'running');
+          return doc?.cancelRequested === true; // cancel asked on another node
+        },
+      });
+      const view = await this.finish(jobId, template, outcome);
+      this.emit(id, view.progress.done, ids.length, view.status === 'completed' ? 'completed' : view.status === 'cancelled' ? 'cancelled' : 'failed', view.error);
+    } catch (err) {
+      const message = signal.aborted && signal.reason === 'shutdown' ? 'The server shut down while printing' : (err as Error).message;
+      await this.deps.models.PrintJob.updateOne({ _id: jobId }, { $set: { status: 'failed', error: message, finishedAt: new Date() } });
+      this.emit(id, 0, ids.length, 'failed', message);
+      throw err;
+    }
+  }
+
+  private emit(jobId: string, done: number, total: number, status: ProgressEvent['status'], message?: string): void {
+    try {
+      this.events.progress({ jobId, kind: 'print', done, total, status, ...(message ? { message } : {}) });
+    } catch (err) {
+      this.deps.logger.warn({ err, jobId }, 'print progress event could not be delivered');
+    }
+  }
+
+  async cancel(principal: Principal, id: string): Promise<PrintJobView> {
+    const job = await this.jobDoc(id);
+    if (job.status !== 'queued' && job.status !== 'running') throw new ConflictError(`Print job ${id} is ${job.status}; only a queued or running job can be cancelled`);
+    await this.deps.models.PrintJob.updateOne({ _id: job._id }, { $set: { cancelRequested: true } });
+    this.running.get(id)?.abort.abort('cancel');
+    await this.deps.audit.record({ principal, action: 'print.cancel', target: { type: 'printJob', id, label: job.template.key } });
+    return toJobView({ ...job, cancelRequested: true });
+  }
+
+  /** Waits for a batch started on this node (tests, graceful shutdown). */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id)?.done;
+  }
+
+  /* ---------- rendering ---------- */
+
+  private chunkTimeout(n: number): number {
+    return Math.round(this.limits.documentTimeoutMs * (1 + (n - 1) / 10));
+  }
+
+  private async renderOrders(
+    prepared: PreparedTemplate,
+    ids: string[],
+    options: { preloaded?: Order[]; signal?: AbortSignal; onChunk?: (done: number) => Promise<boolean> },
+  ): Promise<RenderOutcome> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += this.limits.chunkSize) chunks.push(ids.slice(i, i + this.limits.chunkSize));
+    const results: Array<{ pdfs: Buffer[]; orders: Order[] }> = new Array(chunks.length);
+    const failures: PrintJobDoc['failures'] = [];
+    const warnings: PrintJobDoc['warnings'] = [];
+    let next = 0;
+    let done = 0;
+    let cancelled = false;
+    let firstError: unknown;
+    const printedAt = new Date();
+
+    const renderChunk = async (chunkIds: string[]): Promise<{ pdfs: Buffer[]; orders: Order[] }> => {
+      const loaded = options.preloaded ?? (await this.deps.orders.loadOrders(chunkIds));
+      const byRef = new Map<string, Order>();
+      for (const o of loaded) {
+        byRef.set(o.id, o);
+        byRef.set(o.number, o);
+      }
+      const docs: Array<{ order: Order; html: string }> = [];
+      for (const ref of chunkIds) {
+        const order = byRef.get(ref);
+        if (!order) {
+          failures.push({ orderId: ref, reason: 'order not found' });
+          continue;
+        }
+        try {
+          const r = prepared.render(order, { printedAt });
+          if (r.warnings.length) warnings.push({ orderId: order.id, orderNumber: order.number, messages: r.warnings.slice(0, MAX_WARNINGS_PER_ORDER) });
+          docs.push({ order, html: r.html });
+        } catch (err) {
+          failures.push({ orderId: order.id, orderNumber: order.number, reason: `template error: ${(err as Error).message.split('\n')[0]}` });
+        }
+      }
+      if (docs.length === 0) return { pdfs: [], orders: [] };
+      const what = docs.length === 1 ? `order ${docs[0].order.number}` : `orders ${docs[0].order.number}…${docs[docs.length - 1].order.number}`;
+      try {
+        const pdf = await this.deps.renderer.render(htmlDocument(prepared.css, docs.map((d) => d.html)), { timeoutMs: this.chunkTimeout(docs.length), what });
+        return { pdfs: [pdf], orders: docs.map((d) => d.order) };
+      } catch (err) {
+        if (docs.length === 1) {
+          firstError ??= err;
+          failures.push({ orderId: docs[0].order.id, orderNumber: docs[0].order.number, reason: (err as Error).message });
+          return { pdfs: [], orders: [] };
+        }
+        this.deps.logger.warn({ err: (err as Error).message, what }, 'chunk failed; rendering its documents one by one');
+        const out = { pdfs: [] as Buffer[], orders: [] as Order[] };
+        for (const d of docs) {
+          if (options.signal?.aborted) break;
+          try {
+            out.pdfs.push(await this.deps.renderer.render(htmlDocument(prepared.css, [d.html]), { timeoutMs: this.limits.documentTimeoutMs, what: `order ${d.order.number}` }));
+            out.orders.push(d.order);
+          } catch (e) {
+            failures.push({ orderId: d.order.id, orderNumber: d.order.number, reason: (e as Error).message });
+          }
+        }
+        return out;
+      }
+    };
+
+    const worker = async () => {
+      while (!cancelled && !options.signal?.aborted && next < chunks.length) {
+        const index = next++;
+        results[index] = await renderChunk(chunks[index]);
+        done += chunks[index].length;
+        if ((await options.onChunk?.(done)) === true) cancelled = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.renderer.concurrency, chunks.length) }, worker));
+    cancelled ||= options.signal?.aborted === true;
+
+    const orders = results.filter(Boolean).flatMap((r) => r.orders);
+    if (cancelled) return { pages: 0, orders, failures, warnings, cancelled };
+    const pdfs = results.filter(Boolean).flatMap((r) => r.pdfs);
+    if (pdfs.length === 0) return { pages: 0, orders, failures, warnings, cancelled, firstError };
+    const pdf = pdfs.length === 1 ? pdfs[0] : await mergePdfs(pdfs);
+    return { pdf, pages: await pageCount(pdf), orders, failures, warnings, cancelled };
+  }
+
+  /** Stores the PDF and closes the job record. */
+  private async finish(jobId: Types.ObjectId, template: TemplateDoc, outcome: RenderOutcome): Promise<PrintJobView> {
+    const $set: Record<string, unknown> = {
+      finishedAt: new Date(),
+      failures: outcome.failures.slice(0, 1000),
+      warnings: outcome.warnings.slice(0, 1000),
+      pages: outcome.pages,
+    };
+    if (outcome.orders.length) {
+      $set.orderIds = outcome.orders.map((o) => o.id).concat(outcome.failures.map((f) => f.orderId));
+      $set.orderNumbers = outcome.orders.map((o) => o.number).concat(outcome.failures.flatMap((f) => (f.orderNumber ? [f.orderNumber] : [])));
+    }
+    if (outcome.cancelled) $set.status = 'cancelled';
+    else if (!outcome.pdf) {
+      $set.status = 'failed';
+      $set.error = outcome.failures.length ? `No document could be printed (${outcome.failures.length} failed)` : 'Nothing was printed';
+    } else {
+      $set.fileId = await this.deps.files.put(`${template.key}-${String(jobId)}.pdf`, outcome.pdf, { jobId: String(jobId) });
+      $set.fileSize = outcome.pdf.length;
+      $set.status = 'completed';
+      $set['progress.done'] = outcome.orders.length + outcome.failures.length;
+    }
+    const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set }, { new: true }).lean<PrintJobDoc>();
+    return toJobView(doc!);
+  }
+
+  /* ---------- history, download, reprint ---------- */
+
+  private async jobDoc(id: string): Promise<PrintJobDoc> {
+    if (!Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError(`Print job ${id}`);
+    const doc = await this.deps.models.PrintJob.findById(id).lean<PrintJobDoc>();
+    if (!doc) throw new NotFoundError(`Print job ${id}`);
+    return doc;
+  }
+
+  async job(id: string): Promise<PrintJobView> {
+    return toJobView(await this.jobDoc(id));
+  }
+
+  async jobs(filter: { orderId?: string; templateKey?: string; status?: string; limit?: number }): Promise<PrintJobView[]> {
+    const q: Record<string, unknown> = {};
+    if (filter.orderId) {
+      // history of one order: by id or by its number
+      const [order] = await this.deps.orders.loadOrders([filter.orderId]);
+      q.orderIds = { $in: [...new Set([filter.orderId, ...(order ? [order.id] : [])])] };
+    }
+    if (filter.templateKey) q['template.key'] = filter.templateKey;
+    if (filter.status) q.status = filter.status;
+    const docs = await this.deps.models.PrintJob.find(q).sort({ requestedAt: -1 }).limit(Math.min(filter.limit ?? 50, 200)).lean<PrintJobDoc[]>();
+    return docs.map(toJobView);
+  }
+
+  async openPdf(id: string): Promise<{ stream: Readable; size: number; filename: string }> {
+    const job = await this.jobDoc(id);
+    if (!job.fileId) throw new NotFoundError(`The PDF of print job ${id}`);
+    return { stream: this.deps.files.open(job.fileId), size: job.fileSize ?? 0, filename: `${job.template.key}-${job.orderNumbers.length === 1 ? job.orderNumbers[0] : id}.pdf` };
+  }
+
+  /** The same PDF again (same template version, same content), recorded as a new print with its reason. */
+  async reprint(principal: Principal, id: string, reason: string): Promise<PrintJobView> {
+    const original = await this.jobDoc(id);
+    if (original.status !== 'completed' || !original.fileId) throw new ConflictError(`Print job ${id} is ${original.status} and has no PDF to reprint`);
+    const now = new Date();
+    const job = await this.deps.models.PrintJob.create({
+      kind: 'reprint',
+      status: 'completed',
+      template: original.template,
+      orderIds: original.orderIds,
+      orderNumbers: original.orderNumbers,
+      requestedBy: actorOf(principal),
+      requestedAt: now,
+      startedAt: now,
+      finishedAt: now,
+      progress: original.progress,
+      pages: original.pages,
+      fileId: original.fileId,
+      fileSize: original.fileSize,
+      reprintOf: original._id,
+      reason,
+    });
+    await this.deps.audit.record({ principal, action: 'print.reprint', target: { type: 'printJob', id: String(job._id), label: original.template.key }, after: { reprintOf: id, reason } });
+    return toJobView(job.toObject());
+  }
+
+  /* ---------- lifecycle ---------- */
+
+  /** Jobs left running by a node that stopped are marked failed, so nobody waits for them forever. */
+  async failInterruptedJobs(): Promise<number> {
+    const stale = new Date(Date.now() - STALE_JOB_MS);
+    const res = await this.deps.models.PrintJob.updateMany(
+      { status: { $in: ['queued', 'running'] }, heartbeatAt: { $lt: stale } },
+      { $set: { status: 'failed', error: 'Interrupted: the server stopped while printing', finishedAt: new Date() } },
+    );
+    return res.modifiedCount;
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.running.values()) r.abort.abort('shutdown');
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+}
+
+function tooMany(limit: number, requested: number | string): UnprocessableError {
+  return new UnprocessableError(`A batch may hold at most ${limit} orders; this one has ${requested}`, [{ path: 'orderIds', message: `at most ${limit} orders per batch` }], { limit });
+}
+
+export async function pageCount(pdf: Buffer): Promise<number> {
+  return (await PDFDocument.load(pdf, { updateMetadata: false })).getPageCount();
+}
+
+export async function mergePdfs(pdfs: readonly Buffer[]): Promise<Buffer> {
+  const out = await PDFDocument.create();
+  for (const bytes of pdfs) {
+    const src = await PDFDocument.load(bytes, { updateMetadata: false });
+    for (const page of await out.copyPages(src, src.getPageIndices())) out.addPage(page);
+  }
+  return Buffer.from(await out.save());
+}
