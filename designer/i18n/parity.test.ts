@@ -54,6 +54,8 @@ function collectSources(): Source[] {
   const sources: Source[] = [];
   for (const file of files.filter((f) => /^(.+\.)?i18n\.tsx?$/.test(path.basename(f)))) {
     if (file.startsWith(path.join(DESIGNER, 'i18n') + path.sep)) continue; // the machinery itself
+    // synchronous on purpose: describe.each needs the list while the suite is being defined
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as Record<string, unknown>;
     const bundles = Object.values(mod).filter(isBundle);
     if (bundles.length === 0) throw new Error(`${path.relative(DESIGNER, file)} exports no defineMessages(...) bundle`);

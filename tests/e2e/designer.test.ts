@@ -220,6 +220,26 @@ describe('designer end to end (chromium)', () => {
     expect(taiwan.problems).toEqual([]);
   });
 
+  it('given the admin in 繁體中文, then Admin > Users and API keys are translated, dates included', async () => {
+    const page = await admin.open('/admin/users');
+    await page.locator('.user-menu-button').click();
+    await page.locator('.user-menu-panel select').selectOption('zh-TW');
+    await page.locator('.user-menu-button').click();
+    await expectText(page.locator('.tabs a').first(), '使用者');
+    await expectText(page.locator('#users-title'), '使用者');
+    const created = await page.locator(`tr[data-email="${OPERATOR.email}"] td`).nth(5).textContent();
+    expect(created).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日$/);
+    await screenshot(page, '10-users-zh-TW');
+    await page.locator('.tabs a').nth(1).click();
+    await page.getByRole('button', { name: '新增 API 金鑰' }).click();
+    await expectText(page.locator('.scope-group-title').first(), '使用者');
+    await screenshot(page, '11-api-key-form-zh-TW');
+    await page.locator('.user-menu-button').click();
+    await page.locator('.user-menu-panel select').selectOption('');
+    await expectText(page.locator('.tabs a').first(), 'Users');
+    expect(admin.problems).toEqual([]);
+  });
+
   it('given the admin, when they sign out from the user menu, then the sign-in page returns and the session is gone', async () => {
     const page = await admin.open('/');
     await page.locator('.user-menu-button').click();
@@ -234,7 +254,7 @@ describe('designer end to end (chromium)', () => {
 /** Waits until the element shows exactly this text (playwright-core has no expect()). */
 async function expectText(locator: import('playwright-core').Locator, text: string, timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout;
-  let last: string | null = null;
+  let last: string | null;
   for (;;) {
     last = await locator.textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => null);
     if (last?.trim() === text) return;

@@ -30,7 +30,7 @@ export async function ensureDesignerBuilt(): Promise<void> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > 120_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error(`waited 3 minutes for ${BUILD_LOCK}`);
+      if (Date.now() > deadline) throw new Error(`waited 3 minutes for ${BUILD_LOCK}`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
