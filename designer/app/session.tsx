@@ -58,6 +58,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     try {
       await api.post('/api/auth/logout');
+    } catch {
+      // already ended on the server, or the server is unreachable: this tab signs out either way
     } finally {
       api.setCsrfToken(undefined);
       setState({ status: 'anonymous' });
