@@ -34,6 +34,10 @@ import { createFactSources, storedOrdersReader } from './api/rules/fact-sources'
 import { createPrinting } from './printing';
 import { templateRoutes } from './api/templates/templates.routes';
 import { printRoutes } from './api/print/print.routes';
+import { createOrdersModule, type OrdersModule } from './orders';
+import { orderRoutes } from './api/orders/orders.routes';
+import { trackingRoutes } from './api/tracking/tracking.routes';
+import { reportRoutes } from './api/reports/reports.routes';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -46,6 +50,8 @@ export interface RunningOrdo {
   app: Express;
   /** every route of this node: the permission matrix and OpenAPI are generated from it */
   routes: readonly AnyRoute[];
+  /** orders: intake, flow-derived status, search, reports (tests drive flows through its handlers) */
+  orders: OrdersModule;
   close(): Promise<void>;
 }
 
@@ -99,6 +105,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     );
     closers.push(() => printing.close());
 
+    // orders: every intake channel, flow start after acceptance (outbox + starter loop), search, reports
+    const orders = createOrdersModule({ connection, logger, audit });
+    closers.push(() => orders.close());
+
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
     let baseUrl = config.publicUrl ?? '';
@@ -112,6 +122,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...settingsRoutes({ settings, approvals }),
       ...templateRoutes({ templates: printing.templates, print: printing.print }),
       ...printRoutes({ print: printing.print }),
+      ...orderRoutes({ orders }),
+      ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
+      ...reportRoutes({ orders }),
       ...ruleRoutes({ rules }),
     ];
 
@@ -151,7 +164,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, app, routes, close: closeAll };
+    return { url, port, config, connection, logger, realtime, app, routes, orders, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -40,6 +40,12 @@ export const envSchema = z
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
     DESIGNER_AUTOBUILD: z.enum(['true', 'false']).default('true'),
+    /** e-mail order intake: the SMTP listener's port (unset = no listener; 0 = any free port) */
+    SMTP_PORT: port.optional(),
+    SMTP_HOST: z.string().trim().min(1).optional(),
+    /** public endpoints (web order form, tracking): requests per minute per client */
+    PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    IMPORT_MAX_MB: z.coerce.number().positive().max(200).default(20),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -88,6 +94,7 @@ export interface Config {
   sessionTtlMs: number;
   redisUrl?: string;
   designerAutobuild: boolean;
+  intake: { smtpPort?: number; smtpHost: string; publicPerMinute: number; importMaxBytes: number };
   oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
 }
 
@@ -136,6 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600_000,
     redisUrl: env.REDIS_URL,
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
+    intake: { smtpPort: env.SMTP_PORT, smtpHost: env.SMTP_HOST ?? env.HOST, publicPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE, importMaxBytes: Math.round(env.IMPORT_MAX_MB * 1024 * 1024) },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET && env.OIDC_ROLE_MAP
         ? {

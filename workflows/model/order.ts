@@ -101,3 +101,101 @@ export interface Order {
   createdAt: string;
   updatedAt: string;
 }
+
+/* ---------- intake contract (mirrors workflows/schemas/order.schema.json) ---------- */
+
+/** A line as it arrives: lineTotal is computed, the unit defaults to "pcs". */
+export interface OrderLineInput {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  unit?: string;
+}
+
+/** What a channel hands to intake, after normalisation; validated by order.schema.json. */
+export interface OrderInput {
+  channel?: Channel;
+  externalId?: string;
+  customer: Customer;
+  billingAddress?: Address;
+  shippingAddress: Address;
+  lines: OrderLineInput[];
+  currency: string;
+  shippingCharge?: number;
+  /** 0.2 for 20 % */
+  taxRate?: number;
+  /** claimed by the sender; never trusted, only compared */
+  totals?: Partial<OrderTotals>;
+  priority?: OrderPriority;
+  type?: OrderType;
+  requestedDeliveryDate?: string;
+  notes?: string;
+  attachments?: Array<Omit<Attachment, 'id'> & { id?: string }>;
+}
+
+/* ---------- server-maintained parts of an order ---------- */
+
+/** The durable flow-start record written with the order (outbox): the starter loop moves it on. */
+export const FLOW_START_STATES = ['held', 'pending', 'starting', 'started', 'failed'] as const;
+export type FlowStartState = (typeof FLOW_START_STATES)[number];
+
+export interface OrderFlowState {
+  status: FlowStartState;
+  instanceId?: string;
+  attempts: number;
+  startedAt?: string;
+  lastError?: string;
+}
+
+/** The approval is bound to a hash of the reviewed fields (customer, addresses, lines, currency, totals). */
+export interface OrderReview {
+  /** hash of the reviewed fields as they are now */
+  hash: string;
+  /** hash the approval was given for; differs from `hash` after an edit → review reopens */
+  approvedHash?: string;
+  approvedAt?: string;
+  approvedBy?: string;
+  outcome?: 'approved' | 'rejected' | 'manual';
+}
+
+/** The happy path of the reference flow, in order; ETA and "current step" are read along it. */
+export const ORDER_STATUS_PATH: readonly OrderStatus[] = ['received', 'in-review', 'approved', 'allocated', 'printed', 'packed', 'shipped', 'delivered'];
+export const FINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled', 'rejected'];
+
+export interface OrderEvent {
+  at: string;
+  /** status: a status change; action: a person or system did something; flow: a step from the flow history */
+  kind: 'status' | 'action' | 'flow' | 'intake';
+  status?: OrderStatus;
+  step?: string;
+  message: string;
+  actor?: string;
+  /** rule explanation, document printed, … (internal only) */
+  detail?: unknown;
+  /** shown on the public tracking page */
+  public: boolean;
+}
+
+export interface OrderEta {
+  /** ISO date-time, or null when the order is final */
+  eta: string | null;
+  basis: string;
+  sampleSize: number;
+  steps: Array<{ status: OrderStatus; expectedMs: number; source: 'history' | 'sla' }>;
+}
+
+/** The order as the API shows it (Order + server-side bookkeeping). */
+export interface OrderView extends Order {
+  statusSince: string;
+  currentStep?: string;
+  flow: OrderFlowState;
+  review: OrderReview;
+  /** totals the sender claimed, when they differ from the computed ones */
+  claimedTotals?: Partial<OrderTotals>;
+  totalsMismatch?: boolean;
+  shippingCharge?: number;
+  taxRate?: number;
+  importBatch?: string;
+  version: number;
+}

@@ -1,0 +1,145 @@
+/**
+ * The order search index and report rollups, kept in bucket documents (bucket-store.ts):
+ *   d:<YYYY-MM-DD>       orders created that UTC day: one entry each (the list row) + counters
+ *   c:<e-mail>           a customer's orders            n:<3 letters>  customers by name token
+ *   s:<SKU>|<YYYY-MM>    orders holding a SKU that month
+ *   t:<status>[|<wh>]    the last 200 durations of a step (ETA), per warehouse where known
+ * Counter keys are enum values or base64url of user data, so no key holds '.' or '$'.
+ */
+import type { Channel, OrderStatus } from '../../workflows/model/order';
+import type { BucketOp } from './bucket-store';
+import { durationBucket, STEP_SLA_MS } from './sla';
+
+export const SAMPLE_CAP = 200;
+
+export const dayOf = (d: Date | number): string => new Date(d).toISOString().slice(0, 10);
+export const monthOf = (d: Date | number): string => new Date(d).toISOString().slice(0, 7);
+export const safeKey = (s: string): string => Buffer.from(s, 'utf8').toString('base64url') || '_';
+export const fromSafeKey = (k: string): string => (k === '_' ? '' : Buffer.from(k, 'base64url').toString('utf8'));
+const enc = (s: string | undefined) => encodeURIComponent(s ?? '');
+
+/** What the index needs to know of an order. */
+export interface IndexedOrder {
+  number: string;
+  createdAt: Date;
+  status: OrderStatus;
+  statusSince: Date;
+  channel: Channel;
+  warehouse?: string;
+  total: number;
+  currency: string;
+  customerName: string;
+  customerEmail?: string;
+  lines: Array<{ sku: string; quantity: number; lineTotal: number }>;
+}
+
+/** One row of the order list, as stored in a day bucket. */
+export interface IndexRow {
+  createdAt: number;
+  number: string;
+  status: OrderStatus;
+  statusSince: number;
+  channel: Channel;
+  warehouse?: string;
+  total: number;
+  currency: string;
+  customerName: string;
+}
+
+export function dayEntry(o: IndexedOrder): string {
+  return [o.createdAt.getTime(), o.number, o.status, o.statusSince.getTime(), o.channel, enc(o.warehouse), o.total, o.currency, enc(o.customerName)].join('|');
+}
+
+export const entryPrefix = (createdAt: Date | number, number: string): string => `${new Date(createdAt).getTime()}|${number}|`;
+
+export function parseDayEntry(e: string): IndexRow {
+  const [ms, number, status, since, channel, wh, total, currency, name] = e.split('|');
+  return {
+    createdAt: Number(ms),
+    number,
+    status: status as OrderStatus,
+    statusSince: Number(since),
+    channel: channel as Channel,
+    warehouse: wh ? decodeURIComponent(wh) : undefined,
+    total: Number(total),
+    currency,
+    customerName: decodeURIComponent(name ?? ''),
+  };
+}
+
+/** Name tokens for the customer search: the first three letters of each word, lower-case. */
+export function nameTokens(name: string): string[] {
+  const words = name
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[\s,.;:'"()\-_/]+/)
+    .filter(Boolean);
+  return [...new Set(words.map((w) => [...w].slice(0, 3).join('')))].slice(0, 6);
+}
+
+type Ops = Map<string, BucketOp[]>;
+const push = (ops: Ops, id: string, op: BucketOp) => {
+  const list = ops.get(id);
+  if (list) list.push(op);
+  else ops.set(id, [op]);
+};
+
+/** A new order: its row, its customer and SKU entries, and the intake counters. */
+export function opsForNewOrder(o: IndexedOrder, ops: Ops = new Map()): Ops {
+  const ms = o.createdAt.getTime();
+  const day = `d:${dayOf(o.createdAt)}`;
+  const inc: Record<string, number> = { n: 1, [`ch.${o.channel}`]: 1, [`st.${o.status}`]: 1, [`rev.${o.currency}`]: o.total };
+  const skus = new Map<string, { q: number; r: number }>();
+  for (const l of o.lines) {
+    const s = skus.get(l.sku) ?? { q: 0, r: 0 };
+    s.q += l.quantity;
+    s.r += l.lineTotal;
+    skus.set(l.sku, s);
+  }
+  for (const [sku, s] of skus) {
+    const k = safeKey(sku);
+    inc[`sq.${k}`] = s.q;
+    inc[`so.${k}`] = 1;
+    push(ops, `s:${sku}|${monthOf(o.createdAt)}`, { add: [`${ms}|${o.number}`] });
+  }
+  push(ops, day, { add: [dayEntry(o)], inc });
+  push(ops, 'm:span', { min: { first: ms } });
+  if (o.customerEmail) push(ops, `c:${o.customerEmail}`, { add: [`${ms}|${o.number}`] });
+  const nameKey = enc(o.customerName.toLowerCase());
+  for (const t of nameTokens(o.customerName)) push(ops, `n:${t}`, { add: [`${ms}|${o.number}|${nameKey}`] });
+  return ops;
+}
+
+/**
+ * A status change: the row moves, the per-status counter of the creation day moves, and the
+ * finished step's duration goes into the cycle-time histogram of the day it ended, the SLA
+ * breach counter, and the ETA samples.
+ */
+export function opsForStatusChange(before: IndexedOrder, after: IndexedOrder, now: Date, ops: Ops = new Map()): Ops {
+  const day = `d:${dayOf(before.createdAt)}`;
+  const inc: Record<string, number> = {};
+  if (before.status !== after.status) {
+    inc[`st.${before.status}`] = -1;
+    inc[`st.${after.status}`] = 1;
+  }
+  if (before.warehouse !== after.warehouse && after.warehouse) inc[`wh.${safeKey(after.warehouse)}`] = 1;
+  push(ops, day, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)], inc });
+  if (before.status !== after.status) {
+    const took = Math.max(0, now.getTime() - before.statusSince.getTime());
+    const endDay = `d:${dayOf(now)}`;
+    const stepInc: Record<string, number> = { [`cyc.${before.status}.${durationBucket(took)}`]: 1 };
+    const sla = STEP_SLA_MS[before.status];
+    if (sla !== undefined && took > sla) stepInc[`sla.${before.status}`] = 1;
+    if (after.status === 'approved' || after.status === 'rejected') stepInc[`rv.${after.status}`] = 1;
+    push(ops, endDay, { inc: stepInc });
+    push(ops, `t:${before.status}`, { samples: { values: [took], cap: SAMPLE_CAP } });
+    if (before.warehouse) push(ops, `t:${before.status}|${before.warehouse}`, { samples: { values: [took], cap: SAMPLE_CAP } });
+  }
+  return ops;
+}
+
+/** Counts an event that is not a status change (a review reopened, a manual review task). */
+export function opsForReviewEvent(outcome: 'reopened' | 'manual', at: Date, ops: Ops = new Map()): Ops {
+  push(ops, `d:${dayOf(at)}`, { inc: { [`rv.${outcome}`]: 1 } });
+  return ops;
+}

@@ -1,0 +1,158 @@
+/**
+ * Order search over the index buckets (order-index.ts): by number, customer (e-mail or name),
+ * status, channel, warehouse, SKU and creation date range, newest or oldest first, paged with a
+ * cursor. Each query reads a handful of bucket documents by _id, never the orders collection.
+ */
+import type { Channel, OrderStatus } from '../../workflows/model/order';
+import type { BucketStore } from './bucket-store';
+import { dayOf, monthOf, nameTokens, parseDayEntry, type IndexRow } from './order-index';
+import type { OrdersService } from './orders.service';
+import { indexedOrder } from './order-view';
+import { ORDER_NUMBER } from './order-number';
+
+export interface OrderSearch {
+  number?: string;
+  customer?: string;
+  status?: OrderStatus;
+  channel?: Channel;
+  warehouse?: string;
+  sku?: string;
+  from?: Date;
+  to?: Date;
+  sort?: 'newest' | 'oldest';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface OrderSearchResult {
+  items: IndexRow[];
+  nextCursor?: string;
+}
+
+const DAY = 86_400_000;
+
+export class OrderSearchService {
+  constructor(
+    private readonly buckets: BucketStore,
+    private readonly orders: OrdersService,
+  ) {}
+
+  async search(q: OrderSearch): Promise<OrderSearchResult> {
+    const limit = Math.min(Math.max(q.limit ?? 25, 1), 100);
+    const newest = q.sort !== 'oldest';
+    const span = await this.buckets.get('m:span');
+    const first = typeof span?.c?.first === 'number' ? (span.c.first as number) : Date.now();
+    const from = Math.max(q.from?.getTime() ?? first, first - DAY);
+    const to = q.to?.getTime() ?? Date.now() + DAY;
+    const [cMs, cNum] = q.cursor ? q.cursor.split('|') : [];
+    const cursor = q.cursor ? { ms: Number(cMs), number: cNum } : undefined;
+    const after = (ms: number, number: string) => {
+      if (!cursor) return true;
+      return newest ? ms < cursor.ms || (ms === cursor.ms && number < cursor.number) : ms > cursor.ms || (ms === cursor.ms && number > cursor.number);
+    };
+    const matches = (r: IndexRow) =>
+      r.createdAt >= from &&
+      r.createdAt <= to &&
+      (!q.status || r.status === q.status) &&
+      (!q.channel || r.channel === q.channel) &&
+      (!q.warehouse || r.warehouse === q.warehouse) &&
+      after(r.createdAt, r.number);
+    const order = (a: { ms: number; number: string }, b: { ms: number; number: string }) => (newest ? b.ms - a.ms || (b.number < a.number ? -1 : 1) : a.ms - b.ms || (a.number < b.number ? -1 : 1));
+
+    if (q.number) {
+      if (!ORDER_NUMBER.test(q.number)) return { items: [] };
+      try {
+        const doc = await this.orders.getDoc(q.number);
+        const i = indexedOrder(doc);
+        const row: IndexRow = { createdAt: i.createdAt.getTime(), number: i.number, status: i.status, statusSince: i.statusSince.getTime(), channel: i.channel, warehouse: i.warehouse, total: i.total, currency: i.currency, customerName: i.customerName };
+        return { items: [row].filter(matches) };
+      } catch {
+        return { items: [] };
+      }
+    }
+
+    // candidates from a selective bucket: customer or SKU
+    let candidates: Array<{ ms: number; number: string }> | undefined;
+    if (q.customer) {
+      const needle = q.customer.trim().toLowerCase();
+      if (needle.includes('@')) {
+        candidates = parsePairs((await this.buckets.get(`c:${needle}`))?.entries);
+      } else {
+        const token = nameTokens(needle)[0];
+        const entries = token ? ((await this.buckets.get(`n:${token}`))?.entries ?? []) : [];
+        candidates = entries
+          .map((e) => e.split('|'))
+          .filter(([, , name]) => decodeURIComponent(name ?? '').includes(needle))
+          .map(([ms, number]) => ({ ms: Number(ms), number }));
+      }
+    }
+    if (q.sku) {
+      const months = monthsBetween(from, Math.min(to, Date.now() + DAY));
+      const docs = await this.buckets.getMany(months.map((m) => `s:${q.sku!.toUpperCase()}|${m}`));
+      const skuHits = [...docs.values()].flatMap((d) => parsePairs(d.entries));
+      if (candidates) {
+        const set = new Set(skuHits.map((h) => h.number));
+        candidates = candidates.filter((c) => set.has(c.number));
+      } else candidates = skuHits;
+    }
+
+    const dayDocs = new Map<string, IndexRow[]>();
+    const rowsOfDay = async (days: string[]) => {
+      const missing = days.filter((d) => !dayDocs.has(d));
+      const docs = await this.buckets.getMany(missing.map((d) => `d:${d}`));
+      for (const d of missing) dayDocs.set(d, (docs.get(`d:${d}`)?.entries ?? []).map(parseDayEntry));
+    };
+
+    const items: IndexRow[] = [];
+    if (candidates) {
+      const sorted = candidates.filter((c) => c.ms >= from && c.ms <= to && after(c.ms, c.number)).sort(order);
+      for (let i = 0; i < sorted.length && items.length <= limit; i += 50) {
+        const slice = sorted.slice(i, i + 50);
+        await rowsOfDay([...new Set(slice.map((c) => dayOf(c.ms)))]);
+        for (const c of slice) {
+          const row = dayDocs.get(dayOf(c.ms))?.find((r) => r.number === c.number);
+          if (row && matches(row)) items.push(row);
+          if (items.length > limit) break;
+        }
+      }
+    } else {
+      const days = daysBetween(from, Math.min(to, Date.now() + DAY));
+      if (newest) days.reverse();
+      for (let i = 0; i < days.length && items.length <= limit; i += 8) {
+        const batch = days.slice(i, i + 8);
+        await rowsOfDay(batch);
+        for (const d of batch) {
+          const rows = (dayDocs.get(d) ?? []).filter(matches).sort((a, b) => order({ ms: a.createdAt, number: a.number }, { ms: b.createdAt, number: b.number }));
+          items.push(...rows);
+          if (items.length > limit) break;
+        }
+      }
+    }
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page, nextCursor: items.length > limit && last ? `${last.createdAt}|${last.number}` : undefined };
+  }
+}
+
+function parsePairs(entries: string[] | undefined): Array<{ ms: number; number: string }> {
+  return (entries ?? []).map((e) => {
+    const [ms, number] = e.split('|');
+    return { ms: Number(ms), number };
+  });
+}
+
+export function daysBetween(from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(dayOf(from)); t <= to; t += DAY) out.push(dayOf(t));
+  return out;
+}
+
+export function monthsBetween(from: number, to: number): string[] {
+  const out: string[] = [];
+  const d = new Date(Date.parse(`${monthOf(from)}-01T00:00:00Z`));
+  while (d.getTime() <= to) {
+    out.push(monthOf(d));
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+  return out;
+}

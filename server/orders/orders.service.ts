@@ -1,0 +1,508 @@
+/**
+ * Orders: intake (normalise → validate → number → one insert with the flow-start record),
+ * idempotency, flow-derived status, edits that reopen review, cancel and hold.
+ *
+ * Nothing is half-created: idempotency claims and the flow-start queue entry are written before
+ * the order and removed again if the order insert fails. Status is only ever set through
+ * applyStatus(), which the flow's built-in handlers call (order.setStatus).
+ */
+import crypto from 'node:crypto';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
+import {
+  CHANNELS,
+  FINAL_STATUSES,
+  type Channel,
+  type OrderEvent,
+  type OrderInput,
+  type OrderStatus,
+  type OrderView,
+} from '../../workflows/model/order';
+import type { Logger } from '../infra/logger';
+import type { AuditService } from '../audit/audit.service';
+import { actorOf, type Principal } from '../auth/principal';
+import { KeyedMutex } from './keyed-mutex';
+import { normaliseOrderInput } from './normalise';
+import { validateOrderInput } from './order-schema';
+import { computeLines, computeTotals, totalsDiffer } from './totals';
+import { reviewHash } from './review-hash';
+import { isDuplicateKey, type OrderCollections, type OrderDoc, type StoredEvent } from './order.model';
+import { OrderNumbers, ORDER_NUMBER } from './order-number';
+import { eventView, indexedOrder, orderView } from './order-view';
+import { opsForNewOrder, opsForReviewEvent, opsForStatusChange } from './order-index';
+import type { BucketStore } from './bucket-store';
+
+/** Statuses that need a valid approval (the approved hash must match the order as it is). */
+const NEEDS_APPROVAL: readonly OrderStatus[] = ['allocated', 'printed', 'packed', 'shipped', 'delivered'];
+const EDITABLE: readonly OrderStatus[] = ['received', 'in-review', 'on-hold', 'approved', 'allocated'];
+const CANCELLABLE_UNTIL: readonly OrderStatus[] = ['shipped', 'delivered', 'cancelled', 'rejected'];
+
+export type OrderAction = 'cancel' | 'hold' | 'release' | 'reopen-review';
+
+/**
+ * How an operator action reaches the running flow (a message to the instance). Returns true when
+ * the flow took it (and will set the status through order.setStatus); false when no flow handles
+ * it, in which case the order service applies the action itself.
+ */
+export interface FlowControl {
+  request(order: OrderView, action: OrderAction, data: { reason?: string; actor: string }): Promise<boolean>;
+}
+
+export interface IntakeOptions {
+  /** the channel this endpoint stands for (email, web, import, store); REST leaves it to the body */
+  channel?: Channel;
+  /** when the body may name its channel: the ones allowed, the first is the default */
+  allowedChannels?: readonly Channel[];
+  principal: Principal;
+  /** label for the timeline when the caller is anonymous (web form, mail sender, store) */
+  actorLabel?: string;
+  idempotencyKey?: string;
+  /** extra issues found by the channel before validation (merged into one 400) */
+  attachments?: OrderDoc['attachments'];
+  intakeNote?: string;
+}
+
+export interface IntakeResult {
+  status: 200 | 201;
+  order: OrderView;
+  replayed: boolean;
+}
+
+export interface PreparedOrder {
+  input: OrderInput;
+  channel: Channel;
+  requestHash: string;
+}
+
+export interface OrdersServiceDeps {
+  collections: OrderCollections;
+  buckets: BucketStore;
+  numbers: OrderNumbers;
+  audit: AuditService;
+  logger: Logger;
+  /** nudges the flow starter after an order is written */
+  onAccepted?: (numbers: string[]) => void;
+  flowControl?: () => FlowControl | undefined;
+}
+
+/** Drops undefined members (the driver would store them as null), keeping Dates intact. */
+export function stripUndefined<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(stripUndefined) as T;
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, stripUndefined(x)])) as T;
+  }
+  return v;
+}
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function event(e: Omit<StoredEvent, 'at' | 'detail'> & { detail?: unknown; at?: Date }): StoredEvent {
+  return stripUndefined({ ...e, at: e.at ?? new Date(), detail: e.detail === undefined ? undefined : JSON.stringify(e.detail) });
+}
+
+export class OrdersService {
+  private readonly mutex = new KeyedMutex();
+  private readonly c: OrderCollections;
+
+  constructor(private readonly deps: OrdersServiceDeps) {
+    this.c = deps.collections;
+  }
+
+  /** Normalises and validates one order; throws a 400 naming every failing field. */
+  prepare(raw: unknown, opts: Pick<IntakeOptions, 'channel' | 'allowedChannels'>, pathPrefix = ''): PreparedOrder {
+    const normalised = normaliseOrderInput(raw) as Record<string, unknown>;
+    const issues: FieldIssue[] = [];
+    if (opts.channel) {
+      if (normalised && typeof normalised === 'object' && 'channel' in normalised && normalised.channel !== opts.channel) {
+        issues.push({ path: 'channel', message: `is set by this endpoint (${opts.channel})` });
+      }
+      if (normalised && typeof normalised === 'object') normalised.channel = opts.channel;
+    }
+    const check = validateOrderInput(normalised);
+    if (!check.ok) issues.push(...check.issues);
+    if (issues.length || !check.ok) {
+      throw new ValidationError('The order does not match the order schema', issues.map((i) => ({ ...i, path: pathPrefix ? `${pathPrefix}.${i.path}` : i.path })));
+    }
+    const input = check.value;
+    const allowed = opts.allowedChannels ?? CHANNELS;
+    const channel = opts.channel ?? input.channel ?? allowed[0];
+    if (!allowed.includes(channel)) {
+      throw new ValidationError('The order does not match the order schema', [{ path: pathPrefix ? `${pathPrefix}.channel` : 'channel', message: `must be one of ${allowed.join(', ')} on this endpoint` }]);
+    }
+    input.channel = channel;
+    return { input, channel, requestHash: sha256(JSON.stringify(input)) };
+  }
+
+  /** Builds the stored document (totals computed, hash of the reviewed fields, flow pending). */
+  private buildDoc(number: string, p: PreparedOrder, opts: IntakeOptions, now: Date, importBatch?: string): OrderDoc {
+    const { input } = p;
+    const lines = computeLines(input);
+    const totals = computeTotals(lines, input.currency, input.shippingCharge, input.taxRate);
+    const actor = actorOf(opts.principal);
+    const label = opts.actorLabel ?? actor.label;
+    const attachments = [...(opts.attachments ?? []), ...(input.attachments ?? []).map((a) => ({ ...a, id: a.id ?? crypto.randomUUID() }))];
+    const doc: OrderDoc = {
+      _id: number,
+      number,
+      channel: p.channel,
+      externalId: input.externalId,
+      customer: input.customer,
+      billingAddress: input.billingAddress,
+      shippingAddress: input.shippingAddress,
+      lines,
+      currency: input.currency,
+      shippingCharge: input.shippingCharge,
+      taxRate: input.taxRate,
+      totals,
+      claimedTotals: input.totals,
+      totalsMismatch: totalsDiffer(input.totals, totals, input.currency),
+      priority: input.priority ?? 'normal',
+      type: input.type ?? 'standard',
+      requestedDeliveryDate: input.requestedDeliveryDate,
+      notes: input.notes,
+      attachments,
+      status: 'received',
+      statusSince: now,
+      currentStep: 'received',
+      review: { hash: reviewHash({ customer: input.customer, billingAddress: input.billingAddress, shippingAddress: input.shippingAddress, lines, currency: input.currency, totals }) },
+      flow: { status: 'pending', attempts: 0 },
+      events: [
+        event({ at: now, kind: 'intake', status: 'received', message: `Order received via ${p.channel}${opts.intakeNote ? ` (${opts.intakeNote})` : ''}`, actor: label, public: true }),
+      ],
+      receipt: '',
+      importBatch,
+      createdBy: { ...actor, label },
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    for (const k of Object.keys(doc) as Array<keyof OrderDoc>) if (doc[k] === undefined) delete doc[k];
+    doc.receipt = JSON.stringify(orderView(doc));
+    return doc;
+  }
+
+  private keysFor(p: PreparedOrder, opts: IntakeOptions): string[] {
+    const keys: string[] = [];
+    if (opts.idempotencyKey) {
+      const caller = actorOf(opts.principal);
+      keys.push(`idem:${caller.kind}:${caller.id ?? opts.actorLabel ?? 'anonymous'}:${opts.idempotencyKey}`);
+    }
+    if (p.input.externalId) keys.push(`ext:${p.channel}:${p.input.externalId}`);
+    return keys;
+  }
+
+  /** Accepts one order from any channel. 201 + the order; a repeat (same key / external id) 200 + the same body. */
+  async intake(raw: unknown, opts: IntakeOptions): Promise<IntakeResult> {
+    const prepared = this.prepare(raw, opts);
+    return this.accept(prepared, opts);
+  }
+
+  async accept(prepared: PreparedOrder, opts: IntakeOptions): Promise<IntakeResult> {
+    const keys = this.keysFor(prepared, opts);
+    const now = new Date();
+    const number = await this.deps.numbers.next(now.getUTCFullYear());
+    const claimed: string[] = [];
+    try {
+      for (const key of keys) {
+        const replay = await this.claimKey(key, number, prepared.requestHash, key.startsWith('idem:'));
+        if (replay) {
+          await this.releaseKeys(claimed);
+          return { status: 200, order: JSON.parse(replay.receipt) as OrderView, replayed: true };
+        }
+        claimed.push(key);
+      }
+      const doc = this.buildDoc(number, prepared, opts, now);
+      await this.c.outbox.insertOne({ _id: number, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now });
+      try {
+        await this.c.orders.insertOne(doc);
+      } catch (err) {
+        await this.c.outbox.deleteOne({ _id: number }).catch(() => undefined);
+        throw err;
+      }
+      await this.index(opsForNewOrder(indexedOrder(doc)));
+      this.deps.onAccepted?.([number]);
+      return { status: 201, order: JSON.parse(doc.receipt) as OrderView, replayed: false };
+    } catch (err) {
+      await this.releaseKeys(claimed);
+      throw err;
+    }
+  }
+
+  /**
+   * Claims an idempotency key for `number` (insert = atomic claim). If the key exists, returns the
+   * order it points to (a replay); waits briefly while a concurrent request with the same key
+   * finishes, and takes over a claim whose order never appeared (its request died).
+   */
+  private async claimKey(key: string, number: string, requestHash: string, strictBody: boolean): Promise<OrderDoc | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.c.keys.insertOne({ _id: key, number, requestHash, at: new Date() });
+        return undefined;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      const existing = await this.c.keys.findOne({ _id: key });
+      if (!existing) continue;
+      const order = await this.c.orders.findOne({ _id: existing.number });
+      if (order) {
+        if (strictBody && existing.requestHash !== requestHash) {
+          throw new UnprocessableError('This Idempotency-Key was already used with a different request body', [{ path: '(header) Idempotency-Key', message: 'reused with a different body' }]);
+        }
+        return order;
+      }
+      if (Date.now() - new Date(existing.at).getTime() > 30_000) {
+        await this.c.keys.deleteOne({ _id: key });
+        continue;
+      }
+      if (attempt >= 40) throw new ConflictError('A request with the same key is still being processed; retry shortly');
+      await sleep(50);
+    }
+  }
+
+  private async releaseKeys(keys: string[]): Promise<void> {
+    for (const key of keys) await this.c.keys.deleteOne({ _id: key }).catch(() => undefined);
+  }
+
+  private async index(ops: Map<string, import('./bucket-store').BucketOp[]>): Promise<void> {
+    try {
+      await this.deps.buckets.applyMany(ops);
+    } catch (err) {
+      // the order is written; the index is derived data and `rebuildIndex` restores it
+      this.deps.logger.error({ err }, 'order index update failed');
+    }
+  }
+
+  /**
+   * Accepts many prepared orders as one batch (imports): all keys are claimed first, then the
+   * orders are inserted with the batch id; any failure removes everything written so far.
+   * The flow-start entries are written last, so no flow starts before the whole batch exists.
+   */
+  async acceptBatch(prepared: PreparedOrder[], opts: IntakeOptions, batchId: string, progress?: (done: number) => Promise<void> | void): Promise<string[]> {
+    const now = new Date();
+    const numbers = await this.deps.numbers.take(now.getUTCFullYear(), prepared.length);
+    const claimed: string[] = [];
+    const inserted: string[] = [];
+    try {
+      for (let i = 0; i < prepared.length; i++) {
+        for (const key of this.keysFor(prepared[i], opts)) {
+          const replay = await this.claimKey(key, numbers[i], prepared[i].requestHash, false);
+          if (replay) throw new ConflictError(`Row order ${i + 1}: external id ${prepared[i].input.externalId} already exists as ${replay.number}`, { existing: replay.number, index: i });
+          claimed.push(key);
+        }
+      }
+      const docs = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
+      for (let i = 0; i < docs.length; i += 200) {
+        const chunk = docs.slice(i, i + 200);
+        inserted.push(...chunk.map((d) => d._id));
+        await this.c.orders.insertMany(chunk, { ordered: true });
+        await progress?.(Math.min(i + 200, docs.length));
+      }
+      await this.c.outbox.insertMany(docs.map((d) => ({ _id: d._id, state: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })));
+      const ops = new Map();
+      for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
+      await this.index(ops);
+      this.deps.onAccepted?.(numbers);
+      return numbers;
+    } catch (err) {
+      for (let i = 0; i < inserted.length; i += 200) {
+        const ids = inserted.slice(i, i + 200);
+        await this.c.orders.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
+        await this.c.outbox.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
+      }
+      await this.releaseKeys(claimed);
+      throw err;
+    }
+  }
+
+  async getDoc(number: string): Promise<OrderDoc> {
+    if (!ORDER_NUMBER.test(number)) throw new NotFoundError(`Order ${number}`);
+    const doc = await this.c.orders.findOne({ _id: number });
+    if (!doc) throw new NotFoundError(`Order ${number}`);
+    return doc;
+  }
+
+  async get(number: string): Promise<OrderView> {
+    return orderView(await this.getDoc(number));
+  }
+
+  async events(number: string): Promise<OrderEvent[]> {
+    return (await this.getDoc(number)).events.map(eventView);
+  }
+
+  /** Writes one order under its per-order lock (FerretDB updates are not atomic, see keyed-mutex.ts). */
+  private mutate<T>(number: string, fn: (doc: OrderDoc) => Promise<{ set: Partial<OrderDoc>; events?: StoredEvent[]; result?: T; after?: (before: OrderDoc, after: OrderDoc) => Promise<void> }>): Promise<T | OrderView> {
+    return this.mutex.run(number, async () => {
+      const doc = await this.getDoc(number);
+      const { set, events = [], result, after } = await fn(doc);
+      const now = new Date();
+      const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: now, version: doc.version + 1 };
+      const $set: Record<string, unknown> = { updatedAt: now };
+      const $unset: Record<string, ''> = {};
+      for (const [k, v] of Object.entries(set)) {
+        if (v === undefined) $unset[k] = '';
+        else $set[k] = stripUndefined(v);
+      }
+      const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
+      if (Object.keys($unset).length) update.$unset = $unset;
+      if (events.length) update.$push = { events: { $each: events } };
+      await this.c.orders.updateOne({ _id: number }, update);
+      await after?.(doc, next);
+      return result ?? orderView(next);
+    });
+  }
+
+  /** The flow's built-in handler order.setStatus lands here: the only way a status changes. */
+  async applyStatus(number: string, status: OrderStatus, meta: { actor?: string; step?: string; message?: string; detail?: unknown } = {}): Promise<OrderView> {
+    return this.mutate<OrderView>(number, async (doc) => {
+      if (doc.status === status) {
+        return { set: {}, events: meta.message ? [event({ kind: 'flow', status, step: meta.step, message: meta.message, actor: meta.actor, detail: meta.detail, public: false })] : [] };
+      }
+      if (FINAL_STATUSES.includes(doc.status)) throw new ConflictError(`Order ${number} is ${doc.status}; its status cannot change any more`);
+      if (NEEDS_APPROVAL.includes(status) && doc.review.approvedHash !== doc.review.hash) {
+        throw new ConflictError(`Order ${number} cannot become ${status}: its approval does not cover the order as it is now (review it again)`, { reason: 'approval-mismatch' });
+      }
+      const now = new Date();
+      const set: Partial<OrderDoc> = { status, statusSince: now, currentStep: meta.step ?? status };
+      if (status === 'on-hold') set.heldFrom = doc.status;
+      if (status === 'approved') set.review = { ...doc.review, approvedHash: doc.review.hash, approvedAt: now, approvedBy: meta.actor, outcome: 'approved' };
+      if (status === 'rejected') set.review = { ...doc.review, outcome: 'rejected' };
+      const ev = event({ at: now, kind: 'status', status, step: meta.step, message: meta.message ?? `Status: ${status}`, actor: meta.actor, detail: meta.detail, public: true });
+      return {
+        set,
+        events: [ev],
+        after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now)),
+      };
+    }) as Promise<OrderView>;
+  }
+
+  /** Flow steps that are not status changes (rule explanations, documents printed) for the timeline. */
+  async recordEvent(number: string, e: Omit<OrderEvent, 'at' | 'public'> & { public?: boolean }): Promise<void> {
+    await this.mutate(number, async () => ({ set: {}, events: [event({ kind: e.kind, status: e.status, step: e.step, message: e.message, actor: e.actor, detail: e.detail, public: e.public ?? false })] }));
+    if (e.kind === 'flow' && e.step === 'manual-review') await this.index(opsForReviewEvent('manual', new Date()));
+  }
+
+  async setAllocation(number: string, allocation: NonNullable<OrderDoc['allocation']>, actor?: string): Promise<OrderView> {
+    return this.mutate<OrderView>(number, async (doc) => {
+      const next = { ...doc.allocation, ...allocation };
+      return {
+        set: { allocation: next },
+        events: [event({ kind: 'flow', step: 'allocate', message: `Allocated to ${next.warehouse ?? 'a warehouse'}${next.plannedShipDate ? `, planned ship date ${next.plannedShipDate}` : ''}`, actor, public: false })],
+        after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), new Date())),
+      };
+    }) as Promise<OrderView>;
+  }
+
+  async setShipment(number: string, shipment: NonNullable<OrderDoc['shipment']>, actor?: string): Promise<OrderView> {
+    return this.mutate<OrderView>(number, async (doc) => ({
+      set: { shipment: { ...doc.shipment, ...shipment } },
+      events: [event({ kind: 'flow', step: 'ship', message: `Shipped with ${shipment.carrier ?? 'a carrier'}${shipment.trackingNumber ? ` (${shipment.trackingNumber})` : ''}`, actor, public: true })],
+    })) as Promise<OrderView>;
+  }
+
+  async markFlowStarted(number: string, instanceId: string, attempts: number): Promise<void> {
+    await this.mutate(number, async (doc) => ({
+      set: { flow: { ...doc.flow, status: 'started', instanceId, attempts, startedAt: new Date(), lastError: undefined } },
+    }));
+  }
+
+  async markFlowAttempt(number: string, attempts: number, error: string, failed: boolean): Promise<void> {
+    await this.mutate(number, async (doc) => ({
+      set: { flow: { ...doc.flow, status: failed ? 'failed' : 'pending', attempts, lastError: error } },
+      events: failed ? [event({ kind: 'flow', message: `The order flow could not be started: ${error}`, public: false })] : [],
+    }));
+  }
+
+  /** Cancel, hold or release: sent to the flow when one handles it, else applied here. */
+  async act(number: string, action: 'cancel' | 'hold' | 'release', principal: Principal, reason?: string): Promise<OrderView> {
+    const doc = await this.getDoc(number);
+    const actor = actorOf(principal).label;
+    if (action === 'cancel' && CANCELLABLE_UNTIL.includes(doc.status)) throw new ConflictError(`Order ${number} is ${doc.status} and can no longer be cancelled`);
+    if (action === 'hold' && (FINAL_STATUSES.includes(doc.status) || ['shipped', 'on-hold'].includes(doc.status))) throw new ConflictError(`Order ${number} is ${doc.status} and cannot be put on hold`);
+    if (action === 'release' && doc.status !== 'on-hold') throw new ConflictError(`Order ${number} is not on hold`);
+    const view = orderView(doc);
+    const handled = (await this.deps.flowControl?.()?.request(view, action, { reason, actor })) ?? false;
+    await this.deps.audit.record({ principal, action: `order.${action}`, target: { type: 'order', id: number }, before: { status: doc.status }, after: { reason, viaFlow: handled } });
+    if (handled) {
+      await this.recordEvent(number, { kind: 'action', message: `${action} requested${reason ? `: ${reason}` : ''}`, actor, public: false });
+      return this.get(number);
+    }
+    const target: OrderStatus = action === 'cancel' ? 'cancelled' : action === 'hold' ? 'on-hold' : (doc.heldFrom ?? 'received');
+    return this.applyStatus(number, target, { actor, step: action, message: `${action === 'cancel' ? 'Cancelled' : action === 'hold' ? 'Put on hold' : 'Released from hold'}${reason ? `: ${reason}` : ''}` });
+  }
+
+  /**
+   * Edits an order (customer, addresses, lines, notes, …). Totals and the review hash are
+   * recomputed; if the order was approved and the reviewed fields changed, the approval no longer
+   * applies: the status goes back to in-review and the flow is asked to review again.
+   */
+  async edit(number: string, patch: Record<string, unknown>, version: number, principal: Principal): Promise<OrderView> {
+    const actor = actorOf(principal).label;
+    let reopened = false;
+    const view = (await this.mutate<OrderView>(number, async (doc) => {
+      if (doc.version !== version) throw new ConflictError(`Order ${number} changed meanwhile (version ${doc.version}, you sent ${version}); reload it`, { version: doc.version });
+      if (!EDITABLE.includes(doc.status)) throw new ConflictError(`Order ${number} is ${doc.status} and can no longer be edited`);
+      const current: Record<string, unknown> = {
+        channel: doc.channel,
+        externalId: doc.externalId,
+        customer: doc.customer,
+        billingAddress: doc.billingAddress,
+        shippingAddress: doc.shippingAddress,
+        lines: doc.lines.map(({ lineTotal: _t, ...l }) => l),
+        currency: doc.currency,
+        shippingCharge: doc.shippingCharge,
+        taxRate: doc.taxRate,
+        priority: doc.priority,
+        type: doc.type,
+        requestedDeliveryDate: doc.requestedDeliveryDate,
+        notes: doc.notes,
+      };
+      for (const k of Object.keys(current)) if (current[k] === undefined) delete current[k];
+      const { input } = this.prepare({ ...current, ...patch }, { channel: doc.channel });
+      const lines = computeLines(input);
+      const totals = computeTotals(lines, input.currency, input.shippingCharge, input.taxRate);
+      const hash = reviewHash({ customer: input.customer, billingAddress: input.billingAddress, shippingAddress: input.shippingAddress, lines, currency: input.currency, totals });
+      const set: Partial<OrderDoc> = {
+        customer: input.customer,
+        billingAddress: input.billingAddress,
+        shippingAddress: input.shippingAddress,
+        lines,
+        totals,
+        currency: input.currency,
+        shippingCharge: input.shippingCharge,
+        taxRate: input.taxRate,
+        priority: input.priority ?? doc.priority,
+        type: input.type ?? doc.type,
+        requestedDeliveryDate: input.requestedDeliveryDate,
+        notes: input.notes,
+        review: { ...doc.review, hash },
+      };
+      const events = [event({ kind: 'action', message: `Order edited (${Object.keys(patch).join(', ')})`, actor, public: false })];
+      const now = new Date();
+      if (doc.review.approvedHash && doc.review.approvedHash !== hash) {
+        reopened = true;
+        set.review = { hash, outcome: undefined };
+        if (doc.status === 'on-hold') set.heldFrom = 'in-review';
+        else {
+          set.status = 'in-review';
+          set.statusSince = now;
+          set.currentStep = 'review';
+        }
+        events.push(event({ at: now, kind: 'status', status: 'in-review', step: 'review', message: 'Edited after approval: the review is reopened', actor, public: true }));
+      }
+      return {
+        set,
+        events,
+        after: async (before, after) => {
+          const ops = opsForStatusChange(indexedOrder(before), indexedOrder(after), now);
+          if (reopened) opsForReviewEvent('reopened', now, ops);
+          await this.index(ops);
+        },
+      };
+    })) as OrderView;
+    await this.deps.audit.record({ principal, action: 'order.edit', target: { type: 'order', id: number }, after: { fields: Object.keys(patch), reviewReopened: reopened } });
+    if (reopened) {
+      await this.deps.flowControl?.()?.request(view, 'reopen-review', { actor, reason: 'edited after approval' });
+    }
+    return view;
+  }
+}
