@@ -44,6 +44,8 @@ export function buildDesigner(options: { onlyIfStale?: boolean; log?: (m: string
   const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join(PROJECT_ROOT, 'designer', 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
+    // the config is TypeScript loaded by vite's bundling loader; its notice about the native loader is noise
+    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
   if (r.status !== 0) throw new Error(`vite build of the designer failed (exit ${r.status})`);
   fs.writeFileSync(STAMP, hash);

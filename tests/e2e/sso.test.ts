@@ -61,7 +61,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   it('given a provider user in ordo-analysts, when they sign in, then Ordo creates them as an analyst with their other groups as candidate groups', async () => {
     const page = await signInThroughProvider('ann');
-    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
+    const me = (await page.evaluate(async () => (await fetch('/api/auth/me')).json())) as { user: Record<string, unknown>; permissions: string[] };
     expect(me.user).toMatchObject({ email: 'ann@sso.test', role: 'analyst', groups: ['reviewers'] });
     expect(me.permissions).toContain('rules.publish');
     await page.close();
