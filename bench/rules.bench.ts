@@ -159,11 +159,11 @@ async function main() {
   }
 
   // 50 in flight vs one at a time, async stock fact, explanation on
-  const sequential = [];
+  const sequential: string[] = [];
   for (const o of orders) sequential.push(JSON.stringify(await asyncRuntime.evaluate(ordoAsync, o, { facts: FIXED, explain: true })));
   const concurrent = await Promise.all(orders.map(async (o) => JSON.stringify(await asyncRuntime.evaluate(ordoAsync, o, { facts: FIXED, explain: true }))));
   const mismatches = concurrent.filter((d, i) => d !== sequential[i]).length;
-  const rawSequential = [];
+  const rawSequential: string[] = [];
   for (const o of orders) rawSequential.push(JSON.stringify(rawFired(await rawAsync.run({ order: o, ...FIXED, [CONTEXT_FACT]: null }))));
   const rawConcurrent = await Promise.all(orders.map(async (o) => JSON.stringify(rawFired(await rawAsync.run({ order: o, ...FIXED, [CONTEXT_FACT]: null })))));
   const rawMismatches = rawConcurrent.filter((d, i) => d !== rawSequential[i]).length;
