@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { settingsSchema } from '../../contracts/settings';
 import { defineRoute, type AnyRoute } from '../../http/route';
+import { idParams } from '../../http/params';
 import type { SettingsService } from '../../settings/settings.service';
 import type { ApprovalService } from '../../approvals/approval.service';
 
-const idParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character id') });
 
 export function settingsRoutes(deps: { settings: SettingsService; approvals: ApprovalService }): AnyRoute[] {
   return [

@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { createApiKeyBody, createUserBody, updateUserBody } from '../../contracts/auth';
 import { defineRoute, type AnyRoute } from '../../http/route';
+import { idParams } from '../../http/params';
 import type { AuthService } from '../../auth/auth.service';
 
-const idParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character id') });
 
 export function userRoutes(deps: { auth: AuthService }): AnyRoute[] {
   const { auth } = deps;
