@@ -254,7 +254,7 @@ export class PrintService {
       const outcome = await this.renderOrders(prepared, ids, {
         signal,
         onChunk: async (done) => {
-          const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { new: true, projection: { cancelRequested: 1 } }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
+          const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { returnDocument: 'after' }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
           this.emit(id, done, ids.length, 'running');
           return doc?.cancelRequested === true; // cancel asked on another node
         },
@@ -402,7 +402,7 @@ export class PrintService {
       $set.status = 'completed';
       $set['progress.done'] = outcome.orders.length + outcome.failures.length;
     }
-    const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set }, { new: true }).lean<PrintJobDoc>();
+    const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set }, { returnDocument: 'after' }).lean<PrintJobDoc>();
     return toJobView(doc!);
   }
 

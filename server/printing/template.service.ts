@@ -238,7 +238,7 @@ export class TemplateService {
         $unset: { publishedVersion: 1 },
         $inc: { revision: 1 },
       },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<TemplateDoc>();
     if (!updated) throw new ConflictError(`The draft of ${key} was changed at the same time; reload it`);
     await this.audit.record({ principal, action: 'template.save', target: { type: 'template', id: key, label: updated.name }, after: { revision: updated.revision, removed: result.removed } });
