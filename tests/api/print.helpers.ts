@@ -139,3 +139,16 @@ export class BinaryClient {
     return { status: res.status, headers: res.headers, data: Buffer.from(await res.arrayBuffer()) };
   }
 }
+
+/** `pdfimages -list` rows as {width, height}: the raster images a PDF really carries. */
+export function pdfImages(pdf: Buffer): Array<{ width: number; height: number }> {
+  const out = withPdf(pdf, (file) => execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }));
+  return out
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.trim())
+    .map((l) => {
+      const cols = l.trim().split(/\s+/);
+      return { width: Number(cols[3]), height: Number(cols[4]) };
+    });
+}
