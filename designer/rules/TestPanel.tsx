@@ -1,0 +1,253 @@
+/** The test panel: one order (pasted, stored or from a test case) with the explanation tree, all test cases, backtest. */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ExplanationNode, RuleSetDecision, RuleSetDocument, TestCaseResult } from '../../workflows/model/rule-set';
+import { api } from '../app/api';
+import { Badge, ErrorBanner } from '../app/ui';
+import { formatValue } from './model';
+
+interface Backtest {
+  total: number;
+  changed: number;
+  unchanged: number;
+  errors: number;
+  baselineVersion: number | null;
+  orders: Array<{ id: string; number?: string; changed: boolean; before?: Record<string, unknown> | null; after?: Record<string, unknown>; error?: string }>;
+}
+
+const pretty = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
+const mark = (result: boolean | null) => (result === null ? '–' : result ? '✓' : '✗');
+
+function ExplainNode({ node }: { node: ExplanationNode }) {
+  const { t } = useTranslation('rules');
+  const cls = `explain-node explain-${node.result === null ? 'skipped' : node.result ? 'true' : 'false'}`;
+  if (node.type !== 'condition') {
+    return (
+      <li className={cls}>
+        <span className="explain-mark" aria-label={node.result === null ? t('test.notEvaluated') : String(node.result)}>
+          {mark(node.result)}
+        </span>{' '}
+        <strong>{t(`cond.${node.type}`)}</strong>
+        <ul>
+          {node.children?.map((c, i) => (
+            <ExplainNode key={i} node={c} />
+          ))}
+        </ul>
+      </li>
+    );
+  }
+  return (
+    <li className={cls}>
+      <span className="explain-mark">{mark(node.result)}</span> <code>{`${node.fact}${node.path ? node.path.slice(1) : ''}${node.params ? ` ${JSON.stringify(node.params)}` : ''}`}</code>{' '}
+      {t(`ops.${node.operator}`)} <code>{formatValue(node.value)}</code>
+      {node.result === null ? (
+        <span className="muted"> — {t('test.notEvaluated')}</span>
+      ) : (
+        <span className="muted">
+          {' '}
+          — {t('test.factValue')}: <code>{JSON.stringify(node.factResult)}</code>
+          {node.valueResult !== node.value ? (
+            <>
+              , {t('test.expected')}: <code>{JSON.stringify(node.valueResult)}</code>
+            </>
+          ) : null}
+        </span>
+      )}
+    </li>
+  );
+}
+
+export function DecisionView({ decision }: { decision: RuleSetDecision }) {
+  const { t } = useTranslation('rules');
+  return (
+    <div className="decision">
+      <h3>{t('test.decision')}</h3>
+      <pre className="decision-outcome">{pretty(decision.outcome)}</pre>
+      {decision.usedDefault ? <p className="muted">{t('test.usedDefault')}</p> : null}
+      {decision.explanation ? (
+        <>
+          <h3>{t('test.explanation')}</h3>
+          <ol className="explain-rules">
+            {decision.explanation.rules.map((r) => (
+              <li key={r.name} className={r.matched ? 'explain-rule matched' : 'explain-rule'}>
+                <span className="explain-mark">{r.matched ? '✓' : '✗'}</span> <strong>{r.name}</strong> <span className="muted">({r.priority})</span>{' '}
+                <Badge tone={r.matched ? 'ok' : 'muted'}>{r.matched ? t('test.matched') : t('test.notMatched')}</Badge> {r.decisive ? <Badge tone="info">{t('test.decisive')}</Badge> : null}
+                <ul className="explain-tree">
+                  <ExplainNode node={r.conditions} />
+                </ul>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSetDocument }) {
+  const { t } = useTranslation('rules');
+  const [orderText, setOrderText] = useState(() => pretty(doc.testCases[0]?.order ?? {}));
+  const [factsText, setFactsText] = useState(() => pretty(doc.testCases[0]?.facts ?? {}));
+  const [samples, setSamples] = useState<Array<{ id: string; number: string | null; order: Record<string, unknown> }>>();
+  const [decision, setDecision] = useState<RuleSetDecision>();
+  const [cases, setCases] = useState<{ total: number; passed: number; results: TestCaseResult[] }>();
+  const [limit, setLimit] = useState(100);
+  const [backtest, setBacktest] = useState<Backtest>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.get<typeof samples>('/api/rules/sample-orders?limit=20').then(setSamples, () => setSamples([]));
+  }, []);
+
+  const parse = () => {
+    try {
+      return { order: JSON.parse(orderText) as Record<string, unknown>, facts: JSON.parse(factsText || '{}') as Record<string, unknown> };
+    } catch {
+      setError(new Error(t('test.invalidJson')));
+      return undefined;
+    }
+  };
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await fn();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="rules-test">
+      <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+      <div className="rules-test-inputs">
+        <label>
+          {t('test.order')}
+          <textarea className="json-text" rows={14} value={orderText} onChange={(e) => setOrderText(e.target.value)} spellCheck={false} />
+        </label>
+        <label>
+          {t('test.facts')}
+          <textarea className="json-text" rows={14} value={factsText} onChange={(e) => setFactsText(e.target.value)} spellCheck={false} />
+        </label>
+      </div>
+      <div className="panel-toolbar">
+        <select aria-label={t('test.sample')} value="" onChange={(e) => setOrderText(pretty(samples?.find((s) => s.id === e.target.value)?.order))}>
+          <option value="">{samples?.length === 0 ? t('test.noSamples') : t('test.sample')}</option>
+          {samples?.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.number ?? s.id}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label={t('test.fromCase')}
+          value=""
+          onChange={(e) => {
+            const tc = doc.testCases[Number(e.target.value)];
+            if (!tc) return;
+            setOrderText(pretty(tc.order));
+            setFactsText(pretty(tc.facts ?? {}));
+          }}
+        >
+          <option value="">{t('test.fromCase')}</option>
+          {doc.testCases.map((tc, i) => (
+            <option key={i} value={i}>
+              {tc.name}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              const input = parse();
+              if (input) setDecision(await api.post<RuleSetDecision>(`/api/rule-sets/${ruleSetKey}/test`, { ruleSet: doc, ...input }));
+            })
+          }
+        >
+          {t('test.run')}
+        </button>
+        <button type="button" className="btn" disabled={busy} onClick={() => run(async () => setCases(await api.post(`/api/rule-sets/${ruleSetKey}/test-cases/run`, { ruleSet: doc })))}>
+          {t('test.runCases')}
+        </button>
+        <label className="inline-field">
+          {t('test.limit')}
+          <input type="number" min={1} max={1000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} />
+        </label>
+        <button
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              const input = parse();
+              if (input) setBacktest(await api.post<Backtest>(`/api/rule-sets/${ruleSetKey}/backtest`, { ruleSet: doc, limit, facts: input.facts }));
+            })
+          }
+        >
+          {t('test.backtest')}
+        </button>
+      </div>
+
+      {cases ? (
+        <section aria-label={t('test.runCases')}>
+          <h3>{t('test.cases', { passed: cases.passed, total: cases.total })}</h3>
+          <ul className="case-results">
+            {cases.results.map((r) => (
+              <li key={r.index} className={r.passed ? 'case-pass' : 'case-fail'}>
+                <Badge tone={r.passed ? 'ok' : 'warn'}>{r.passed ? t('test.pass') : t('test.fail')}</Badge> {r.name}
+                {r.error ? <span className="muted"> — {r.error}</span> : null}
+                {r.mismatches.map((k) => (
+                  <div key={k} className="muted">
+                    {t('test.mismatch', { key: k, expected: JSON.stringify(r.expected[k]), actual: JSON.stringify(r.actual?.[k]) })}
+                  </div>
+                ))}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {backtest ? (
+        <section aria-label={t('test.backtest')}>
+          <h3>{t('test.backtestSummary', { changed: backtest.changed, total: backtest.total, errors: backtest.errors })}</h3>
+          <p className="muted">{backtest.baselineVersion ? t('test.baseline', { version: backtest.baselineVersion }) : t('test.noBaseline')}</p>
+          {backtest.changed ? (
+            <table className="table">
+              <caption>{t('test.changedOrders')}</caption>
+              <thead>
+                <tr>
+                  <th>{t('test.orderCol')}</th>
+                  <th>{t('test.before')}</th>
+                  <th>{t('test.after')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {backtest.orders
+                  .filter((o) => o.changed)
+                  .map((o) => (
+                    <tr key={o.id}>
+                      <td>{o.number ?? o.id}</td>
+                      <td>
+                        <code>{formatValue(o.before)}</code>
+                      </td>
+                      <td>
+                        <code>{formatValue(o.after)}</code>
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      ) : null}
+
+      {decision ? <DecisionView decision={decision} /> : null}
+    </div>
+  );
+}
