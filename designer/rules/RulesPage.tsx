@@ -16,6 +16,7 @@ import { ConditionNode, FactPicker } from './ConditionEditor';
 import messages from './i18n';
 import { byPriority, fieldOf, formatValue, newLeaf, reorder, tableShape, type Catalog } from './model';
 import { TestPanel } from './TestPanel';
+import { useAction } from './useAction';
 import './rules.css';
 
 registerMessages(messages);
@@ -153,10 +154,11 @@ function RuleSetEditor() {
   const [dirty, setDirty] = useState(false);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [tab, setTab] = useState<Tab>('rules');
-  const [error, setError] = useState<unknown>();
+  const [loadError, setLoadError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const clearNotice = useCallback(() => setNotice(undefined), []);
+  const { busy, error, setError, run: act } = useAction(clearNotice);
 
   const load = useCallback(async () => {
     const d = await api.get<Detail>(`/api/rule-sets/${key}`);
@@ -165,7 +167,7 @@ function RuleSetEditor() {
     setDirty(false);
   }, [key]);
   useEffect(() => {
-    Promise.all([load(), api.get<Catalog>('/api/rules/catalog').then(setCatalog)]).catch(setError);
+    Promise.all([load(), api.get<Catalog>('/api/rules/catalog').then(setCatalog)]).catch(setLoadError);
   }, [load]);
 
   // inline validation of the working copy, shortly after each change
@@ -185,18 +187,6 @@ function RuleSetEditor() {
   const edit = (next: RuleSetDocument) => {
     setDoc(next);
     setDirty(true);
-  };
-  const act = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
   };
   const save = () =>
     act(async () => {
@@ -220,7 +210,7 @@ function RuleSetEditor() {
       setNotice(t('editor.discarded'));
     });
 
-  if (error && !detail) return <ErrorBanner error={error} />;
+  if (loadError) return <ErrorBanner error={loadError} />;
   if (!detail || !doc || !catalog) return <Loading />;
   const editable = can('rules.edit');
 

@@ -1,19 +1,11 @@
 /** The test panel: one order (pasted, stored or from a test case) with the explanation tree, all test cases, backtest. */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ExplanationNode, RuleSetDecision, RuleSetDocument, TestCaseResult } from '../../workflows/model/rule-set';
+import type { BacktestResult as Backtest, ExplanationNode, RuleSetDecision, RuleSetDocument, TestCaseResult } from '../../workflows/model/rule-set';
 import { api } from '../app/api';
 import { Badge, ErrorBanner } from '../app/ui';
 import { formatValue } from './model';
-
-interface Backtest {
-  total: number;
-  changed: number;
-  unchanged: number;
-  errors: number;
-  baselineVersion: number | null;
-  orders: Array<{ id: string; number?: string; changed: boolean; before?: Record<string, unknown> | null; after?: Record<string, unknown>; error?: string }>;
-}
+import { useAction } from './useAction';
 
 const pretty = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
 const mark = (result: boolean | null) => (result === null ? '–' : result ? '✓' : '✗');
@@ -93,8 +85,7 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
   const [cases, setCases] = useState<{ total: number; passed: number; results: TestCaseResult[] }>();
   const [limit, setLimit] = useState(100);
   const [backtest, setBacktest] = useState<Backtest>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
     api.get<typeof samples>('/api/rules/sample-orders?limit=20').then(setSamples, () => setSamples([]));
@@ -106,17 +97,6 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
     } catch {
       setError(new Error(t('test.invalidJson')));
       return undefined;
-    }
-  };
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
     }
   };
 

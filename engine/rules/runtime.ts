@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Engine, type Almanac, type RuleProperties, type RuleResult } from 'json-rules-engine';
 import { UnprocessableError, ValidationError } from '../../workflows/model/errors';
 import type {
+  BacktestResult,
   Condition,
   ExplanationNode,
   RuleExplanation,
@@ -23,6 +24,8 @@ import type { CallContext } from '../ports';
 import { CONTEXT_FACT, FACT_REGISTRY, PERCENT_FACT, registerFacts, type FactEnvironment, type FactSources } from './facts';
 import { OPERATOR_FUNCTIONS } from './operators';
 import { resolvePath } from './path';
+
+export type { BacktestResult };
 
 export interface CompiledRuleSet {
   readonly key: string;
@@ -40,16 +43,6 @@ export interface EvaluateOptions {
   facts?: Record<string, unknown>;
   explain?: boolean;
   ctx?: CallContext;
-}
-
-export interface BacktestResult {
-  total: number;
-  changed: number;
-  unchanged: number;
-  errors: number;
-  /** null when there is no published version to compare with */
-  baselineVersion: number | null;
-  orders: Array<{ id: string; number?: string; changed: boolean; before?: Record<string, unknown> | null; after?: Record<string, unknown>; error?: string }>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

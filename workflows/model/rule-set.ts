@@ -226,3 +226,14 @@ export interface TestCaseResult {
   error?: string;
   explanation?: RuleSetExplanation;
 }
+
+/** What a backtest reports: how many decisions a candidate would change on stored orders, and which. */
+export interface BacktestResult {
+  total: number;
+  changed: number;
+  unchanged: number;
+  errors: number;
+  /** null when there is no published version to compare with */
+  baselineVersion: number | null;
+  orders: Array<{ id: string; number?: string; changed: boolean; before?: Record<string, unknown> | null; after?: Record<string, unknown>; error?: string }>;
+}
