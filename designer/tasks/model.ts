@@ -1,0 +1,147 @@
+/**
+ * The inbox's view of tasks and how live events change it. Pure (no React, no I/O): the inbox page
+ * keeps one InboxState, merges list snapshots from the API into it and applies socket events.
+ * Queues are views over the same tasks, so counts and rows never disagree.
+ */
+import type { SlaEvent, TaskEvent, TaskEventName } from '../../server/contracts/realtime';
+
+export type TaskFields = NonNullable<TaskEvent['fields']>;
+
+/** One task as the inbox shows it (the TaskEvent plus what the list API adds). */
+export interface InboxTask extends Omit<TaskEvent, 'taskId' | 'by' | 'at' | 'fields'> {
+  id: string;
+  fields: TaskFields;
+  /** last change known to this client (ISO); older events for the task are ignored */
+  at: string;
+  createdAt?: string;
+  formKey?: string | null;
+  /** the form needs nothing typed: bulk complete and scan-to-confirm may complete it with {} */
+  noInput?: boolean;
+  /** SLA warning raised by the server for this task */
+  sla?: SlaEvent['level'];
+  /** set when the task left the caller's queues (claimed by someone else, completed, cancelled) */
+  departed?: { at: number; by: string | null; status: InboxTask['status'] };
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  groups: readonly string[];
+  seesAll: boolean;
+}
+
+export type QueueId = 'mine' | 'groups' | 'all';
+
+export interface InboxState {
+  tasks: Readonly<Record<string, InboxTask>>;
+  /** tasks that ended (completed/cancelled) with the time the client learnt it: a late snapshot must not bring them back */
+  ended: Readonly<Record<string, string>>;
+}
+
+export const EMPTY_INBOX: InboxState = { tasks: {}, ended: {} };
+
+/** How long a task that someone else took (or that ended) stays visible with who has it. */
+export const DEPARTURE_MS = 4000;
+
+export const isMine = (t: Pick<InboxTask, 'assignee'>, me: Me) => t.assignee !== null && (t.assignee === me.email || t.assignee === me.id);
+export const isActive = (t: Pick<InboxTask, 'status'>) => t.status === 'open' || t.status === 'claimed';
+export const isEligible = (t: Pick<InboxTask, 'candidateGroups' | 'candidateUsers'>, me: Me) =>
+  t.candidateGroups.some((g) => me.groups.includes(g)) || t.candidateUsers.includes(me.email) || t.candidateUsers.includes(me.id);
+
+const recentlyDeparted = (t: InboxTask, now: number) => t.departed !== undefined && now - t.departed.at < DEPARTURE_MS;
+
+/** Whether a task is shown in a queue at `now` (departed rows linger briefly to show who took them). */
+export function inQueue(t: InboxTask, queue: QueueId, me: Me, now: number): boolean {
+  if (queue === 'mine') return (isActive(t) && isMine(t, me)) || (recentlyDeparted(t, now) && t.departed!.status !== 'claimed');
+  if (queue === 'groups') return isEligible(t, me) && ((t.status === 'open' && !t.departed) || recentlyDeparted(t, now));
+  return me.seesAll && (isActive(t) || recentlyDeparted(t, now));
+}
+
+export function queueTasks(state: InboxState, queue: QueueId, me: Me, now: number): InboxTask[] {
+  return Object.values(state.tasks).filter((t) => inQueue(t, queue, me, now));
+}
+
+/** Counts of work waiting in each queue (rows that are only lingering are not counted). */
+export function queueCounts(state: InboxState, me: Me): Record<QueueId, number> {
+  const counts = { mine: 0, groups: 0, all: 0 };
+  for (const t of Object.values(state.tasks)) {
+    if (!isActive(t)) continue;
+    if (isMine(t, me)) counts.mine++;
+    if (t.status === 'open' && !t.departed && isEligible(t, me)) counts.groups++;
+    if (me.seesAll) counts.all++;
+  }
+  return counts;
+}
+
+export function fromEvent(e: TaskEvent, previous?: InboxTask): InboxTask {
+  const { by: _by, fields, taskId, ...rest } = e;
+  return { ...previous, ...rest, id: taskId, fields: fields ?? previous?.fields ?? {}, departed: undefined };
+}
+
+/**
+ * Applies one socket event. Events older than what the client knows about the task are ignored
+ * (two nodes may deliver out of order); a task taken by someone else or ended is marked departed.
+ */
+export function applyTaskEvent(state: InboxState, name: TaskEventName, e: TaskEvent, me: Me, now: number): InboxState {
+  const previous = state.tasks[e.taskId];
+  if (previous && previous.at > e.at) return state;
+  if (state.ended[e.taskId]) return state;
+  const next = fromEvent(e, previous);
+  if (name === 'task.completed' || name === 'task.cancelled' || e.status === 'completed' || e.status === 'cancelled') {
+    next.status = name === 'task.cancelled' ? 'cancelled' : e.status === 'cancelled' ? 'cancelled' : 'completed';
+    next.departed = { at: now, by: e.by ?? e.assignee, status: next.status };
+    return { tasks: { ...state.tasks, [e.taskId]: next }, ended: { ...state.ended, [e.taskId]: e.at } };
+  }
+  if (next.status === 'claimed' && !isMine(next, me) && previous && (previous.status === 'open' || isMine(previous, me))) {
+    next.departed = { at: now, by: next.assignee, status: 'claimed' };
+  }
+  return { ...state, tasks: { ...state.tasks, [e.taskId]: next } };
+}
+
+export function applySla(state: InboxState, e: SlaEvent): InboxState {
+  const t = state.tasks[e.taskId];
+  if (!t) return state;
+  return { ...state, tasks: { ...state.tasks, [e.taskId]: { ...t, sla: e.level, dueAt: e.dueAt } } };
+}
+
+/**
+ * Merges a list fetched from the API (started at `fetchedAt`, ISO). The snapshot replaces what it
+ * covers, except that events newer than the request win and ended tasks stay ended. `scope` says
+ * which tasks the snapshot is authoritative for: those it would have listed and did not are gone.
+ */
+export function mergeSnapshot(state: InboxState, list: readonly InboxTask[], fetchedAt: string, covers: (t: InboxTask) => boolean): InboxState {
+  const tasks: Record<string, InboxTask> = {};
+  const listed = new Set(list.map((t) => t.id));
+  for (const [id, t] of Object.entries(state.tasks)) {
+    // keep what the snapshot does not cover, and anything an event told us after the request started
+    if (state.ended[id] || (!listed.has(id) && (!covers(t) || t.at > fetchedAt || t.departed))) tasks[id] = t;
+  }
+  for (const t of list) {
+    const known = state.tasks[t.id];
+    if (state.ended[t.id]) continue;
+    tasks[t.id] = known && known.at > t.at ? known : { ...t, sla: t.sla ?? known?.sla };
+  }
+  return { tasks, ended: state.ended };
+}
+
+/** Drops rows whose departure was shown long enough (keeps the state small). */
+export function pruneDeparted(state: InboxState, now: number): InboxState {
+  let changed = false;
+  const tasks: Record<string, InboxTask> = {};
+  for (const [id, t] of Object.entries(state.tasks)) {
+    if (t.departed && !isActive(t) && now - t.departed.at >= DEPARTURE_MS) changed = true;
+    else tasks[id] = t;
+  }
+  return changed ? { ...state, tasks } : state;
+}
+
+/** SLA level to show: the server's warning, else derived from the due date. */
+export function slaLevel(t: Pick<InboxTask, 'dueAt' | 'sla'>, now: number, soonMs = 60 * 60_000): SlaEvent['level'] | undefined {
+  if (t.sla === 'escalated') return 'escalated';
+  if (!t.dueAt) return t.sla;
+  const due = Date.parse(t.dueAt);
+  if (due <= now) return 'overdue';
+  if (t.sla === 'overdue') return 'overdue';
+  if (due - now <= soonMs || t.sla === 'soon') return 'soon';
+  return undefined;
+}
