@@ -38,6 +38,8 @@ import { createOrdersModule, type OrdersModule } from './orders';
 import { orderRoutes } from './api/orders/orders.routes';
 import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
+import { createIntakeModule, type IntakeModule } from './intake';
+import { intakeRoutes } from './api/intake/intake.routes';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -52,6 +54,8 @@ export interface RunningOrdo {
   routes: readonly AnyRoute[];
   /** orders: intake, flow-derived status, search, reports (tests drive flows through its handlers) */
   orders: OrdersModule;
+  /** intake channels beside REST: e-mail (SMTP port when listening), imports, drafts */
+  intake: IntakeModule;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,14 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // orders: every intake channel, flow start after acceptance (outbox + starter loop), search, reports
     const orders = createOrdersModule({ connection, logger, audit });
     closers.push(() => orders.close());
+    const intake = await createIntakeModule({
+      connection,
+      logger,
+      audit,
+      orders: orders.orders,
+      smtp: config.intake.smtpPort === undefined ? undefined : { port: config.intake.smtpPort, host: config.intake.smtpHost },
+    });
+    closers.push(() => intake.close());
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
@@ -125,6 +137,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...orderRoutes({ orders }),
       ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
       ...reportRoutes({ orders }),
+      ...intakeRoutes({ orders, intake, publicPerMinute: config.intake.publicPerMinute, importMaxBytes: config.intake.importMaxBytes }),
       ...ruleRoutes({ rules }),
     ];
 
@@ -164,7 +177,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, app, routes, orders, close: closeAll };
+    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, orders, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -282,6 +282,7 @@ export class OrdersService {
     const numbers = await this.deps.numbers.take(now.getUTCFullYear(), prepared.length);
     const claimed: string[] = [];
     const inserted: string[] = [];
+    let outboxWritten = false;
     try {
       for (let i = 0; i < prepared.length; i++) {
         for (const key of this.keysFor(prepared[i], opts)) {
@@ -297,6 +298,7 @@ export class OrdersService {
         await this.c.orders.insertMany(chunk, { ordered: true });
         await progress?.(Math.min(i + 200, docs.length));
       }
+      outboxWritten = true;
       await this.c.outbox.insertMany(docs.map((d) => ({ _id: d._id, state: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })));
       const ops = new Map();
       for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
@@ -306,12 +308,19 @@ export class OrdersService {
     } catch (err) {
       for (let i = 0; i < inserted.length; i += 200) {
         const ids = inserted.slice(i, i + 200);
-        await this.c.orders.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
-        await this.c.outbox.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
+        // only what this batch wrote: a colliding document that was there before stays
+        await this.c.orders.deleteMany({ _id: { $in: ids }, importBatch: batchId }).catch(() => undefined);
+        if (outboxWritten) await this.c.outbox.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
       }
       await this.releaseKeys(claimed);
       throw err;
     }
+  }
+
+  /** True when this channel already has an order with this external id. */
+  async externalIdTaken(channel: Channel, externalId: string): Promise<boolean> {
+    const key = await this.c.keys.findOne({ _id: `ext:${channel}:${externalId}` });
+    return Boolean(key && (await this.c.orders.findOne({ _id: key.number }, { projection: { _id: 1 } })));
   }
 
   async getDoc(number: string): Promise<OrderDoc> {

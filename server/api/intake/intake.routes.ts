@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../../http/route';
+import { ANONYMOUS } from '../../auth/principal';
+import type { OrdersModule } from '../../orders';
+import type { IntakeModule } from '../../intake';
+import { IMPORT_FIELDS } from '../../intake/tabular';
+import { readUpload } from '../../intake/upload';
+
+const uuidParams = z.object({ id: z.uuid('must be an id from this server') });
+const mappingBody = z.strictObject({
+  mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.string().trim().min(1).max(200)),
+});
+const idempotencyKey = z.string().regex(/^[\x21-\x7E]{1,200}$/);
+
+export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule; publicPerMinute: number; importMaxBytes: number }): AnyRoute[] {
+  const { intake } = deps;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/web-orders',
+      tag: 'intake',
+      summary: 'Public web order form: no login, rate limited; a filled honeypot field "website" is accepted and dropped',
+      access: 'public',
+      rateLimit: { bucket: 'web-order', windowMs: 60_000, max: deps.publicPerMinute },
+      body: z.unknown(),
+      raw: true,
+      async handler({ body, req, res }) {
+        const form = (body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : body) as Record<string, unknown>;
+        const honeypot = form && typeof form === 'object' ? form.website : undefined;
+        if (form && typeof form === 'object') delete form.website;
+        if (typeof honeypot === 'string' && honeypot.trim() !== '') {
+          req.log?.info({ ip: req.ip }, 'web order dropped: honeypot field filled');
+          res.status(202).json({ received: true });
+          return;
+        }
+        const header = req.get('idempotency-key');
+        const key = header !== undefined && idempotencyKey.safeParse(header).success ? header : undefined;
+        const email = (form?.customer as { email?: unknown } | undefined)?.email;
+        const result = await deps.orders.orders.intake(form, { principal: ANONYMOUS, channel: 'web', actorLabel: `web${typeof email === 'string' ? `:${email.trim().toLowerCase()}` : ''}`, idempotencyKey: key });
+        const o = result.order;
+        res.status(result.status).json({ number: o.number, status: o.status, currency: o.currency, totals: o.totals, lines: o.lines, trackingPath: `/track/${o.number}` });
+      },
+    }),
+    // ---- drafts: mail that needs data entry
+    defineRoute({
+      method: 'get',
+      path: '/api/intake/drafts',
+      tag: 'intake',
+      summary: 'Incoming orders that need data entry (open by default)',
+      access: { permission: 'orders.read' },
+      query: z.strictObject({ status: z.enum(['open', 'resolved', 'discarded']).default('open') }),
+      handler: ({ query }) => intake.drafts.list(query.status),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/intake/drafts/:id',
+      tag: 'intake',
+      summary: 'One draft: what could be read, why it needs a person, the message text',
+      access: { permission: 'orders.read' },
+      params: uuidParams,
+      handler: ({ params }) => intake.drafts.get(params.id),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/intake/drafts/:id/original',
+      tag: 'intake',
+      summary: 'The original message of a draft (.eml)',
+      access: { permission: 'orders.read' },
+      params: uuidParams,
+      raw: true,
+      async handler({ params, res }) {
+        const o = await intake.drafts.original(params.id);
+        res.type(o.contentType).setHeader('Content-Disposition', `attachment; filename="draft-${params.id}.eml"`).send(o.raw);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/drafts/:id/order',
+      tag: 'intake',
+      summary: 'Enter the order of a draft; it is created on the draft’s channel and the draft is resolved',
+      access: { permission: 'orders.write' },
+      params: uuidParams,
+      body: z.unknown(),
+      status: 201,
+      handler: ({ params, body, principal }) => intake.drafts.resolve(params.id, body, principal),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/drafts/:id/discard',
+      tag: 'intake',
+      summary: 'Discard a draft (not an order)',
+      access: { permission: 'orders.write' },
+      params: uuidParams,
+      handler: ({ params, principal }) => intake.drafts.discard(params.id, principal),
+    }),
+    // ---- file import
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/imports',
+      tag: 'intake',
+      summary: 'Upload a CSV or XLSX file (raw body); answers the columns, a sample and a suggested mapping',
+      access: { permission: 'orders.import' },
+      query: z.strictObject({ filename: z.string().trim().min(1).max(200).default('upload') }),
+      status: 201,
+      async handler({ req, query, principal }) {
+        const buf = await readUpload(req, deps.importMaxBytes);
+        return intake.imports.upload(buf, query.filename, principal);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/intake/imports/:id',
+      tag: 'intake',
+      summary: 'An import: status, row errors, progress of its commit',
+      access: { permission: 'orders.import' },
+      params: uuidParams,
+      handler: ({ params }) => intake.imports.get(params.id),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/imports/:id/mapping',
+      tag: 'intake',
+      summary: 'Map columns to order fields and check every row (errors name row and column; nothing is created)',
+      access: { permission: 'orders.import' },
+      params: uuidParams,
+      body: mappingBody,
+      handler: ({ params, body }) => intake.imports.map(params.id, body.mapping),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/intake/imports/:id/commit',
+      tag: 'intake',
+      summary: 'Create all orders of a checked file, all or nothing; poll the import for progress',
+      access: { permission: 'orders.import' },
+      params: uuidParams,
+      status: 202,
+      handler: ({ params, principal }) => intake.imports.commit(params.id, principal),
+    }),
+  ];
+}
+

@@ -1,0 +1,103 @@
+/**
+ * E-mail intake: a real SMTP client (nodemailer) sends to Ordo's real SMTP listener (port 0).
+ * Structured bodies and JSON/CSV attachments become orders; anything unreadable becomes a draft
+ * that needs data entry, with the original message kept.
+ */
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
+import type { RunningOrdo } from '../../server/main';
+
+describe('e-mail intake over real SMTP', () => {
+  let ordo: RunningOrdo;
+  let admin: ApiClient;
+  let transport: Transporter;
+
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'intake_email', env: { SMTP_PORT: '0' } });
+    admin = await adminClient(ordo);
+    transport = nodemailer.createTransport({ host: '127.0.0.1', port: ordo.intake.smtpPort!, secure: false, ignoreTLS: true });
+  });
+  afterAll(async () => {
+    transport.close();
+    await ordo.close();
+  });
+
+  const send = async (mail: SendMailOptions) => {
+    const info = await transport.sendMail({ from: 'Buyer <buyer@acme.test>', to: 'orders@ordo.test', ...mail });
+    const result = ordo.intake.email.recent.get(info.messageId);
+    expect(result).toBeDefined();
+    return { info, result: result! };
+  };
+
+  it('given a structured body, then it becomes one order on the email channel, and the same message twice is still one order', async () => {
+    const mail = {
+      subject: 'Order PO-7781',
+      messageId: '<po-7781@acme.test>',
+      text: ['Hello, please ship:', '', 'Reference: PO-7781', 'Customer: Jane Doe', 'Phone: 020 7946 0958', 'Ship to: Jane Doe, 1 High Street, London, SW1A 1AA, GB', 'Currency: GBP', 'Lines:', '- 3 x abc-1 Widget @ 9.99', '- 2 x XYZ-2 Gadget, blue @ 0.50', '', 'Thanks'].join('\n'),
+    };
+    const { result } = await send(mail);
+    expect(result.orders).toHaveLength(1);
+    const order = (await admin.get(`/api/orders/${result.orders[0]}`)).body;
+    expect(order).toMatchObject({ channel: 'email', externalId: 'PO-7781', currency: 'GBP', customer: { name: 'Jane Doe', email: 'buyer@acme.test', phone: '+442079460958' } });
+    expect(order.lines).toEqual([
+      expect.objectContaining({ sku: 'ABC-1', name: 'Widget', quantity: 3, unitPrice: 9.99 }),
+      expect.objectContaining({ sku: 'XYZ-2', name: 'Gadget, blue', quantity: 2, unitPrice: 0.5 }),
+    ]);
+    expect(order.timeline[0].message).toMatch(/via email \(body, "Order PO-7781"\)/);
+    const again = await send(mail);
+    expect(again.result.orders).toEqual(result.orders);
+    const found = await admin.get('/api/orders?channel=email&customer=buyer@acme.test');
+    expect(found.body.items.filter((r: { number: string }) => r.number === result.orders[0])).toHaveLength(1);
+  });
+
+  it('given a JSON attachment holding the order schema, then it becomes an order', async () => {
+    const order = { customer: { name: 'Attach Ltd' }, shippingAddress: { line1: '5 Rue de la Paix', city: 'Paris', postcode: '75002', country: 'FR' }, currency: 'eur', lines: [{ sku: 'j-1', name: 'Json thing', quantity: 1, unitPrice: 10 }] };
+    const { result } = await send({ subject: 'see attached', text: 'order attached', attachments: [{ filename: 'order.json', content: JSON.stringify(order), contentType: 'application/json' }] });
+    expect(result.orders).toHaveLength(1);
+    const o = (await admin.get(`/api/orders/${result.orders[0]}`)).body;
+    expect(o).toMatchObject({ channel: 'email', currency: 'EUR', customer: { name: 'Attach Ltd', email: 'buyer@acme.test' }, lines: [expect.objectContaining({ sku: 'J-1' })] });
+  });
+
+  it('given a CSV attachment with two orders, then both are created', async () => {
+    const csv = ['order,customer,address,city,postcode,country,currency,sku,product,qty,price', 'A-1,Ann,1 Road,Berlin,10115,DE,EUR,S-1,Screw,10,0.1', 'A-1,Ann,1 Road,Berlin,10115,DE,EUR,S-2,Nut,10,0.05', 'A-2,Bob,2 Road,Bonn,53111,DE,EUR,S-1,Screw,5,0.1'].join('\n');
+    const { result } = await send({ subject: 'two orders', text: 'csv attached', attachments: [{ filename: 'orders.csv', content: csv, contentType: 'text/csv' }] });
+    expect(result.orders).toHaveLength(2);
+    const first = (await admin.get(`/api/orders/${result.orders[0]}`)).body;
+    expect(first.lines).toHaveLength(2);
+    expect(first.totals.subtotal).toBe(1.5);
+  });
+
+  it('given a message it cannot read with confidence, then a draft needs data entry with the problems and the original, and entering it creates the order', async () => {
+    const { result, info } = await send({ subject: 'urgent!!', text: 'Customer: Someone\nLines:\n- some screws please, the usual\nShip to: the warehouse' });
+    expect(result.orders).toEqual([]);
+    expect(result.draftId).toEqual(expect.any(String));
+    const drafts = await admin.get('/api/intake/drafts');
+    const draft = drafts.body.find((d: { id: string }) => d.id === result.draftId);
+    expect(draft).toMatchObject({ channel: 'email', status: 'open', source: { from: 'buyer@acme.test', subject: 'urgent!!' } });
+    expect(draft.problems.map((p: { message: string }) => p.message).join(' ')).toMatch(/cannot read "- some screws please/);
+    const original = await admin.request('GET', `/api/intake/drafts/${result.draftId}/original`);
+    expect(original.status).toBe(200);
+    expect(String(original.body)).toContain(info.messageId);
+    expect(String(original.body)).toContain('some screws please');
+
+    const entered = await admin.post(`/api/intake/drafts/${result.draftId}/order`, {
+      customer: { name: 'Someone', email: 'buyer@acme.test' },
+      shippingAddress: { line1: '9 Dock Road', city: 'Leeds', postcode: 'LS1 1AA', country: 'GB' },
+      currency: 'GBP',
+      lines: [{ sku: 'SCREW-10', name: 'Screws', quantity: 100, unitPrice: 0.02 }],
+    });
+    expect(entered.status).toBe(201);
+    expect(entered.body).toMatchObject({ channel: 'email', externalId: info.messageId });
+    const resolved = await admin.get(`/api/intake/drafts/${result.draftId}`);
+    expect(resolved.body).toMatchObject({ status: 'resolved', orderNumber: entered.body.number });
+    expect((await admin.post(`/api/intake/drafts/${result.draftId}/discard`, {})).status).toBe(409);
+  });
+
+  it('given an attachment that fails the schema, then a draft lists every failing field', async () => {
+    const { result } = await send({ subject: 'bad json', text: '', attachments: [{ filename: 'order.json', content: JSON.stringify({ customer: {}, lines: [{ sku: 'X' }], currency: 'ZZZ' }) }] });
+    expect(result.draftId).toBeDefined();
+    const draft = (await admin.get(`/api/intake/drafts/${result.draftId}`)).body;
+    expect(draft.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['customer.name', 'shippingAddress', 'currency', 'lines.0.name']));
+    expect(draft.extracted).toMatchObject({ lines: [{ sku: 'X' }] });
+  });
+});
