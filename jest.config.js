@@ -1,7 +1,10 @@
 // Three layers, one run: unit tests beside the code, API tests over real HTTP, e2e in Debian's chromium.
 // One FerretDB (or MONGODB_URI) serves the whole run; each test file gets its own database.
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'tsx', 'js', 'json'] };
+// bpmn-moddle 9's CJS build requires the hoisted moddle 8 (ESM-only, from bpmn-js), which jest cannot
+// require; its UMD build bundles moddle + moddle-xml and is the same library (bpmn-engine loads it too)
+const moduleNameMapper = { '^bpmn-moddle$': '<rootDir>/node_modules/bpmn-moddle/dist/bpmn-moddle.umd.js' };
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'tsx', 'js', 'json'], moduleNameMapper };
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,0 +1,240 @@
+/**
+ * The engine's collections, used through the plain driver (no mongoose casting on the hot path):
+ * definitions, instances, tasks, jobs, incidents, history. FerretDB-safe: no transactions, no
+ * user-typed document keys (engine state and variables are JSON strings), single-document atomic
+ * updates with a revision or version field.
+ */
+import type { Connection, mongo } from 'mongoose';
+
+export interface ActorRef {
+  kind: string;
+  id: string | null;
+  label: string;
+}
+
+export interface DefinitionDoc {
+  /** `${key}@${version}` */
+  _id: string;
+  key: string;
+  version: number;
+  name: string | null;
+  xml: string;
+  /** sha256 of the XML */
+  hash: string;
+  /** moddle-context-serializer output (JSON string) */
+  serialized: string;
+  /** CompiledMeta as JSON string (element configs, message and signal names, error catchers) */
+  meta: string;
+  deployedBy: ActorRef;
+  deployedAt: Date;
+  warnings: Array<{ elementId: string; message: string }>;
+}
+
+export type InstanceStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+
+export interface WaitRecord {
+  kind: 'task' | 'message' | 'signal' | 'timer' | 'call';
+  activityId: string;
+  executionId: string;
+  /** message or signal name */
+  name?: string;
+  /** message or signal element id (what the engine is signalled with) */
+  refId?: string;
+  dueAt?: Date;
+}
+
+export interface ParkedRecord {
+  executionId: string;
+  activityId: string;
+  /** the attempt counter and retry job of this execution */
+  jobId: string;
+  reason: 'retry' | 'incident';
+  dueAt: Date | null;
+  incidentId?: string;
+}
+
+export type OutboxEntry =
+  | { id: string; kind: 'startChild'; executionId: string; activityId: string; processKey: string; version?: number; childId: string }
+  | { id: string; kind: 'notifyParent' }
+  | { id: string; kind: 'message'; name: string; businessKey: string | null; variables: string; fromActivity: string };
+
+export interface InstanceDoc {
+  _id: string;
+  processKey: string;
+  version: number;
+  definitionId: string;
+  businessKey: string | null;
+  status: InstanceStatus;
+  incident: boolean;
+  /** slim bpmn-engine state (definitions[].source stripped), JSON */
+  state: string | null;
+  engineVersion: string;
+  rev: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  /** projection of the process variables, JSON */
+  variables: string;
+  waits: WaitRecord[];
+  messageNames: string[];
+  signalNames: string[];
+  tokens: string[];
+  incidentActivities: string[];
+  visited: string[];
+  takenFlows: string[];
+  parked: ParkedRecord[];
+  nextTimerAt: Date | null;
+  parent: { instanceId: string; activityId: string; executionId: string } | null;
+  outbox: OutboxEntry[];
+  hasOutbox: boolean;
+  error: { message: string; activityId?: string; code?: string } | null;
+  startedBy: ActorRef;
+  startedAt: Date;
+  updatedAt: Date;
+  endedAt: Date | null;
+}
+
+export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
+
+export interface TaskDoc {
+  /** `${instanceId}:${executionId}` */
+  _id: string;
+  instanceId: string;
+  processKey: string;
+  businessKey: string | null;
+  activityId: string;
+  executionId: string;
+  name: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  assignee: string | null;
+  claimedBy: string | null;
+  claimedByLabel: string | null;
+  formKey: string | null;
+  priority: number;
+  dueAt: Date | null;
+  status: TaskStatus;
+  version: number;
+  createdAt: Date;
+  claimedAt: Date | null;
+  completedAt: Date | null;
+  completedBy: ActorRef | null;
+  /** submitted form data, JSON */
+  data: string | null;
+}
+
+export interface JobDoc {
+  _id: string;
+  kind: 'timer' | 'retry' | 'service';
+  instanceId: string;
+  activityId: string;
+  executionId: string;
+  /** null: not scheduled (a running attempt counter, or an incident) */
+  dueAt: Date | null;
+  attempts: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+export interface IncidentDoc {
+  _id: string;
+  instanceId: string;
+  processKey: string;
+  businessKey: string | null;
+  activityId: string;
+  executionId: string | null;
+  jobId: string | null;
+  kind: 'service' | 'engine' | 'bpmnError';
+  message: string;
+  attempts: number;
+  status: 'open' | 'resolved';
+  resolution: 'retried' | 'cancelled' | null;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: ActorRef | null;
+}
+
+export type HistoryType =
+  | 'instance.started'
+  | 'instance.completed'
+  | 'instance.failed'
+  | 'instance.cancelled'
+  | 'element.entered'
+  | 'element.left'
+  | 'flow.taken'
+  | 'timer.fired'
+  | 'message.correlated'
+  | 'signal.received'
+  | 'task.created'
+  | 'task.claimed'
+  | 'task.unclaimed'
+  | 'task.assigned'
+  | 'task.completed'
+  | 'task.cancelled'
+  | 'service.failed'
+  | 'incident.opened'
+  | 'incident.resolved'
+  | 'variables.changed'
+  | 'decision'
+  | 'note';
+
+export interface HistoryDoc {
+  _id?: unknown;
+  instanceId: string;
+  at: Date;
+  seq: number;
+  type: HistoryType;
+  elementId: string | null;
+  elementType: string | null;
+  actor: ActorRef | null;
+  /** details, JSON */
+  data: string | null;
+}
+
+export interface EngineCollections {
+  definitions: mongo.Collection<DefinitionDoc>;
+  instances: mongo.Collection<InstanceDoc>;
+  tasks: mongo.Collection<TaskDoc>;
+  jobs: mongo.Collection<JobDoc>;
+  incidents: mongo.Collection<IncidentDoc>;
+  history: mongo.Collection<HistoryDoc>;
+}
+
+export function engineCollections(connection: Connection): EngineCollections {
+  const db = connection.db;
+  if (!db) throw new Error('the database connection is not open');
+  return {
+    definitions: db.collection<DefinitionDoc>('definitions'),
+    instances: db.collection<InstanceDoc>('instances'),
+    tasks: db.collection<TaskDoc>('tasks'),
+    jobs: db.collection<JobDoc>('jobs'),
+    incidents: db.collection<IncidentDoc>('incidents'),
+    history: db.collection<HistoryDoc>('history'),
+  };
+}
+
+export async function ensureEngineIndexes(c: EngineCollections): Promise<void> {
+  await Promise.all([
+    c.definitions.createIndex({ key: 1, version: -1 }, { unique: true }),
+    c.instances.createIndex({ status: 1, startedAt: -1 }),
+    c.instances.createIndex({ businessKey: 1 }),
+    c.instances.createIndex({ processKey: 1, startedAt: -1 }),
+    c.instances.createIndex({ messageNames: 1 }),
+    c.instances.createIndex({ signalNames: 1 }),
+    c.instances.createIndex({ nextTimerAt: 1 }),
+    c.instances.createIndex({ hasOutbox: 1 }),
+    c.instances.createIndex({ 'parent.instanceId': 1 }),
+    c.tasks.createIndex({ status: 1, priority: -1, createdAt: 1 }),
+    c.tasks.createIndex({ instanceId: 1 }),
+    c.tasks.createIndex({ candidateGroups: 1 }),
+    c.tasks.createIndex({ claimedBy: 1 }),
+    c.jobs.createIndex({ dueAt: 1 }),
+    c.jobs.createIndex({ instanceId: 1 }),
+    c.incidents.createIndex({ status: 1, createdAt: -1 }),
+    c.incidents.createIndex({ instanceId: 1 }),
+    c.history.createIndex({ instanceId: 1, at: 1, seq: 1 }),
+  ]);
+}
+
+export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number })?.code === 11000;

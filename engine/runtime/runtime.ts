@@ -1,0 +1,854 @@
+/**
+ * The durable workflow runtime. Stateless per command: lease the instance (atomic
+ * findOneAndUpdate with expiry) → load the definition (cached sourceContext per key@version) →
+ * recover + resume a fresh Engine → act → settle → save with a revision check → release.
+ * Timers and retries are `jobs` documents claimed atomically by whichever node polls first.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
+import type { CatalogView, CorrelationResultView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
+import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
+import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxEntry } from '../persistence/store';
+import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
+import type { ServiceHandler, SessionDeps } from './deps';
+import { definitionSummary, definitionView, historyView, incidentView, instanceSummary, instanceView, taskView } from './mappers';
+import { TaskService } from '../tasks/tasks';
+import { checkVariables } from './variables';
+import { JobPoller } from '../jobs/poller';
+import { BUILTIN_HANDLERS } from '../handlers/builtin.handlers';
+
+/** EventEmitter-like: the socket layer subscribes and broadcasts. */
+export interface WorkflowEventSink {
+  emit<E extends WorkflowEventName>(event: E, payload: WorkflowEventPayloads[E]): unknown;
+}
+
+export interface WorkflowRuntimeOptions {
+  connection: Connection;
+  logger: Logger;
+  connectors: ConnectorInvoker;
+  rules: RuleEvaluator;
+  forms: FormRegistry & { list?(): Array<{ key: string; title?: string }> };
+  printer?: DocumentPrinter & { list?(): Promise<string[]> };
+  events?: WorkflowEventSink;
+  /** distinguishes this node in leases (default host:pid:random) */
+  nodeId?: string;
+  /** how often the job poller looks for due timers and retries (default 1000 ms) */
+  pollIntervalMs?: number;
+  /** instance and job lease (default 30 s; renewed while a command runs) */
+  leaseMs?: number;
+  /** exponential backoff of service retries: base × 2^(attempt-1), ±20 % jitter, capped (default 2 s … 5 min) */
+  retry?: { baseMs?: number; maxMs?: number };
+  /** a command that does not settle within this is abandoned without saving (default 60 s) */
+  commandTimeoutMs?: number;
+  clock?: () => Date;
+  /** jobs run at once per node (default 4) */
+  jobConcurrency?: number;
+}
+
+export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, label: 'system' };
+const TERMINAL = new Set(['completed', 'cancelled']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface StartInstanceInput {
+  processKey: string;
+  /** a pinned version; default the latest */
+  version?: number;
+  businessKey?: string | null;
+  variables?: Record<string, unknown>;
+  actor?: ActorRef;
+}
+
+interface InternalStart extends StartInstanceInput {
+  id?: string;
+  parent?: InstanceDoc['parent'];
+  messageStartId?: string;
+}
+
+export class WorkflowRuntime {
+  readonly nodeId: string;
+  readonly tasks: TaskService;
+  private readonly c: EngineCollections;
+  private readonly logger: Logger;
+  private readonly handlers = new Map<string, ServiceHandler>();
+  private readonly defCache = new Map<string, LoadedDefinition>();
+  private readonly latestCache = new Map<string, { id: string; at: number }>();
+  private readonly leaseMs: number;
+  private readonly clock: () => Date;
+  private readonly deps: SessionDeps;
+  private readonly poller: JobPoller;
+  private leaseSeq = 0;
+  private initialized?: Promise<void>;
+
+  constructor(private readonly opts: WorkflowRuntimeOptions) {
+    this.logger = opts.logger;
+    this.c = engineCollections(opts.connection);
+    this.nodeId = opts.nodeId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.clock = opts.clock ?? (() => new Date());
+    const baseMs = Math.max(10, opts.retry?.baseMs ?? 2000);
+    const maxMs = Math.max(baseMs, opts.retry?.maxMs ?? 300_000);
+    this.deps = {
+      logger: this.logger,
+      clock: this.clock,
+      newId: () => crypto.randomUUID(),
+      countAttempt: (jobId, info) => this.countAttempt(jobId, info),
+      backoff: (attempt, retryAfterMs) => {
+        const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+        const jittered = Math.round(exp * (0.8 + Math.random() * 0.4));
+        return Math.max(baseMs, jittered, retryAfterMs ?? 0);
+      },
+      rules: opts.rules,
+      connectors: opts.connectors,
+      printer: opts.printer,
+      handler: (id) => this.handlers.get(id),
+      commandTimeoutMs: opts.commandTimeoutMs ?? 60_000,
+    };
+    for (const [id, handler] of Object.entries(BUILTIN_HANDLERS)) this.handlers.set(id, handler);
+    this.tasks = new TaskService({ collections: this.c, forms: opts.forms, runtime: this });
+    this.poller = new JobPoller({ collections: this.c, runtime: this, logger: this.logger, intervalMs: opts.pollIntervalMs ?? 1000, leaseMs: this.leaseMs, concurrency: opts.jobConcurrency ?? 4, clock: this.clock });
+  }
+
+  // ---------------------------------------------------------------- lifecycle and registry
+
+  /** Creates the indexes (idempotent). start() calls it. */
+  init(): Promise<void> {
+    this.initialized ??= ensureEngineIndexes(this.c);
+    return this.initialized;
+  }
+
+  /** Starts this node's job poller (timers, retries, outbox, crashed starts). */
+  async start(): Promise<void> {
+    await this.init();
+    this.poller.start();
+  }
+
+  /** Stops the poller and waits for the jobs it is running. */
+  async stop(): Promise<void> {
+    await this.poller.stop();
+  }
+
+  /** One pass of the poller: runs every due job now (tests and tools). Returns how many ran. */
+  runDueJobs(): Promise<number> {
+    return this.poller.runOnce();
+  }
+
+  /** A built-in service handler, addressed by camunda:connector connectorId (replaces one of the same id). */
+  registerHandler(id: string, handler: ServiceHandler): void {
+    if (!/^[A-Za-z][\w-]*(\.[\w-]+)+$/.test(id)) throw new Error(`handler id "${id}" must look like "area.action"`);
+    if (this.handlers.has(id)) this.logger.info({ handler: id }, 'service handler replaced');
+    this.handlers.set(id, handler);
+  }
+
+  hasHandler(id: string): boolean {
+    return this.handlers.has(id);
+  }
+
+  handlerIds(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  emit<E extends WorkflowEventName>(event: E, payload: WorkflowEventPayloads[E]): void {
+    try {
+      this.opts.events?.emit(event, payload);
+    } catch (err) {
+      this.logger.warn({ err, event }, 'workflow event listener failed');
+    }
+  }
+
+  // ---------------------------------------------------------------- definitions
+
+  /** Parse + lint + reference checks, without storing anything. */
+  async validate(xml: string): Promise<ValidateResultView> {
+    try {
+      const parsed = await parseDefinition(xml);
+      const refs = await checkReferences(parsed.meta, this.referencePorts());
+      return { valid: refs.length === 0, key: parsed.key, errors: refs, warnings: parsed.warnings };
+    } catch (err) {
+      if (err instanceof ValidationError) return { valid: false, key: null, errors: err.issues ?? [], warnings: [] };
+      throw err;
+    }
+  }
+
+  /**
+   * Deploys version n+1 of the process key (the executable process id). The same XML as the latest
+   * version deploys nothing (`created: false`). `gate` runs after validation, before storing (four-eyes).
+   */
+  async deploy(input: { xml: string; actor: ActorRef; gate?: (key: string, hash: string) => Promise<void> }): Promise<DeployResultView> {
+    await this.init();
+    const parsed = await parseDefinition(input.xml);
+    const refs = await checkReferences(parsed.meta, this.referencePorts());
+    if (refs.length) throw new ValidationError(`The diagram references ${refs.length} thing${refs.length > 1 ? 's' : ''} that do not exist`, refs);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = await this.c.definitions.find({ key: parsed.key }).sort({ version: -1 }).limit(1).next();
+      if (latest && latest.hash === parsed.hash) return { definition: definitionView(latest), created: false };
+      if (attempt === 0) await input.gate?.(parsed.key, parsed.hash);
+      const version = (latest?.version ?? 0) + 1;
+      const doc: DefinitionDoc = {
+        _id: `${parsed.key}@${version}`,
+        key: parsed.key,
+        version,
+        name: parsed.meta.name,
+        xml: parsed.xml,
+        hash: parsed.hash,
+        serialized: parsed.serialized,
+        meta: JSON.stringify(parsed.meta),
+        deployedBy: input.actor,
+        deployedAt: this.clock(),
+        warnings: parsed.warnings.map((w) => ({ elementId: w.path, message: w.message })),
+      };
+      try {
+        await this.c.definitions.insertOne(doc);
+        this.latestCache.delete(parsed.key);
+        this.logger.info({ key: doc.key, version }, 'process deployed');
+        return { definition: definitionView(doc), created: true };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    throw new ConflictError(`Another deployment of ${parsed.key} is in progress; try again`);
+  }
+
+  /** Deploys shipped content only when the key has no version yet (safe on several nodes at once). */
+  async ensureDeployed(xml: string): Promise<{ key: string; created: boolean }> {
+    await this.init();
+    const parsed = await parseDefinition(xml);
+    if (await this.c.definitions.findOne({ key: parsed.key }, { projection: { _id: 1 } })) return { key: parsed.key, created: false };
+    try {
+      const res = await this.deploy({ xml, actor: SYSTEM_ACTOR });
+      return { key: parsed.key, created: res.created };
+    } catch (err) {
+      if (err instanceof ConflictError) return { key: parsed.key, created: false };
+      throw err;
+    }
+  }
+
+  /** The latest version of every process key. */
+  async listDefinitions(): Promise<DefinitionSummaryView[]> {
+    const rows = await this.c.definitions.find({}, { projection: { xml: 0, serialized: 0, meta: 0 } }).sort({ key: 1, version: -1 }).toArray();
+    const byKey = new Map<string, DefinitionSummaryView>();
+    for (const r of rows) {
+      const existing = byKey.get(r.key);
+      if (existing) existing.versions = (existing.versions ?? 1) + 1;
+      else byKey.set(r.key, { ...definitionSummary(r as DefinitionDoc), versions: 1 });
+    }
+    return [...byKey.values()];
+  }
+
+  async listVersions(key: string): Promise<DefinitionSummaryView[]> {
+    const rows = await this.c.definitions.find({ key }, { projection: { xml: 0, serialized: 0, meta: 0 } }).sort({ version: -1 }).toArray();
+    if (!rows.length) throw new NotFoundError(`Process ${key}`);
+    return rows.map((r) => definitionSummary(r as DefinitionDoc));
+  }
+
+  async getDefinition(key: string, version?: number): Promise<DefinitionView> {
+    return definitionView(await this.definitionDoc(key, version));
+  }
+
+  async getDefinitionXml(key: string, version?: number): Promise<{ key: string; version: number; xml: string }> {
+    const d = await this.definitionDoc(key, version);
+    return { key: d.key, version: d.version, xml: d.xml };
+  }
+
+  private async definitionDoc(key: string, version?: number): Promise<DefinitionDoc> {
+    const d = version ? await this.c.definitions.findOne({ _id: `${key}@${version}` }) : await this.c.definitions.find({ key }).sort({ version: -1 }).limit(1).next();
+    if (!d) throw new NotFoundError(version ? `Process ${key} version ${version}` : `Process ${key}`);
+    return d;
+  }
+
+  /** What the modeler may reference; the designer lints against it. */
+  async catalog(extra: { connectors?: string[]; ruleSets?: string[]; templates?: string[]; candidateGroups?: string[] } = {}): Promise<CatalogView> {
+    const keys = await this.c.definitions.distinct('key');
+    return {
+      connectors: [...new Set([...this.handlerIds(), ...(extra.connectors ?? [])])].sort(),
+      ruleSets: extra.ruleSets ?? [],
+      forms: (this.opts.forms.list?.() ?? []).map((f) => ({ key: f.key, title: f.title })),
+      processes: keys.sort(),
+      templates: extra.templates ?? (this.opts.printer?.list ? await this.opts.printer.list() : []),
+      candidateGroups: extra.candidateGroups ?? [],
+    };
+  }
+
+  private referencePorts() {
+    return {
+      hasConnector: (id: string) => this.handlers.has(id) || this.opts.connectors.has(id),
+      hasRuleSet: (ref: string) => this.opts.rules.has(ref),
+      hasForm: async (key: string) => (await this.opts.forms.get(key)) !== undefined,
+      hasTemplate: this.opts.printer ? (key: string) => this.opts.printer!.has(key) : undefined,
+      hasProcess: async (key: string, version?: number) => (await this.c.definitions.findOne(version ? { _id: `${key}@${version}` } : { key }, { projection: { _id: 1 } })) !== null,
+    };
+  }
+
+  private async loadDefinitionById(id: string): Promise<LoadedDefinition> {
+    const cached = this.defCache.get(id);
+    if (cached) return cached;
+    const d = await this.c.definitions.findOne({ _id: id });
+    if (!d) throw new NotFoundError(`Process definition ${id}`);
+    const loaded: LoadedDefinition = { id: d._id, key: d.key, version: d.version, sourceContext: deserializeSource(d.serialized), meta: JSON.parse(d.meta) as CompiledMeta };
+    this.defCache.set(id, loaded);
+    return loaded;
+  }
+
+  private async resolveDefinition(key: string, version?: number): Promise<LoadedDefinition> {
+    if (!PROCESS_KEY.test(key)) throw new NotFoundError(`Process ${key}`);
+    if (version) return this.loadDefinitionById(`${key}@${version}`).catch((err) => {
+      if (err instanceof NotFoundError) throw new NotFoundError(`Process ${key} version ${version}`);
+      throw err;
+    });
+    const hit = this.latestCache.get(key);
+    if (hit && Date.now() - hit.at < 1000) return this.loadDefinitionById(hit.id);
+    const latest = await this.c.definitions.find({ key }, { projection: { _id: 1 } }).sort({ version: -1 }).limit(1).next();
+    if (!latest) throw new NotFoundError(`Process ${key}`);
+    this.latestCache.set(key, { id: latest._id, at: Date.now() });
+    return this.loadDefinitionById(latest._id);
+  }
+
+  // ---------------------------------------------------------------- instances
+
+  /** Starts an instance and runs it to its first wait; answers when that state is saved. */
+  async startInstance(input: StartInstanceInput): Promise<InstanceView> {
+    return this.startInternal(input);
+  }
+
+  private async startInternal(input: InternalStart): Promise<InstanceView> {
+    await this.init();
+    const variables = checkVariables(input.variables);
+    const def = await this.resolveDefinition(input.processKey, input.version);
+    if (!input.messageStartId && !def.meta.noneStart && !def.meta.timerStart) {
+      throw new UnprocessableError(`Process ${def.key} starts only by a message (${Object.keys(def.meta.messageStarts).join(', ')}); send it to POST /api/messages`);
+    }
+    const now = this.clock();
+    const owner = this.leaseToken();
+    const doc: InstanceDoc = {
+      _id: input.id ?? crypto.randomUUID(),
+      processKey: def.key,
+      version: def.version,
+      definitionId: def.id,
+      businessKey: input.businessKey ?? null,
+      status: 'running',
+      incident: false,
+      state: null,
+      engineVersion: ENGINE_VERSION,
+      rev: 0,
+      leaseOwner: owner,
+      leaseUntil: new Date(now.getTime() + this.leaseMs),
+      variables: JSON.stringify(variables),
+      waits: [],
+      messageNames: [],
+      signalNames: [],
+      tokens: [],
+      incidentActivities: [],
+      visited: [],
+      takenFlows: [],
+      parked: [],
+      nextTimerAt: null,
+      parent: input.parent ?? null,
+      outbox: [],
+      hasOutbox: false,
+      error: null,
+      startedBy: input.actor ?? SYSTEM_ACTOR,
+      startedAt: now,
+      updatedAt: now,
+      endedAt: null,
+    };
+    try {
+      await this.c.instances.insertOne(doc);
+    } catch (err) {
+      if (input.id && isDuplicateKey(err)) return this.getInstance(input.id);
+      throw err;
+    }
+    const saved = await this.execute(doc, owner, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
+    return instanceView(saved);
+  }
+
+  async getInstance(id: string): Promise<InstanceView> {
+    const doc = await this.c.instances.findOne({ _id: id }, { projection: { state: 0 } });
+    if (!doc) throw new NotFoundError(`Instance ${id}`);
+    return instanceView(doc as InstanceDoc);
+  }
+
+  async listInstances(filter: { processKey?: string; status?: string; businessKey?: string; incident?: boolean; limit?: number; offset?: number } = {}): Promise<{ items: InstanceSummaryView[]; total: number }> {
+    const q: Record<string, unknown> = {};
+    if (filter.processKey) q.processKey = filter.processKey;
+    if (filter.status) q.status = filter.status;
+    if (filter.businessKey) q.businessKey = filter.businessKey;
+    if (filter.incident !== undefined) q.incident = filter.incident;
+    const [rows, total] = await Promise.all([
+      this.c.instances
+        .find(q, { projection: { state: 0, variables: 0 } })
+        .sort({ startedAt: -1 })
+        .skip(filter.offset ?? 0)
+        .limit(Math.min(filter.limit ?? 50, 500))
+        .toArray(),
+      this.c.instances.countDocuments(q),
+    ]);
+    return { items: rows.map((r) => instanceSummary(r as InstanceDoc)), total };
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEntryView[]> {
+    if (!(await this.c.instances.findOne({ _id: instanceId }, { projection: { _id: 1 } }))) throw new NotFoundError(`Instance ${instanceId}`);
+    const rows = await this.c.history.find({ instanceId }).sort({ at: 1, seq: 1 }).limit(5000).toArray();
+    return rows.map(historyView);
+  }
+
+  /** Internal: the raw saved state (tests and benches measure it). */
+  async rawInstance(id: string): Promise<InstanceDoc | null> {
+    return this.c.instances.findOne({ _id: id });
+  }
+
+  /** Runs a command on an instance under its lease. */
+  async command(instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[] } = {}): Promise<InstanceDoc> {
+    const { doc, owner } = await this.lease(instanceId, opts.waitMs ?? 5000);
+    if (TERMINAL.has(doc.status) || (doc.status === 'failed' && command.kind !== 'resume')) {
+      await this.release(doc._id, owner);
+      throw new ConflictError(`The instance is ${doc.status}`);
+    }
+    let def: LoadedDefinition;
+    try {
+      def = await this.loadDefinitionById(doc.definitionId);
+    } catch (err) {
+      await this.release(doc._id, owner);
+      throw err;
+    }
+    return this.execute(doc, owner, def, command, opts.history ?? []);
+  }
+
+  private leaseToken(): string {
+    return `${this.nodeId}#${++this.leaseSeq}`;
+  }
+
+  private async lease(id: string, waitMs: number): Promise<{ doc: InstanceDoc; owner: string }> {
+    const deadline = Date.now() + waitMs;
+    const owner = this.leaseToken();
+    for (let round = 0; ; round++) {
+      const now = this.clock();
+      const doc = await this.c.instances.findOneAndUpdate(
+        { _id: id, $or: [{ leaseOwner: null }, { leaseUntil: { $lt: now } }] },
+        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
+        { returnDocument: 'after' },
+      );
+      if (doc) return { doc, owner };
+      const exists = await this.c.instances.findOne({ _id: id }, { projection: { status: 1 } });
+      if (!exists) throw new NotFoundError(`Instance ${id}`);
+      if (TERMINAL.has(exists.status)) throw new ConflictError(`The instance is ${exists.status}`);
+      if (Date.now() >= deadline) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
+      await sleep(Math.min(200, 10 * 2 ** Math.min(round, 4)) + Math.random() * 20);
+    }
+  }
+
+  private async release(id: string, owner: string): Promise<void> {
+    await this.c.instances.updateOne({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseUntil: null } }).catch((err) => this.logger.warn({ err, id }, 'lease release failed'));
+  }
+
+  private async countAttempt(jobId: string, info: { instanceId: string; activityId: string; executionId: string }): Promise<number> {
+    const doc = await this.c.jobs.findOneAndUpdate(
+      { _id: jobId },
+      {
+        $inc: { attempts: 1 },
+        $setOnInsert: { kind: 'service', instanceId: info.instanceId, activityId: info.activityId, executionId: info.executionId, dueAt: null, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: this.clock() },
+      },
+      { upsert: true, returnDocument: 'after' },
+    );
+    return doc?.attempts ?? 1;
+  }
+
+  private async execute(doc: InstanceDoc, owner: string, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
+    const renew = setInterval(() => {
+      void this.c.instances.updateOne({ _id: doc._id, leaseOwner: owner }, { $set: { leaseUntil: new Date(this.clock().getTime() + this.leaseMs) } }).catch(() => undefined);
+    }, Math.max(1000, this.leaseMs / 3));
+    renew.unref();
+    let result: SessionResult;
+    try {
+      result = await new EngineSession(this.deps, def, doc, command).run();
+    } catch (err) {
+      clearInterval(renew);
+      await this.release(doc._id, owner);
+      throw err;
+    }
+    clearInterval(renew);
+    return this.save(doc, owner, def, command, result, pre);
+  }
+
+  private async save(doc: InstanceDoc, owner: string, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<InstanceDoc> {
+    const now = this.clock();
+    const id = doc._id;
+    const incidents = [...r.incidents];
+    let status: InstanceDoc['status'];
+    let state = r.state;
+    let error: InstanceDoc['error'] = null;
+    if (r.outcome === 'error') {
+      // the engine failed: keep the last good state, raise an incident an admin can retry or cancel
+      status = 'failed';
+      state = doc.state;
+      error = { message: r.error?.message ?? 'engine error' };
+      incidents.push({ id: crypto.randomUUID(), activityId: doc.tokens[0] ?? def.meta.processId, executionId: null, jobId: null, kind: 'engine', message: error.message, attempts: 0 });
+    } else if (r.outcome === 'end') {
+      status = r.errorEnd ? 'failed' : 'completed';
+      if (r.errorEnd) error = { message: `ended at error end event ${r.errorEnd.activityId}`, activityId: r.errorEnd.activityId, code: r.errorEnd.code };
+    } else {
+      status = r.waits.length ? 'waiting' : 'running';
+    }
+    const parked = r.outcome === 'settled' ? r.parked : [];
+    const incidentActivities = [...new Set([...parked.filter((p) => p.reason === 'incident').map((p) => p.activityId), ...(r.outcome === 'error' ? incidents.filter((i) => i.kind === 'engine').map((i) => i.activityId) : [])])];
+    const timers = r.waits.filter((w) => w.kind === 'timer');
+    const nextTimerAt = timers.length ? new Date(Math.min(...timers.map((t) => t.dueAt!.getTime()))) : null;
+
+    const outbox: OutboxEntry[] = [];
+    for (const call of r.calls) {
+      const cfg = def.meta.elements[call.activityId];
+      if (cfg?.kind !== 'call' || !cfg.calledElement) continue;
+      outbox.push({ id: crypto.randomUUID(), kind: 'startChild', executionId: call.executionId, activityId: call.activityId, processKey: cfg.calledElement, version: cfg.binding === 'version' ? cfg.version : undefined, childId: childIdOf(id, call.executionId) });
+    }
+    for (const m of r.thrownMessages) outbox.push({ id: crypto.randomUUID(), kind: 'message', name: m.name, businessKey: doc.businessKey, variables: JSON.stringify(r.variables), fromActivity: m.activityId });
+    if (doc.parent && status === 'completed') outbox.push({ id: crypto.randomUUID(), kind: 'notifyParent' });
+
+    // jobs first: a job without a saved timer is harmless (it finds nothing due), a timer without a job would be lost
+    const keepJobs: string[] = [];
+    const jobWrites: Array<Promise<unknown>> = [];
+    for (const t of timers) {
+      const jobId = `${id}:timer:${t.executionId}`;
+      keepJobs.push(jobId);
+      jobWrites.push(this.upsertJob(jobId, { kind: 'timer', instanceId: id, activityId: t.activityId, executionId: t.executionId, dueAt: new Date(t.dueAt!.getTime() + 5) }));
+    }
+    for (const p of parked) {
+      keepJobs.push(p.jobId);
+      jobWrites.push(this.upsertJob(p.jobId, { kind: p.reason === 'retry' ? 'retry' : 'service', instanceId: id, activityId: p.activityId, executionId: p.executionId, dueAt: p.dueAt }));
+    }
+    await Promise.all(jobWrites);
+
+    const set: Partial<InstanceDoc> = {
+      status,
+      incident: incidentActivities.length > 0 || (doc.incident && r.outcome !== 'settled' && r.outcome !== 'end'),
+      state: status === 'completed' ? null : state,
+      rev: doc.rev + 1,
+      leaseOwner: null,
+      leaseUntil: null,
+      variables: JSON.stringify(r.variables),
+      waits: r.waits,
+      messageNames: [...new Set(r.waits.filter((w) => w.kind === 'message').map((w) => w.name!))],
+      signalNames: [...new Set(r.waits.filter((w) => w.kind === 'signal').map((w) => w.name!))],
+      tokens: r.outcome === 'error' ? doc.tokens : r.tokens,
+      incidentActivities,
+      visited: r.visited,
+      takenFlows: r.takenFlows,
+      parked,
+      nextTimerAt,
+      error,
+      updatedAt: now,
+      endedAt: status === 'completed' || status === 'failed' ? now : null,
+    };
+    if (r.outcome === 'error') {
+      set.waits = doc.waits;
+      set.messageNames = doc.messageNames;
+      set.signalNames = doc.signalNames;
+      set.parked = doc.parked;
+      set.nextTimerAt = doc.nextTimerAt;
+      set.endedAt = null;
+    }
+    if (outbox.length) set.hasOutbox = true;
+    const update: Record<string, unknown> = { $set: set };
+    if (outbox.length) update.$push = { outbox: { $each: outbox } };
+    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev, leaseOwner: owner }, update);
+    if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
+    const saved: InstanceDoc = { ...doc, ...set, outbox: [...doc.outbox, ...outbox] } as InstanceDoc;
+
+    const prev = { hadJobs: r.outcome !== 'error' && (r.finishedJobs.length > 0 || doc.nextTimerAt !== null || doc.parked.length > 0), hadTasks: doc.waits.some((w) => w.kind === 'task') };
+    await this.afterSave(saved, def, command, r, incidents, keepJobs, pre, prev).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed'));
+    if (saved.hasOutbox) await this.drainOutbox(id).catch((err) => this.logger.warn({ err, instanceId: id }, 'outbox drain deferred'));
+    return saved;
+  }
+
+  private upsertJob(jobId: string, fields: Pick<JobDoc, 'kind' | 'instanceId' | 'activityId' | 'executionId' | 'dueAt'>) {
+    return this.c.jobs.updateOne(
+      { _id: jobId },
+      { $set: { ...fields, leaseOwner: null, leaseUntil: null }, $setOnInsert: { attempts: 0, lastError: null, createdAt: this.clock() } },
+      { upsert: true },
+    );
+  }
+
+  private async afterSave(
+    saved: InstanceDoc,
+    def: LoadedDefinition,
+    command: Command,
+    r: SessionResult,
+    incidents: SessionResult['incidents'],
+    keepJobs: string[],
+    pre: PreHistory[],
+    prev: { hadJobs: boolean; hadTasks: boolean },
+  ): Promise<void> {
+    const id = saved._id;
+    const now = this.clock();
+    const history = [
+      ...pre.map((p) => ({ at: now, type: p.type, elementId: p.elementId ?? null, elementType: p.elementId ? (def.meta.types[p.elementId] ?? null) : null, actor: p.actor ?? null, data: p.data === undefined ? null : JSON.stringify(p.data) })),
+      ...r.history,
+    ];
+    if (saved.status === 'completed' || saved.status === 'failed') history.push({ at: now, type: saved.status === 'completed' ? 'instance.completed' : 'instance.failed', elementId: null, elementType: null, actor: null, data: saved.error ? JSON.stringify(saved.error) : null });
+    const ops: Array<Promise<unknown>> = [];
+    if (history.length) ops.push(this.c.history.insertMany(history.map((h, i) => ({ ...h, instanceId: id, seq: saved.rev * 100_000 + i })), { ordered: false }));
+    if (r.newTasks.length) ops.push(this.c.tasks.insertMany(r.newTasks, { ordered: false }).catch((err) => (isDuplicateKey(err) ? undefined : Promise.reject(err))));
+    if (incidents.length) {
+      ops.push(
+        this.c.incidents.insertMany(
+          incidents.map((i) => ({ _id: i.id, instanceId: id, processKey: saved.processKey, businessKey: saved.businessKey, activityId: i.activityId, executionId: i.executionId, jobId: i.jobId, kind: i.kind, message: i.message, attempts: i.attempts, status: 'open' as const, resolution: null, createdAt: now, resolvedAt: null, resolvedBy: null })),
+        ),
+      );
+    }
+    if (prev.hadJobs) ops.push(this.c.jobs.deleteMany({ instanceId: id, _id: { $nin: keepJobs } }));
+    await Promise.all(ops);
+
+    // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
+    const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
+    if (command.kind === 'completeTask') {
+      const t = await this.c.tasks.findOneAndUpdate(
+        { _id: `${id}:${command.executionId}`, status: { $in: ['open', 'claimed'] } },
+        { $set: { status: 'completed', completedAt: now, completedBy: command.actor, data: JSON.stringify(command.data) }, $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      );
+      if (t) this.emit('task.completed', taskView(t));
+    }
+    if (prev.hadTasks) {
+      const stale = await this.c.tasks.find({ instanceId: id, status: { $in: ['open', 'claimed'] } }).toArray();
+      for (const t of stale) {
+        if (waitingExec.has(t.executionId)) continue;
+        const cancelled = await this.c.tasks.findOneAndUpdate({ _id: t._id, status: { $in: ['open', 'claimed'] } }, { $set: { status: 'cancelled', completedAt: now }, $inc: { version: 1 } }, { returnDocument: 'after' });
+        if (cancelled) {
+          await this.c.history.insertOne({ instanceId: id, at: now, seq: saved.rev * 100_000 + 99_999, type: 'task.cancelled', elementId: t.activityId, elementType: 'bpmn:UserTask', actor: null, data: JSON.stringify({ taskId: t._id }) });
+          this.emit('task.cancelled', taskView(cancelled));
+        }
+      }
+    }
+    for (const t of r.newTasks) this.emit('task.created', taskView(t));
+    for (const i of incidents) {
+      const doc = await this.c.incidents.findOne({ _id: i.id });
+      if (doc) this.emit('incident.opened', incidentView(doc));
+    }
+    this.emit('instance.changed', instanceSummary(saved));
+  }
+
+  // ---------------------------------------------------------------- outbox: call activities, thrown messages
+
+  /** Performs the pending side effects recorded with the instance's state (idempotent). */
+  async drainOutbox(instanceId: string): Promise<void> {
+    const doc = await this.c.instances.findOne({ _id: instanceId }, { projection: { outbox: 1, variables: 1, parent: 1, status: 1, businessKey: 1 } });
+    if (!doc?.outbox?.length) return;
+    for (const entry of doc.outbox) {
+      let done = true;
+      try {
+        if (entry.kind === 'startChild') {
+          await this.startInternal({ id: entry.childId, processKey: entry.processKey, version: entry.version, businessKey: doc.businessKey, variables: JSON.parse(doc.variables), parent: { instanceId, activityId: entry.activityId, executionId: entry.executionId } });
+        } else if (entry.kind === 'notifyParent' && doc.parent) {
+          const vars = JSON.parse(doc.variables) as Record<string, unknown>;
+          await this.command(doc.parent.instanceId, { kind: 'callCompleted', executionId: doc.parent.executionId, variables: vars }, { waitMs: 2000 });
+        } else if (entry.kind === 'message') {
+          await this.correlateMessage({ name: entry.name, businessKey: entry.businessKey ?? undefined, variables: JSON.parse(entry.variables), actor: SYSTEM_ACTOR });
+        }
+      } catch (err) {
+        const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
+        if (busy || !(err instanceof ConflictError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof UnprocessableError)) done = false;
+        else this.logger.info({ err: (err as Error).message, instanceId, entry: entry.kind }, 'outbox entry dropped');
+      }
+      if (!done) continue;
+      await this.c.instances.updateOne({ _id: instanceId }, { $pull: { outbox: { id: entry.id } } } as never);
+    }
+    await this.c.instances.updateOne({ _id: instanceId, outbox: { $size: 0 } }, { $set: { hasOutbox: false } });
+  }
+
+  // ---------------------------------------------------------------- messages and signals
+
+  /** A message by name to the instance waiting for it (by business key or instance id), or a message start. */
+  async correlateMessage(input: { name: string; businessKey?: string; instanceId?: string; variables?: Record<string, unknown>; actor?: ActorRef }): Promise<CorrelationResultView> {
+    await this.init();
+    const variables = checkVariables(input.variables);
+    const actor = input.actor ?? SYSTEM_ACTOR;
+    const q: Record<string, unknown> = { messageNames: input.name, status: { $in: ['waiting', 'running'] } };
+    if (input.instanceId) q._id = input.instanceId;
+    else if (input.businessKey !== undefined) q.businessKey = input.businessKey;
+    const matches = input.instanceId || input.businessKey !== undefined ? await this.c.instances.find(q, { projection: { _id: 1 } }).limit(2).toArray() : [];
+    if (matches.length > 1) throw new ConflictError(`More than one instance with business key "${input.businessKey}" waits for the message "${input.name}"; correlate by instanceId`);
+    if (matches.length === 1) {
+      await this.command(matches[0]._id, { kind: 'message', name: input.name, variables, actor }, { waitMs: 5000 });
+      return { result: 'correlated', instanceId: matches[0]._id };
+    }
+    if (input.instanceId) throw new NotFoundError(`An instance ${input.instanceId} waiting for the message "${input.name}"`);
+    const starts = await this.latestDefinitionsWithMessageStart(input.name);
+    if (starts.length > 1) throw new ConflictError(`The message "${input.name}" starts several processes (${starts.map((s) => s.key).join(', ')})`);
+    if (!starts.length) throw new NotFoundError(`A waiting instance or a process started by the message "${input.name}"`);
+    const inst = await this.startInternal({ processKey: starts[0].key, version: starts[0].version, businessKey: input.businessKey ?? null, variables, actor, messageStartId: starts[0].messageId });
+    return { result: 'started', instanceId: inst.id };
+  }
+
+  private async latestDefinitionsWithMessageStart(name: string): Promise<Array<{ key: string; version: number; messageId: string }>> {
+    const keys = await this.c.definitions.distinct('key');
+    const out: Array<{ key: string; version: number; messageId: string }> = [];
+    for (const key of keys) {
+      const def = await this.resolveDefinition(key);
+      const messageId = def.meta.messageStarts[name];
+      if (messageId) out.push({ key, version: def.version, messageId });
+    }
+    return out;
+  }
+
+  /** Delivers a signal to every instance waiting for it. */
+  async broadcastSignal(input: { name: string; variables?: Record<string, unknown>; actor?: ActorRef }): Promise<{ delivered: number; instanceIds: string[] }> {
+    const variables = checkVariables(input.variables);
+    const rows = await this.c.instances.find({ signalNames: input.name, status: { $in: ['waiting', 'running'] } }, { projection: { _id: 1 } }).toArray();
+    const delivered: string[] = [];
+    for (const r of rows) {
+      try {
+        await this.command(r._id, { kind: 'signal', name: input.name, variables, actor: input.actor ?? SYSTEM_ACTOR }, { waitMs: 5000 });
+        delivered.push(r._id);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, instanceId: r._id }, 'signal not delivered');
+      }
+    }
+    return { delivered: delivered.length, instanceIds: delivered };
+  }
+
+  // ---------------------------------------------------------------- operations: cancel, variables, incidents
+
+  async cancelInstance(id: string, actor: ActorRef, reason?: string): Promise<InstanceView> {
+    const { doc, owner } = await this.lease(id, 5000);
+    if (TERMINAL.has(doc.status)) {
+      await this.release(id, owner);
+      throw new ConflictError(`The instance is already ${doc.status}`);
+    }
+    const now = this.clock();
+    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev: doc.rev + 1, leaseOwner: null, leaseUntil: null, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, updatedAt: now, endedAt: now };
+    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev, leaseOwner: owner }, { $set: set });
+    if (!res.matchedCount) throw new ConflictError('The instance was changed meanwhile; try again');
+    await this.c.jobs.deleteMany({ instanceId: id });
+    const open = await this.c.incidents.find({ instanceId: id, status: 'open' }).toArray();
+    await this.c.incidents.updateMany({ instanceId: id, status: 'open' }, { $set: { status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor } });
+    for (const i of open) this.emit('incident.resolved', incidentView({ ...i, status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor }));
+    const tasks = await this.c.tasks.find({ instanceId: id, status: { $in: ['open', 'claimed'] } }).toArray();
+    await this.c.tasks.updateMany({ instanceId: id, status: { $in: ['open', 'claimed'] } }, { $set: { status: 'cancelled', completedAt: now }, $inc: { version: 1 } });
+    for (const t of tasks) this.emit('task.cancelled', taskView({ ...t, status: 'cancelled', completedAt: now, version: t.version + 1 }));
+    await this.c.history.insertOne({ instanceId: id, at: now, seq: (doc.rev + 1) * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null });
+    const children = await this.c.instances.find({ 'parent.instanceId': id, status: { $in: ['running', 'waiting', 'failed'] } }, { projection: { _id: 1 } }).toArray();
+    for (const child of children) await this.cancelInstance(child._id, actor, `parent ${id} cancelled`).catch((err) => this.logger.warn({ err, child: child._id }, 'child cancel failed'));
+    const saved = { ...doc, ...set } as InstanceDoc;
+    this.emit('instance.changed', instanceSummary(saved));
+    return instanceView(saved);
+  }
+
+  /** Admin: changes process variables of a waiting instance (in the saved engine state too). */
+  async setVariables(id: string, patch: Record<string, unknown>, actor: ActorRef): Promise<InstanceView> {
+    const vars = checkVariables(patch);
+    const { doc, owner } = await this.lease(id, 5000);
+    try {
+      if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
+      const saved = await this.patchVariables(doc, owner, vars, actor);
+      return instanceView(saved);
+    } catch (err) {
+      await this.release(id, owner);
+      throw err;
+    }
+  }
+
+  private async patchVariables(doc: InstanceDoc, owner: string, vars: Record<string, unknown>, actor: ActorRef, release = true): Promise<InstanceDoc> {
+    const now = this.clock();
+    const variables = { ...JSON.parse(doc.variables), ...vars };
+    const state = doc.state ? JSON.stringify(patchStateVariables(JSON.parse(doc.state), vars)) : doc.state;
+    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev: doc.rev + 1, updatedAt: now, ...(release ? { leaseOwner: null, leaseUntil: null } : {}) };
+    const res = await this.c.instances.updateOne({ _id: doc._id, rev: doc.rev, leaseOwner: owner }, { $set: set });
+    if (!res.matchedCount) throw new ConflictError('The instance was changed meanwhile; try again');
+    await this.c.history.insertOne({ instanceId: doc._id, at: now, seq: (doc.rev + 1) * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) });
+    return { ...doc, ...set } as InstanceDoc;
+  }
+
+  async listIncidents(filter: { status?: 'open' | 'resolved'; instanceId?: string; limit?: number } = {}): Promise<IncidentView[]> {
+    const q: Record<string, unknown> = {};
+    if (filter.status) q.status = filter.status;
+    if (filter.instanceId) q.instanceId = filter.instanceId;
+    const rows = await this.c.incidents.find(q).sort({ createdAt: -1 }).limit(Math.min(filter.limit ?? 100, 1000)).toArray();
+    return rows.map(incidentView);
+  }
+
+  /** Admin: optionally fix variables, then run the failed step again with a fresh set of attempts. */
+  async retryIncident(incidentId: string, input: { variables?: Record<string, unknown>; actor: ActorRef }): Promise<InstanceView> {
+    const incident = await this.c.incidents.findOne({ _id: incidentId });
+    if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
+    if (incident.status !== 'open') throw new ConflictError(`The incident is already ${incident.resolution ?? 'resolved'}`);
+    const vars = checkVariables(input.variables);
+    let { doc, owner } = await this.lease(incident.instanceId, 5000);
+    try {
+      if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
+      if (Object.keys(vars).length) doc = await this.patchVariables(doc, owner, vars, input.actor, false);
+      if (incident.jobId) await this.c.jobs.updateOne({ _id: incident.jobId }, { $set: { attempts: 0, dueAt: null } });
+      const claimed = await this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: this.clock(), resolvedBy: input.actor } });
+      if (!claimed.modifiedCount) throw new ConflictError('The incident was resolved meanwhile');
+    } catch (err) {
+      await this.release(doc._id, owner);
+      throw err;
+    }
+    const def = await this.loadDefinitionById(doc.definitionId);
+    if (incident.kind === 'engine') doc = { ...doc, status: 'running', incident: false };
+    const saved = await this.execute(doc, owner, def, incident.kind === 'engine' ? { kind: 'resume' } : { kind: 'retry', executionId: incident.executionId ?? undefined, actor: input.actor }, [
+      { type: 'incident.resolved', elementId: incident.activityId, actor: input.actor, data: { incidentId, resolution: 'retried' } },
+    ]);
+    const resolved = await this.c.incidents.findOne({ _id: incidentId });
+    if (resolved) this.emit('incident.resolved', incidentView(resolved));
+    return instanceView(saved);
+  }
+
+  // ---------------------------------------------------------------- used by the poller
+
+  /** Instances whose start crashed before the first save, or whose outbox is pending. */
+  async sweep(): Promise<number> {
+    const now = this.clock();
+    let n = 0;
+    const stuckStarts = await this.c.instances.find({ status: 'running', rev: 0, leaseUntil: { $lt: now } }, { projection: { _id: 1 } }).limit(20).toArray();
+    for (const s of stuckStarts) {
+      try {
+        const { doc, owner } = await this.lease(s._id, 0);
+        if (doc.rev !== 0) {
+          await this.release(doc._id, owner);
+          continue;
+        }
+        const def = await this.loadDefinitionById(doc.definitionId);
+        await this.execute(doc, owner, def, { kind: 'start', variables: JSON.parse(doc.variables) }, [{ type: 'note', data: { message: 'start re-run after a node failure' } }]);
+        n++;
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, instanceId: s._id }, 'crashed start not recovered yet');
+      }
+    }
+    const pending = await this.c.instances.find({ hasOutbox: true, leaseOwner: null, updatedAt: { $lt: new Date(now.getTime() - 1000) } }, { projection: { _id: 1 } }).limit(20).toArray();
+    for (const p of pending) {
+      await this.drainOutbox(p._id).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: p._id }, 'outbox drain failed'));
+      n++;
+    }
+    return n;
+  }
+}
+
+export interface PreHistory {
+  type: import('../persistence/store').HistoryType;
+  elementId?: string;
+  actor?: ActorRef;
+  data?: unknown;
+}
+
+export const ENGINE_VERSION = '25.0.1';
+
+/** Child instance id of a call activity execution: stable, so starting it twice starts it once. */
+export function childIdOf(parentId: string, executionId: string): string {
+  const h = crypto.createHash('sha256').update(`${parentId}/${executionId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Sets variables in every environment of a saved engine state (process, sub-processes, definition). */
+export function patchStateVariables(state: unknown, patch: Record<string, unknown>): unknown {
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const obj = node as Record<string, unknown>;
+    const env = obj.environment as { variables?: Record<string, unknown> } | undefined;
+    if (env && typeof env === 'object' && env.variables && typeof env.variables === 'object') Object.assign(env.variables, patch);
+    for (const v of Object.values(obj)) walk(v);
+  };
+  walk(state);
+  return state;
+}
