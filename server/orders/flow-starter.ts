@@ -18,7 +18,8 @@ import type { OrdersService } from './orders.service';
 
 /** The port to the workflow runtime. */
 export interface FlowStartPort {
-  startFlow(order: OrderView): Promise<{ instanceId: string }>;
+  /** attempt > 1: an earlier attempt may have started the flow already (find it, do not start twice) */
+  startFlow(order: OrderView, attempt: number): Promise<{ instanceId: string }>;
 }
 
 export interface FlowStarterOptions {
@@ -144,8 +145,9 @@ export class FlowStarter {
       return;
     }
     try {
-      const { instanceId } = await this.port().startFlow(order);
+      const { instanceId } = await this.port().startFlow(order, attempt);
       await this.orders.markFlowStarted(number, instanceId, attempt);
+      await this.orders.afterFlowStarted(number);
       await this.c.outbox.deleteOne({ _id: number });
       await this.c.leases.deleteMany({ _id: { $in: Array.from({ length: attempt }, (_, i) => `${number}#${i + 1}`) } });
     } catch (err) {

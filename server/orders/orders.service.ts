@@ -361,12 +361,16 @@ export class OrdersService {
   }
 
   /** The flow's built-in handler order.setStatus lands here: the only way a status changes. */
-  async applyStatus(number: string, status: OrderStatus, meta: { actor?: string; step?: string; message?: string; detail?: unknown } = {}): Promise<OrderView> {
+  async applyStatus(number: string, status: OrderStatus, meta: { actor?: string; step?: string; message?: string; detail?: unknown; release?: boolean } = {}): Promise<OrderView> {
     return this.mutate<OrderView>(number, async (doc) => {
       if (doc.status === status) {
         return { set: {}, events: meta.message ? [event({ kind: 'flow', status, step: meta.step, message: meta.message, actor: meta.actor, detail: meta.detail, public: false })] : [] };
       }
       if (FINAL_STATUSES.includes(doc.status)) throw new ConflictError(`Order ${number} is ${doc.status}; its status cannot change any more`);
+      // on hold wins until released: the flow's progress is remembered and resumed on release
+      if (doc.status === 'on-hold' && status !== 'cancelled' && !meta.release) {
+        return { set: { heldFrom: status }, events: [event({ kind: 'flow', status, step: meta.step, message: `The flow reached ${status} while the order is on hold`, actor: meta.actor, public: false })] };
+      }
       if (NEEDS_APPROVAL.includes(status) && doc.review.approvedHash !== doc.review.hash) {
         throw new ConflictError(`Order ${number} cannot become ${status}: its approval does not cover the order as it is now (review it again)`, { reason: 'approval-mismatch' });
       }
@@ -414,6 +418,12 @@ export class OrdersService {
     }));
   }
 
+  /** An order cancelled before its flow was recorded as started: cancel the flow as well. */
+  async afterFlowStarted(number: string): Promise<void> {
+    const view = await this.get(number);
+    if (view.status === 'cancelled') await this.deps.flowControl?.()?.request(view, 'cancel', { actor: 'system', reason: 'cancelled before its flow started' });
+  }
+
   async markFlowAttempt(number: string, attempts: number, error: string, failed: boolean): Promise<void> {
     await this.mutate(number, async (doc) => ({
       set: { flow: { ...doc.flow, status: failed ? 'failed' : 'pending', attempts, lastError: error } },
@@ -436,7 +446,7 @@ export class OrdersService {
       return this.get(number);
     }
     const target: OrderStatus = action === 'cancel' ? 'cancelled' : action === 'hold' ? 'on-hold' : (doc.heldFrom ?? 'received');
-    return this.applyStatus(number, target, { actor, step: action, message: `${action === 'cancel' ? 'Cancelled' : action === 'hold' ? 'Put on hold' : 'Released from hold'}${reason ? `: ${reason}` : ''}` });
+    return this.applyStatus(number, target, { actor, step: action, release: action === 'release', message: `${action === 'cancel' ? 'Cancelled' : action === 'hold' ? 'Put on hold' : 'Released from hold'}${reason ? `: ${reason}` : ''}` });
   }
 
   /**

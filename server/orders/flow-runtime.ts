@@ -1,0 +1,70 @@
+/**
+ * Connects the orders module to the workflow runtime (engine/): the flow-start port, the built-in
+ * order handlers, operator actions as messages to the running instance, and the instance history
+ * for the order timeline.
+ */
+import type { WorkflowRuntime } from '../../engine';
+import type { OrderEvent, OrderView } from '../../workflows/model/order';
+import type { FlowHistorySource } from '../api/orders/orders.routes';
+import type { OrdersModule } from './index';
+
+export const ORDER_PROCESS_KEY = 'order-fulfilment';
+const INTAKE_ACTOR = { kind: 'system' as const, id: null, label: 'intake' };
+
+/** Variables the order flow starts with: the order id and the order as rules and templates see it. */
+export function flowVariables(order: OrderView): Record<string, unknown> {
+  const { review: _r, flow: _f, version: _v, ...facts } = order;
+  return { orderId: order.number, order: facts };
+}
+
+/** History entries worth showing on the order timeline. */
+const SHOWN = /^(activity\.(start|end)|task\.|rule\.|print\.|message\.|instance\.|incident\.|note)/;
+
+export function connectOrdersToRuntime(mod: OrdersModule, runtime: WorkflowRuntime, processKey = ORDER_PROCESS_KEY): FlowHistorySource {
+  for (const [id, fn] of Object.entries(mod.handlers)) {
+    runtime.registerHandler(id, (input, ctx) => fn(input, { businessKey: ctx.businessKey, activityId: ctx.activityId, instanceId: ctx.instanceId }));
+  }
+  mod.setFlowPort({
+    async startFlow(order, attempt) {
+      if (attempt > 1) {
+        const earlier = await runtime.listInstances({ processKey, businessKey: order.number, limit: 1 });
+        if (earlier.items[0]) return { instanceId: earlier.items[0].id };
+      }
+      const inst = await runtime.startInstance({ processKey, businessKey: order.number, variables: flowVariables(order), actor: INTAKE_ACTOR });
+      return { instanceId: inst.id };
+    },
+  });
+  mod.setFlowControl({
+    async request(order, action, data) {
+      const instanceId = order.flow.instanceId;
+      if (!instanceId || order.flow.status !== 'started') return false;
+      const actor = { kind: 'user' as const, id: null, label: data.actor };
+      try {
+        await runtime.correlateMessage({ name: `order.${action}`, instanceId, variables: { reason: data.reason ?? null, requestedBy: data.actor }, actor });
+        return true;
+      } catch {
+        // the flow does not wait for this message here: the order service applies the action,
+        // and a cancelled order's instance is cancelled with it
+        if (action === 'cancel') await runtime.cancelInstance(instanceId, actor, data.reason ?? 'order cancelled').catch(() => undefined);
+        return false;
+      }
+    },
+  });
+  return {
+    async history(order: OrderView): Promise<OrderEvent[]> {
+      if (!order.flow.instanceId || order.flow.status !== 'started') return [];
+      const entries = await runtime.getHistory(order.flow.instanceId);
+      return entries
+        .filter((e) => SHOWN.test(e.type))
+        .map((e) => ({
+          at: e.at,
+          kind: 'flow' as const,
+          step: e.elementId ?? undefined,
+          message: `${e.type}${e.elementId ? ` ${e.elementId}` : ''}`,
+          actor: e.actor?.label,
+          detail: e.data ?? undefined,
+          public: false,
+        }));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Orders with the real workflow runtime (engine/) on a real database: an accepted order starts its
+ * flow after the answer, the flow's built-in handlers derive the order status, the instance history
+ * joins the order timeline, and a cancel the flow does not wait for cancels the instance too.
+ */
+import { useTestConnection } from '../helpers/db';
+import { newRuntime, eventually } from '../features/engine-harness';
+import { createLogger } from '../../server/infra/logger';
+import { AuditService } from '../../server/audit/audit.service';
+import { createOrdersModule, type OrdersModule } from '../../server/orders';
+import { connectOrdersToRuntime } from '../../server/orders/flow-runtime';
+import { orderDetail, type FlowHistorySource } from '../../server/api/orders/orders.routes';
+import { ANONYMOUS } from '../../server/auth/principal';
+import type { WorkflowRuntime } from '../../engine';
+
+const status = (id: string, s: string) => `
+    <bpmn:serviceTask id="${id}">
+      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setStatus</camunda:connectorId>
+        <camunda:inputOutput><camunda:inputParameter name="status">${s}</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
+    </bpmn:serviceTask>`;
+
+const FLOW = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_orderTest" targetNamespace="http://ordo.dev/test">
+  <bpmn:message id="MsgShipped" name="shipment.done" />
+  <bpmn:process id="orderFlowTest" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    ${status('review', 'in-review')}
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="approve" />
+    ${status('approve', 'approved')}
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="allocate" />
+    <bpmn:serviceTask id="allocate">
+      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setAllocation</camunda:connectorId>
+        <camunda:inputOutput><camunda:inputParameter name="warehouse">WH-A</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f4" sourceRef="allocate" targetRef="allocated" />
+    ${status('allocated', 'allocated')}
+    <bpmn:sequenceFlow id="f5" sourceRef="allocated" targetRef="awaitShipment" />
+    <bpmn:receiveTask id="awaitShipment" messageRef="MsgShipped" />
+    <bpmn:sequenceFlow id="f6" sourceRef="awaitShipment" targetRef="shipped" />
+    ${status('shipped', 'shipped')}
+    <bpmn:sequenceFlow id="f7" sourceRef="shipped" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+const order = (ref: string) => ({
+  externalId: ref,
+  customer: { name: 'Flow Customer', email: 'flow@example.com' },
+  shippingAddress: { line1: '1 Flow Street', city: 'Gent', postcode: '9000', country: 'BE' },
+  currency: 'EUR',
+  lines: [{ sku: 'FLOW-1', name: 'Flow part', quantity: 2, unitPrice: 5 }],
+});
+
+describe('orders on the real workflow runtime', () => {
+  const db = useTestConnection('orders_flow');
+  let mod: OrdersModule;
+  let runtime: WorkflowRuntime;
+  let history: FlowHistorySource;
+
+  beforeAll(async () => {
+    const logger = createLogger({ level: 'silent' });
+    mod = createOrdersModule({ connection: db.connection, logger, audit: new AuditService(db.connection), starter: { pollMs: 200 } });
+    runtime = newRuntime(db.connection).runtime;
+    history = connectOrdersToRuntime(mod, runtime, 'orderFlowTest');
+    await runtime.start();
+    await runtime.deploy({ xml: FLOW, actor: { kind: 'user', id: null, label: 'test' } });
+  });
+  afterAll(async () => {
+    await mod.close();
+    await runtime.stop();
+  });
+
+  it('given an accepted order, then its flow starts after the answer, the flow derives its status, and the instance history joins the timeline', async () => {
+    const { order: accepted } = await mod.orders.intake(order('FLOW-A'), { principal: ANONYMOUS, channel: 'api' });
+    expect(accepted.status).toBe('received');
+    expect(accepted.flow.status).toBe('pending');
+    const allocated = await eventually(async () => {
+      const o = await mod.orders.get(accepted.number);
+      return o.status === 'allocated' && o.flow.status === 'started' && o;
+    });
+    expect(allocated.flow).toMatchObject({ status: 'started', instanceId: expect.any(String), attempts: 1 });
+    expect(allocated.allocation?.warehouse).toBe('WH-A');
+    expect(allocated.review.approvedHash).toBe(allocated.review.hash);
+    await runtime.correlateMessage({ name: 'shipment.done', businessKey: accepted.number });
+    const shipped = await eventually(async () => {
+      const o = await mod.orders.get(accepted.number);
+      return o.status === 'shipped' && o;
+    });
+    expect(shipped.status).toBe('shipped');
+    const detail = await orderDetail(mod, accepted.number, history);
+    const statuses = detail.timeline.filter((e) => e.kind === 'status').map((e) => e.status);
+    expect(statuses).toEqual(['in-review', 'approved', 'allocated', 'shipped']);
+    expect(detail.timeline.some((e) => e.kind === 'flow' && e.step === 'awaitShipment')).toBe(true);
+    expect(detail.eta.steps.map((s) => s.status)).toEqual(['shipped']);
+    const instance = await runtime.getInstance(allocated.flow.instanceId!);
+    expect(instance).toMatchObject({ businessKey: accepted.number, status: 'completed' });
+  });
+
+  it('given a cancel that the flow does not wait for, then the order is cancelled and so is its instance', async () => {
+    const { order: accepted } = await mod.orders.intake(order('FLOW-B'), { principal: ANONYMOUS, channel: 'api' });
+    const waiting = await eventually(async () => {
+      const o = await mod.orders.get(accepted.number);
+      return o.status === 'allocated' && o.flow.status === 'started' && o;
+    });
+    const cancelled = await mod.orders.act(accepted.number, 'cancel', ANONYMOUS, 'customer changed their mind');
+    expect(cancelled.status).toBe('cancelled');
+    const instance = await runtime.getInstance(waiting.flow.instanceId!);
+    expect(instance.status).toBe('cancelled');
+  });
+
+  it('given an order cancelled before its flow is recorded as started, then the flow is cancelled as soon as it is', async () => {
+    const { order: accepted } = await mod.orders.intake(order('FLOW-C'), { principal: ANONYMOUS, channel: 'api' });
+    await mod.orders.act(accepted.number, 'cancel', ANONYMOUS, 'right away');
+    const started = await eventually(async () => {
+      const o = await mod.orders.get(accepted.number);
+      return o.flow.status === 'started' && o;
+    });
+    expect(started.status).toBe('cancelled');
+    const instance = await eventually(async () => {
+      const i = await runtime.getInstance(started.flow.instanceId!);
+      return i.status === 'cancelled' && i;
+    });
+    expect(instance.status).toBe('cancelled');
+  });
+});
