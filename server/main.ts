@@ -40,6 +40,11 @@ import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
+import { startIntegration, type Integration } from './integration';
+import { connectorRoutes } from './api/connectors/connectors.routes';
+import { credentialRoutes } from './api/credentials/credentials.routes';
+import { webhookRoutes } from './api/webhooks/webhooks.routes';
+import { openApiRoutes } from './http/openapi';
 import { isAppError } from '../workflows/model/errors';
 
 export interface RunningOrdo {
@@ -54,6 +59,8 @@ export interface RunningOrdo {
   routes: readonly AnyRoute[];
   /** orders: intake, flow-derived status, search, reports (tests drive flows through its handlers) */
   orders: OrdersModule;
+  /** connectors, credentials, webhooks; integration.invoker is the engine/ports ConnectorInvoker */
+  integration: Integration;
   /** intake channels beside REST: e-mail (SMTP port when listening), imports, drafts */
   intake: IntakeModule;
   close(): Promise<void>;
@@ -63,11 +70,13 @@ export interface StartOptions {
   /** print to the console (start-up banner, first admin password) */
   announce?: (message: string) => void;
   serveDesigner?: boolean;
+  /** where log lines go (default stdout); tests capture them to prove no secret is logged */
+  logDestination?: { write(line: string): void };
 }
 
 export async function startOrdo(config: Config, options: StartOptions = {}): Promise<RunningOrdo> {
   const announce = options.announce ?? (() => {});
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((err) => logger.error({ err }, 'error during shutdown'));
@@ -86,6 +95,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     closers.push(() => connection.close());
 
     const audit = new AuditService(connection);
+    // integration: credentials (encrypted), connectors + the ConnectorInvoker for service tasks, reference ERP
+    // (when no ERP_URL), outbound webhook worker, inbound webhook verification
+    const integration = await startIntegration({ config, connection, logger, audit });
+    closers.push(() => integration.close());
     const models = authModels(connection);
     const auth = new AuthService(models, audit, logger, config.sessionTtlMs);
     await auth.ensureInitialAdmin(config.admin, announce);
@@ -137,6 +150,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...orderRoutes({ orders }),
       ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
       ...reportRoutes({ orders }),
+      ...connectorRoutes({ connectors: integration.connectors, invoker: integration.invoker, testDraft: integration.testDraft }),
+      ...credentialRoutes({ credentials: integration.credentials }),
+      ...webhookRoutes({ webhooks: integration.webhooks }),
+      ...openApiRoutes({ routes: () => routes }),
       ...intakeRoutes({ orders, intake, publicPerMinute: config.intake.publicPerMinute, importMaxBytes: config.intake.importMaxBytes }),
       ...ruleRoutes({ rules }),
     ];
@@ -149,8 +166,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
 
     const app = createApp({ config, logger, connection, auth, routes, designerDist });
     const server = config.tls
-      ? https.createServer({ cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, app)
-      : http.createServer(app);
+      ? https.createServer({ cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, integration.wrapHttp(app))
+      : http.createServer(integration.wrapHttp(app));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
@@ -177,7 +194,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, orders, close: closeAll };
+    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, integration, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -81,6 +81,8 @@ export function createConnectorInvoker(deps: InvokerDeps): OrdoConnectorInvoker 
     const trace: InvokeTrace = { exchanges: [], durationMs: 0 };
     const finish = <T extends TracedResult>(r: T): T => {
       trace.durationMs = Math.round((performance.now() - started) * 100) / 100;
+      // secrets learnt mid-call (an OAuth token) are masked in the exchanges recorded before
+      trace.exchanges = masker.maskDeep(trace.exchanges);
       return r;
     };
     let logger = baseLogger;

@@ -58,6 +58,27 @@ export const envSchema = z
     OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
     /** plain-HTTP issuer, allowed only on loopback (development and tests) */
     OIDC_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+    /** old keys, comma-separated 64-hex, that can still open secrets sealed before a rotation */
+    SECRET_KEYS_PREVIOUS: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}(\s*,\s*[0-9a-fA-F]{64})*$/, 'must be comma-separated 64-hex-character keys')
+      .optional(),
+    /** the ERP the reference connectors call; unset = start the reference ERP on loopback */
+    ERP_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** seeds the credential "erp" on first start (the reference ERP gets a random key otherwise) */
+    ERP_API_KEY: z.string().trim().min(8, 'must be at least 8 characters').optional(),
+    /** network classes the ERP may sit in (loopback, private, link-local); the local reference ERP implies loopback */
+    ERP_ALLOW_NETWORKS: z
+      .string()
+      .trim()
+      .regex(/^(loopback|private|link-local)(\s*,\s*(loopback|private|link-local))*$/, 'must be a comma list of loopback, private, link-local')
+      .optional(),
+    REFERENCE_ERP: z.enum(['auto', 'off']).default('auto'),
+    REFERENCE_ERP_PORT: port.default(0),
+    /** outbound webhook delivery on this node */
+    WEBHOOK_WORKER: z.enum(['true', 'false']).default('true'),
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -96,6 +117,10 @@ export interface Config {
   designerAutobuild: boolean;
   intake: { smtpPort?: number; smtpHost: string; publicPerMinute: number; importMaxBytes: number };
   oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
+  /** keys that may still open secrets sealed before a key rotation */
+  previousSecretKeys: Buffer[];
+  erp: { url?: string; apiKey?: string; allowNetworks: Array<'loopback' | 'private' | 'link-local'>; reference: 'auto' | 'off'; referencePort: number };
+  webhooks: { worker: boolean; pollMs: number };
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
@@ -107,6 +132,14 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     throw new ConfigError(`Invalid configuration: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
   return result.data;
+}
+
+/** SECRET_KEYS_PREVIOUS plus DATA_DIR/secret.key.previous (written by scripts/rotate-secret-key.ts). */
+export function resolvePreviousSecretKeys(env: Pick<Env, 'SECRET_KEYS_PREVIOUS'>, dataDir: string): Buffer[] {
+  const hex = (env.SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const file = path.join(dataDir, 'secret.key.previous');
+  if (fs.existsSync(file)) hex.push(...fs.readFileSync(file, 'utf8').split(/\s+/).filter((k) => /^[0-9a-fA-F]{64}$/.test(k)));
+  return hex.map((k) => Buffer.from(k, 'hex'));
 }
 
 /** Reads the secret key from SECRET_KEY or DATA_DIR/secret.key, generating that file on first run. */
@@ -156,5 +189,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             allowHttp: env.OIDC_ALLOW_HTTP === 'true',
           }
         : undefined,
+    previousSecretKeys: resolvePreviousSecretKeys(env, dataDir),
+    erp: {
+      url: env.ERP_URL?.replace(/\/+$/, ''),
+      apiKey: env.ERP_API_KEY,
+      allowNetworks: (env.ERP_ALLOW_NETWORKS ?? '').split(',').map((n) => n.trim()).filter(Boolean) as Config['erp']['allowNetworks'],
+      reference: env.REFERENCE_ERP,
+      referencePort: env.REFERENCE_ERP_PORT,
+    },
+    webhooks: { worker: env.WEBHOOK_WORKER === 'true', pollMs: env.WEBHOOK_POLL_MS },
   };
 }
