@@ -9,7 +9,7 @@ import { FlowStarter, RecordingFlowStarter, type FlowStartPort, type FlowStarter
 import { orderCollections } from './order.model';
 import { OrderNumbers } from './order-number';
 import { OrderSearchService } from './order-search';
-import { OrdersService, type FlowControl } from './orders.service';
+import { OrdersService, type FlowControl, type OrderEventSink } from './orders.service';
 import { ReportsService } from './reports.service';
 import { rebuildIndex } from './rebuild-index';
 import { orderHandlers } from './order.handlers';
@@ -25,6 +25,8 @@ export interface OrdersModule {
   /** the flow-start port in use (the recording starter until a runtime is wired) */
   setFlowPort(port: FlowStartPort): void;
   setFlowControl(control: FlowControl): void;
+  /** outbound order events (wired to the webhook outbox when integration runs) */
+  setEventSink(sink: OrderEventSink): void;
   handlers: ReturnType<typeof orderHandlers>;
   rebuildIndex(): Promise<{ orders: number; buckets: number }>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
   const buckets = new BucketStore(bucketCol);
   let flowPort: FlowStartPort = new RecordingFlowStarter(deps.connection.collection('flowStarts') as unknown as Collection<{ _id: string; processKey: string; variables: Record<string, unknown>; at: Date }>);
   let flowControl: FlowControl | undefined;
+  let eventSink: OrderEventSink | undefined;
   const numbers = new OrderNumbers(collections.counters, `${process.pid}`);
   let starter: FlowStarter | undefined;
   const orders = new OrdersService({
@@ -46,6 +49,7 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
     logger: deps.logger,
     onAccepted: (n) => starter?.enqueue(n),
     flowControl: () => flowControl,
+    events: () => eventSink,
   });
   starter = new FlowStarter(collections, orders, () => flowPort, deps.logger, deps.starter);
   if (deps.startLoop !== false) starter.start();
@@ -64,6 +68,9 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
     setFlowControl: (control) => {
       flowControl = control;
     },
+    setEventSink: (sink) => {
+      eventSink = sink;
+    },
     handlers: orderHandlers(orders),
     rebuildIndex: () => rebuildIndex(collections.orders, buckets, bucketCol),
     close: () => s.stop(),
@@ -71,4 +78,4 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
 }
 
 export type { FlowStartPort } from './flow-starter';
-export type { FlowControl } from './orders.service';
+export type { FlowControl, OrderEventSink } from './orders.service';

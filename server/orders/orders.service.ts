@@ -82,7 +82,15 @@ export interface OrdersServiceDeps {
   /** nudges the flow starter after an order is written */
   onAccepted?: (numbers: string[]) => void;
   flowControl?: () => FlowControl | undefined;
+  /** outbound order events (webhooks): created, approved, allocated, printed, shipped, cancelled */
+  events?: () => OrderEventSink | undefined;
 }
+
+export interface OrderEventSink {
+  (event: { type: string; id: string; occurredAt: Date; data: Record<string, unknown> }): Promise<unknown>;
+}
+
+const EVENT_OF: Partial<Record<OrderStatus, string>> = { approved: 'order.approved', allocated: 'order.allocated', printed: 'order.printed', shipped: 'order.shipped', cancelled: 'order.cancelled' };
 
 /** Drops undefined members (the driver would store them as null), keeping Dates intact. */
 export function stripUndefined<T>(v: T): T {
@@ -221,6 +229,7 @@ export class OrdersService {
       }
       await this.index(opsForNewOrder(indexedOrder(doc)));
       this.deps.onAccepted?.([number]);
+      await this.emit('order.created', orderView(doc));
       return { status: 201, order: JSON.parse(doc.receipt) as OrderView, replayed: false };
     } catch (err) {
       await this.releaseKeys(claimed);
@@ -261,6 +270,16 @@ export class OrdersService {
 
   private async releaseKeys(keys: string[]): Promise<void> {
     for (const key of keys) await this.c.keys.deleteOne({ _id: key }).catch(() => undefined);
+  }
+
+  /** Events carry a deterministic id (number:version:type), so a repeat is one event downstream. */
+  private async emit(type: string, view: OrderView): Promise<void> {
+    const sink = this.deps.events?.();
+    if (!sink) return;
+    const { review: _r, flow: _f, ...data } = view;
+    await sink({ type, id: `${view.number}:${view.version}:${type}`, occurredAt: new Date(view.updatedAt), data: data as unknown as Record<string, unknown> }).catch((err) =>
+      this.deps.logger.error({ err, number: view.number, type }, 'order event could not be queued'),
+    );
   }
 
   private async index(ops: Map<string, import('./bucket-store').BucketOp[]>): Promise<void> {
@@ -304,6 +323,7 @@ export class OrdersService {
       for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
       await this.index(ops);
       this.deps.onAccepted?.(numbers);
+      for (const d of docs) await this.emit('order.created', orderView(d));
       return numbers;
     } catch (err) {
       for (let i = 0; i < inserted.length; i += 200) {
@@ -383,7 +403,11 @@ export class OrdersService {
       return {
         set,
         events: [ev],
-        after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now)),
+        after: async (before, after) => {
+          await this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now));
+          const type = EVENT_OF[status];
+          if (type) await this.emit(type, orderView(after));
+        },
       };
     }) as Promise<OrderView>;
   }

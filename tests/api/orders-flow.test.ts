@@ -57,12 +57,16 @@ describe('orders on the real workflow runtime', () => {
   let mod: OrdersModule;
   let runtime: WorkflowRuntime;
   let history: FlowHistorySource;
+  const events: Array<{ type: string; id: string; data: Record<string, unknown> }> = [];
 
   beforeAll(async () => {
     const logger = createLogger({ level: 'silent' });
     mod = createOrdersModule({ connection: db.connection, logger, audit: new AuditService(db.connection), starter: { pollMs: 200 } });
     runtime = newRuntime(db.connection).runtime;
     history = connectOrdersToRuntime(mod, runtime, 'orderFlowTest');
+    mod.setEventSink(async (e) => {
+      events.push(e);
+    });
     await runtime.start();
     await runtime.deploy({ xml: FLOW, actor: { kind: 'user', id: null, label: 'test' } });
   });
@@ -95,6 +99,10 @@ describe('orders on the real workflow runtime', () => {
     expect(detail.eta.steps.map((s) => s.status)).toEqual(['shipped']);
     const instance = await runtime.getInstance(allocated.flow.instanceId!);
     expect(instance).toMatchObject({ businessKey: accepted.number, status: 'completed' });
+    const mine = events.filter((e) => e.data.number === accepted.number);
+    expect(mine.map((e) => e.type)).toEqual(['order.created', 'order.approved', 'order.allocated', 'order.shipped']);
+    expect(new Set(mine.map((e) => e.id)).size).toBe(4);
+    expect(mine[0].id).toBe(`${accepted.number}:1:order.created`);
   });
 
   it('given a cancel that the flow does not wait for, then the order is cancelled and so is its instance', async () => {
