@@ -63,7 +63,7 @@ function inputProperty(name: string, schema: JsonSchema, required: boolean): Tem
   }
   if (kind === 'object' || kind === 'array') {
     // structured inputs are written as an expression (e.g. ${order.lines}) or JSON
-    return { ...base, type: 'Text', description: [schema.description, `JSON ${kind} or an expression such as \${variable}`].filter(Boolean).join(' — ') };
+    return { ...base, type: 'Text', description: [schema.description, `JSON ${kind} or an expression such as \${variables.order.lines}`].filter(Boolean).join(' — ') };
   }
   const value = schema.default === undefined ? undefined : String(schema.default);
   return { ...base, type: 'String', ...(value !== undefined ? { value } : {}) };

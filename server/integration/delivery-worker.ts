@@ -61,32 +61,60 @@ export class WebhookDeliveryWorker {
     let created = 0;
     for (const ev of events) {
       for (const s of subs.filter((x) => x.events.includes(ev.type))) {
-        const res = await this.m.Delivery.updateOne(
-          { eventId: ev.eventId, subscriptionId: s._id },
-          { $setOnInsert: { eventId: ev.eventId, eventType: ev.type, subscriptionId: s._id, status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null, log: [] } },
-          { upsert: true },
-        );
-        created += res.upsertedCount;
+        try {
+          const res = await this.m.Delivery.updateOne(
+            { eventId: ev.eventId, subscriptionId: s._id },
+            { $setOnInsert: { eventId: ev.eventId, eventType: ev.type, subscriptionId: s._id, status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null, claimSeq: 0, log: [] } },
+            { upsert: true },
+          );
+          created += res.upsertedCount;
+        } catch (err) {
+          // another worker fanned the same event out at the same moment: the unique index kept one
+          if ((err as { code?: number }).code !== 11000) throw err;
+        }
       }
       await this.m.Outbox.updateOne({ _id: ev._id }, { $set: { fannedOut: true } });
     }
     return created;
   }
 
-  /** Claims one due delivery under a lease; undefined when none is due. */
+  /**
+   * Claims one due delivery under a lease; undefined when none is due. The claim is won by
+   * inserting a unique claim id, then confirmed on a fresh read, so two workers (or two lanes of
+   * one worker) never send the same delivery at once — on MongoDB and on FerretDB alike.
+   */
   async claim(): Promise<DeliveryDoc | undefined> {
-    const now = new Date();
-    const doc = await this.m.Delivery.findOneAndUpdate(
-      { status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
-      { $set: { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.opts.leaseMs) } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-    ).lean();
-    return doc ?? undefined;
+    for (let round = 0; round < 3; round++) {
+      const now = new Date();
+      const due = await this.m.Delivery.find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] })
+        .sort({ nextAttemptAt: 1 })
+        .limit(16)
+        .lean();
+      if (due.length === 0) return undefined;
+      for (const d of due) {
+        const seq = (d.claimSeq ?? 0) + 1;
+        try {
+          await this.m.Claim.create({ _id: `${d._id}:${seq}`, deliveryId: d._id, owner: this.owner, at: now });
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) continue;
+          throw err;
+        }
+        const fresh = await this.m.Delivery.findById(d._id).lean();
+        const free = fresh && fresh.status === 'pending' && (fresh.claimSeq ?? 0) === seq - 1 && (!fresh.leaseUntil || fresh.leaseUntil < now);
+        if (!free) continue;
+        const token = `${this.owner}#${seq}`;
+        const leaseUntil = new Date(now.getTime() + this.opts.leaseMs);
+        await this.m.Delivery.updateOne({ _id: d._id }, { $set: { claimSeq: seq, leaseOwner: token, leaseUntil } });
+        return { ...fresh, claimSeq: seq, leaseOwner: token, leaseUntil };
+      }
+    }
+    return undefined;
   }
 
   /** Sends one claimed delivery and records the outcome (only while this worker still holds the lease). */
   async deliver(d: DeliveryDoc): Promise<'delivered' | 'retry' | 'failed' | 'lost-lease'> {
-    const [sub, ev] = await Promise.all([this.m.Subscription.findById(d.subscriptionId).lean(), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
+    const [current, sub, ev] = await Promise.all([this.m.Delivery.findById(d._id, { leaseOwner: 1, leaseUntil: 1 }).lean(), this.m.Subscription.findById(d.subscriptionId).lean(), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
+    if (!current || current.leaseOwner !== d.leaseOwner || !current.leaseUntil || current.leaseUntil < new Date()) return 'lost-lease';
     const attempt = d.attempts + 1;
     const started = performance.now();
     let status: number | undefined;
@@ -135,11 +163,12 @@ export class WebhookDeliveryWorker {
     const set: Record<string, unknown> = { status: outcome === 'retry' ? 'pending' : outcome, attempts: attempt, leaseOwner: null, leaseUntil: null, lastStatus: status };
     if (outcome === 'delivered') set.deliveredAt = new Date();
     if (outcome === 'retry') set.nextAttemptAt = new Date(Date.now() + delay);
-    const res = await this.m.Delivery.updateOne({ _id: d._id, leaseOwner: this.owner }, { $set: set, $push: { log: entry } });
+    const res = await this.m.Delivery.updateOne({ _id: d._id, leaseOwner: d.leaseOwner }, { $set: set, $push: { log: entry } });
     if (res.modifiedCount === 0) {
-      this.o.logger.warn({ deliveryId: String(d._id), owner: this.owner }, 'webhook delivery lease was lost before recording the outcome');
+      this.o.logger.warn({ deliveryId: String(d._id), owner: d.leaseOwner }, 'webhook delivery lease was lost before recording the outcome');
       return 'lost-lease';
     }
+    if (outcome !== 'retry') await this.m.Claim.deleteMany({ deliveryId: d._id });
     if (outcome !== 'delivered') this.o.logger.info({ deliveryId: String(d._id), attempt, status, error, outcome }, 'webhook delivery not acknowledged');
     return outcome;
   }

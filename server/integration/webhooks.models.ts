@@ -47,6 +47,8 @@ export interface DeliveryDoc {
   nextAttemptAt: Date;
   leaseOwner: string | null;
   leaseUntil: Date | null;
+  /** number of claims so far: claim n is won by inserting the unique webhookClaims id `<delivery>:<n>` */
+  claimSeq: number;
   deliveredAt?: Date;
   lastStatus?: number;
   log: DeliveryAttempt[];
@@ -106,6 +108,7 @@ const deliverySchema = new Schema<DeliveryDoc>(
     nextAttemptAt: { type: Date, required: true },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
+    claimSeq: { type: Number, default: 0 },
     deliveredAt: Date,
     lastStatus: Number,
     log: { type: [attemptSchema], default: [] },
@@ -137,6 +140,13 @@ const receiptSchema = new Schema<{ hookId: Types.ObjectId; signature: string; re
 );
 receiptSchema.index({ hookId: 1, signature: 1 }, { unique: true });
 
+/** One document per claim of a delivery. A unique _id insert is the only compare-and-set that holds
+ * under concurrency on FerretDB 1.24 (a filtered findOneAndUpdate / updateOne is not isolated there). */
+const claimSchema = new Schema<{ _id: string; deliveryId: Types.ObjectId; owner: string; at: Date }>(
+  { _id: String, deliveryId: { type: Schema.Types.ObjectId, required: true, index: true }, owner: String, at: Date },
+  { collection: 'webhookClaims', versionKey: false },
+);
+
 function model<T>(c: Connection, name: string, schema: Schema<T>): Model<T> {
   return (c.models[name] as Model<T>) ?? c.model<T>(name, schema);
 }
@@ -148,6 +158,7 @@ export function webhookModels(c: Connection) {
     Delivery: model(c, 'WebhookDelivery', deliverySchema),
     InboundHook: model(c, 'InboundWebhook', inboundSchema),
     Receipt: model(c, 'InboundWebhookReceipt', receiptSchema),
+    Claim: model(c, 'WebhookClaim', claimSchema),
   };
 }
 export type WebhookModels = ReturnType<typeof webhookModels>;
