@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addressRefusal, backoffDelay, classifyAddress, elementTemplatesFor, hostAllowed, parseConnectorRef, parseRetryAfter, resolveSecrets, SecretMasker, urlRefusal, defineConnector, defineOperation } from '.';
+import { addressRefusal, backoffDelay, classifyAddress, elementTemplatesFor, hostAllowed, parseConnectorRef, parseRetryAfter, resolveSecrets, SecretMasker, urlRefusal, defineConnector, defineOperation, type SecretsPort } from '.';
 
 describe('connector sdk', () => {
   it('classifies addresses: loopback, private, link-local, reserved, public (v4, v6, mapped)', () => {
@@ -38,7 +38,7 @@ describe('connector sdk', () => {
   });
 
   it('resolves {{secrets.NAME}} and {{secrets.NAME.field}} and masks every resolved value', async () => {
-    const port = { get: async (n: string) => (n === 'erp' ? { value: 's3cr3t-value' } : n === 'db' ? { username: 'u', password: 'pw-123456' } : undefined) };
+    const port: SecretsPort = { get: async (n: string): Promise<Record<string, string> | undefined> => (n === 'erp' ? { value: 's3cr3t-value' } : n === 'db' ? { username: 'u', password: 'pw-123456' } : undefined) };
     const masker = new SecretMasker();
     const out = await resolveSecrets({ h: 'Key {{secrets.erp}}', p: ['{{ secrets.db.password }}'] }, port, masker);
     expect(out).toEqual({ h: 'Key s3cr3t-value', p: ['pw-123456'] });
