@@ -1,6 +1,24 @@
-import { NotBuiltYet } from '../app/StatusPages';
+/**
+ * Tasks: the operators' live inbox (/tasks) and one task (/tasks/:id). One live connection serves
+ * both, so moving between them keeps what the socket has told us.
+ */
+import { Route, Routes } from 'react-router';
+import { registerMessages } from '../i18n';
+import messages from './i18n';
+import { InboxPage } from './InboxPage';
+import { LiveInboxProvider } from './live';
+import { TaskPage } from './TaskPage';
+import './tasks.css';
 
-/** Placeholder until the tasks area is built: says so plainly, shows no sample data. */
+registerMessages(messages);
+
 export default function TasksPage() {
-  return <NotBuiltYet area="tasks" />;
+  return (
+    <LiveInboxProvider>
+      <Routes>
+        <Route index element={<InboxPage />} />
+        <Route path=":id" element={<TaskPage />} />
+      </Routes>
+    </LiveInboxProvider>
+  );
 }

@@ -3,20 +3,13 @@
  * keeps one InboxState, merges list snapshots from the API into it and applies socket events.
  * Queues are views over the same tasks, so counts and rows never disagree.
  */
+import type { InboxTaskDto } from '../../server/contracts/inbox';
 import type { SlaEvent, TaskEvent, TaskEventName } from '../../server/contracts/realtime';
 
-export type TaskFields = NonNullable<TaskEvent['fields']>;
-
-/** One task as the inbox shows it (the TaskEvent plus what the list API adds). */
-export interface InboxTask extends Omit<TaskEvent, 'taskId' | 'by' | 'at' | 'fields'> {
-  id: string;
-  fields: TaskFields;
-  /** last change known to this client (ISO); older events for the task are ignored */
+/** One task as the inbox shows it: the list DTO, kept current by socket events. */
+export interface InboxTask extends InboxTaskDto {
+  /** when this client last learnt about the task (ISO, server time) */
   at: string;
-  createdAt?: string;
-  formKey?: string | null;
-  /** the form needs nothing typed: bulk complete and scan-to-confirm may complete it with {} */
-  noInput?: boolean;
   /** SLA warning raised by the server for this task */
   sla?: SlaEvent['level'];
   /** set when the task left the caller's queues (claimed by someone else, completed, cancelled) */
@@ -74,9 +67,33 @@ export function queueCounts(state: InboxState, me: Me): Record<QueueId, number> 
 }
 
 export function fromEvent(e: TaskEvent, previous?: InboxTask): InboxTask {
-  const { by: _by, fields, taskId, ...rest } = e;
-  return { ...previous, ...rest, id: taskId, fields: fields ?? previous?.fields ?? {}, departed: undefined };
+  return {
+    id: e.taskId,
+    instanceId: e.instanceId,
+    processKey: e.processKey ?? previous?.processKey ?? '',
+    elementId: e.elementId,
+    name: e.name,
+    businessKey: e.businessKey ?? previous?.businessKey ?? null,
+    candidateGroups: e.candidateGroups,
+    candidateUsers: e.candidateUsers,
+    assignee: e.assignee,
+    status: e.status,
+    priority: e.priority,
+    dueAt: e.dueAt,
+    createdAt: e.createdAt ?? previous?.createdAt ?? e.at,
+    claimedAt: e.status === 'claimed' ? (previous?.status === 'claimed' ? previous.claimedAt : e.at) : null,
+    version: e.version ?? (previous ? previous.version + 1 : 1),
+    formKey: e.formKey !== undefined ? e.formKey : (previous?.formKey ?? null),
+    noInput: e.noInput ?? previous?.noInput ?? false,
+    fields: e.fields ?? previous?.fields ?? {},
+    at: e.at,
+    sla: previous?.sla,
+  };
 }
+
+/** Whether `incoming` is older than what the client has (versions when both carry one, else time). */
+const isStale = (known: InboxTask, incoming: { version?: number; at: string }) =>
+  incoming.version !== undefined ? known.version > incoming.version : known.at > incoming.at;
 
 /**
  * Applies one socket event. Events older than what the client knows about the task are ignored
@@ -84,7 +101,7 @@ export function fromEvent(e: TaskEvent, previous?: InboxTask): InboxTask {
  */
 export function applyTaskEvent(state: InboxState, name: TaskEventName, e: TaskEvent, me: Me, now: number): InboxState {
   const previous = state.tasks[e.taskId];
-  if (previous && previous.at > e.at) return state;
+  if (previous && isStale(previous, e)) return state;
   if (state.ended[e.taskId]) return state;
   const next = fromEvent(e, previous);
   if (name === 'task.completed' || name === 'task.cancelled' || e.status === 'completed' || e.status === 'cancelled') {
@@ -119,7 +136,7 @@ export function mergeSnapshot(state: InboxState, list: readonly InboxTask[], fet
   for (const t of list) {
     const known = state.tasks[t.id];
     if (state.ended[t.id]) continue;
-    tasks[t.id] = known && known.at > t.at ? known : { ...t, sla: t.sla ?? known?.sla };
+    tasks[t.id] = known && isStale(known, t) ? known : { ...t, sla: t.sla ?? known?.sla };
   }
   return { tasks, ended: state.ended };
 }

@@ -22,6 +22,13 @@ export interface TaskEvent {
   at: string;
   /** business fields shown as inbox columns (channel, customer, amount, warehouse …) */
   fields?: Record<string, string | number | boolean | null>;
+  /** the task document's version: a client ignores an event older than what it has */
+  version?: number;
+  processKey?: string;
+  formKey?: string | null;
+  createdAt?: string;
+  /** the form needs nothing typed (bulk complete, scan-to-confirm) */
+  noInput?: boolean;
 }
 
 export interface SlaEvent {

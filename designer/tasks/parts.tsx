@@ -1,0 +1,67 @@
+/** Small pieces shared by the inbox and the task page: priority, due date / SLA, holder, connection. */
+import { useTranslation } from 'react-i18next';
+import { CHANNELS } from '../../workflows/model/order';
+import { useFormat } from '../i18n/format';
+import { slaLevel, type InboxTask, type Me } from './model';
+import type { Connection } from './live';
+
+/** A translated order channel ('web' → 'Web shop'); unknown channels as they are. */
+export function channelLabel(t: (key: string) => string, channel: unknown): string {
+  if (channel === null || channel === undefined || channel === '') return '—';
+  return (CHANNELS as readonly unknown[]).includes(channel) ? t(`channel.${String(channel)}`) : String(channel);
+}
+
+
+export type PriorityBand = 'urgent' | 'high' | 'normal' | 'low';
+
+/** camunda:priority is a number (default 50); the inbox shows it as a band. */
+export function priorityBand(p: number): PriorityBand {
+  if (p >= 80) return 'urgent';
+  if (p >= 60) return 'high';
+  if (p >= 40) return 'normal';
+  return 'low';
+}
+
+export function PriorityCell({ priority }: { priority: number }) {
+  const { t } = useTranslation('tasks');
+  const band = priorityBand(priority);
+  return (
+    <span className={`prio prio-${band}`} title={t('priority.value', { value: priority })}>
+      {t(`priority.${band}`)}
+    </span>
+  );
+}
+
+export function DueCell({ task, now }: { task: Pick<InboxTask, 'dueAt' | 'sla'>; now: number }) {
+  const { t } = useTranslation('tasks');
+  const format = useFormat();
+  const level = slaLevel(task, now);
+  if (!task.dueAt) return <span className="muted">{level === 'escalated' ? t('sla.escalated') : '—'}</span>;
+  return (
+    <span className={level ? `due due-${level}` : 'due'} title={format.dateTime(task.dueAt)}>
+      {level ? <span className="due-flag">{t(`sla.${level}`)}</span> : null}
+      {format.relative(task.dueAt, new Date(now))}
+    </span>
+  );
+}
+
+/** Who has the task: "You", a colleague's e-mail, or "Open". */
+export function HolderCell({ task, me }: { task: Pick<InboxTask, 'assignee' | 'status' | 'departed'>; me: Me }) {
+  const { t } = useTranslation('tasks');
+  if (task.departed) {
+    const by = task.departed.by ?? t('holder.someone');
+    return <span className="holder holder-gone">{task.departed.status === 'claimed' ? t('holder.takenBy', { by }) : t(`holder.${task.departed.status}By`, { by })}</span>;
+  }
+  if (task.status !== 'claimed' || !task.assignee) return <span className="holder holder-open">{t('holder.open')}</span>;
+  if (task.assignee === me.email || task.assignee === me.id) return <span className="holder holder-me">{t('holder.you')}</span>;
+  return <span className="holder">{task.assignee}</span>;
+}
+
+export function ConnectionBadge({ connection }: { connection: Connection }) {
+  const { t } = useTranslation('tasks');
+  return (
+    <span className={`live-dot live-${connection}`} role="status" data-connection={connection}>
+      {t(`live.${connection}`)}
+    </span>
+  );
+}

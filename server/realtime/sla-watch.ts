@@ -1,0 +1,94 @@
+/**
+ * SLA warnings: every few seconds, active tasks whose due date is near ('soon') or past ('overdue')
+ * are announced once per level on the task's rooms (task.sla). "Once" holds across nodes: a node
+ * announces only after inserting the mark `<taskId>:<level>` (an _id insert is atomic everywhere).
+ */
+import type { Collection } from 'mongodb';
+import type { Connection } from 'mongoose';
+import type { SlaEvent } from '../contracts/realtime';
+import type { Logger } from '../infra/logger';
+import type { RealtimeGateway } from './realtime.gateway';
+
+interface DueTask {
+  _id: string;
+  status: string;
+  dueAt: Date | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  assignee: string | null;
+  claimedBy: string | null;
+  claimedByLabel: string | null;
+}
+
+export interface SlaWatchOptions {
+  /** a task due within this is 'soon' (default 30 min) */
+  soonMs?: number;
+  /** how often to look (default 15 s) */
+  intervalMs?: number;
+  clock?: () => Date;
+}
+
+export class SlaWatch {
+  private readonly tasks: Collection<DueTask>;
+  private readonly marks: Collection<{ _id: string; at: Date }>;
+  private timer?: ReturnType<typeof setInterval>;
+  private running?: Promise<number>;
+  private readonly soonMs: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    connection: Connection,
+    private readonly deps: { realtime: Pick<RealtimeGateway, 'publishSla'>; logger: Logger },
+    private readonly options: SlaWatchOptions = {},
+  ) {
+    this.tasks = connection.collection('tasks') as unknown as Collection<DueTask>;
+    this.marks = connection.collection('taskSlaMarks') as unknown as Collection<{ _id: string; at: Date }>;
+    this.soonMs = options.soonMs ?? 30 * 60_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One look: returns how many warnings this node sent. */
+  tick(): Promise<number> {
+    if (!this.running) {
+      this.running = this.scan()
+        .catch((err) => {
+          this.deps.logger.warn({ err }, 'SLA watch failed');
+          return 0;
+        })
+        .finally(() => (this.running = undefined));
+    }
+    return this.running;
+  }
+
+  private async scan(): Promise<number> {
+    const now = this.clock();
+    const due = await this.tasks
+      .find({ status: { $in: ['open', 'claimed'] }, dueAt: { $ne: null, $lte: new Date(now.getTime() + this.soonMs) } })
+      .limit(1000)
+      .toArray();
+    let sent = 0;
+    for (const t of due) {
+      const level: SlaEvent['level'] = t.dueAt! <= now ? 'overdue' : 'soon';
+      try {
+        await this.marks.insertOne({ _id: `${t._id}:${level}`, at: now });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) continue; // already announced (here or on another node)
+        throw err;
+      }
+      const holder = t.status === 'claimed' ? (t.claimedByLabel ?? t.assignee ?? t.claimedBy) : null;
+      this.deps.realtime.publishSla({ taskId: t._id, level, dueAt: t.dueAt!.toISOString(), at: now.toISOString(), candidateGroups: t.candidateGroups, candidateUsers: t.candidateUsers, assignee: holder });
+      sent++;
+    }
+    return sent;
+  }
+}
