@@ -11,6 +11,7 @@ import type { Permission } from '../contracts/permissions';
 import { actorOf, type Principal } from '../auth/principal';
 import type { SettingsService } from '../settings/settings.service';
 import type { AuditService } from '../audit/audit.service';
+import { claimOnce } from '../db/claim-once';
 
 export const PUBLISH_PERMISSION: Record<ApprovalKind, Permission> = {
   workflow: 'workflows.deploy',
@@ -67,7 +68,7 @@ export class ApprovalService {
   private readonly Approval: Model<ApprovalDoc>;
 
   constructor(
-    connection: Connection,
+    private readonly connection: Connection,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
   ) {
@@ -80,8 +81,13 @@ export class ApprovalService {
    */
   async gatePublish(kind: ApprovalKind, key: string, contentHash: string, principal: Principal, summary = ''): Promise<void> {
     if (!(await this.settings.get()).fourEyes[kind]) return;
-    const consumed = await this.Approval.findOneAndUpdate({ kind, key, contentHash, status: 'approved' }, { $set: { status: 'consumed' } }, { returnDocument: 'after' }).lean();
-    if (consumed) return;
+    for (const approved of await this.Approval.find({ kind, key, contentHash, status: 'approved' }).lean()) {
+      // two concurrent publishes must not both spend one approval
+      if (await claimOnce(this.connection, `approval-consume:${approved._id}`)) {
+        await this.Approval.updateOne({ _id: approved._id }, { $set: { status: 'consumed' } });
+        return;
+      }
+    }
     const existing = await this.Approval.findOne({ kind, key, contentHash, status: 'pending' }).lean();
     const pending =
       existing ??
@@ -97,12 +103,13 @@ export class ApprovalService {
     if (principal.kind !== 'user') throw new ForbiddenError('Only a person can approve');
     if (!principal.permissions.has(PUBLISH_PERMISSION[doc.kind])) throw new ForbiddenError(`Approving needs the permission ${PUBLISH_PERMISSION[doc.kind]}`);
     if (doc.requestedBy.id === principal.userId) throw new ForbiddenError('The approval must come from a second person, not the requester');
+    if (doc.status !== 'pending' || !(await claimOnce(this.connection, `approval-decision:${doc._id}`))) throw new ConflictError(`This request is already decided`);
     const updated = await this.Approval.findOneAndUpdate(
-      { _id: doc._id, status: 'pending' },
+      { _id: doc._id },
       { $set: { status: decision, decidedBy: actorOf(principal), decidedAt: new Date(), comment: comment?.slice(0, 1000) ?? null } },
       { returnDocument: 'after' },
     ).lean();
-    if (!updated) throw new ConflictError(`This request is already ${doc.status}`);
+    if (!updated) throw new NotFoundError('Approval request');
     await this.audit.record({ principal, action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`, target: { type: doc.kind, id: doc.key }, after: { approvalId: id, contentHash: doc.contentHash, comment } });
     return toDto(updated);
   }
