@@ -1,0 +1,152 @@
+/**
+ * Workflows in Debian's chromium against a real Ordo: an analyst draws a flow in the modeler, sets a
+ * service task's handler and a user task's candidate group in the properties panel (lint markers
+ * come and go live), exports and re-imports the .bpmn, deploys it; an instance started and advanced
+ * through the API then shows its path, its token and its history in the instance view.
+ */
+import fs from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+import { adminClient, ApiClient } from '../helpers/server';
+import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
+
+const ANALYST = { name: 'Ada Analyst', email: 'ada@test.local', password: 'analyst-pass-2025' };
+const KEY = 'e2e-review';
+
+/** Reads until `ok` holds (or 10 s pass) and returns the last value, for the caller's expect. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeout = 10_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function expectText(locator: Locator, text: string): Promise<void> {
+  await locator.first().waitFor();
+  expect(await eventually(async () => (await locator.first().textContent())?.trim(), (v) => v === text)).toBe(text);
+}
+
+const count = (locator: Locator, ok: (n: number) => boolean) => eventually(() => locator.count(), ok);
+
+/** The id of the element bpmn-js has selected (it selects what was just appended). */
+async function selectedId(page: Page): Promise<string> {
+  const sel = page.locator('[data-testid=canvas] .djs-element.selected');
+  expect(await count(sel, (n) => n === 1)).toBe(1);
+  return (await sel.getAttribute('data-element-id'))!;
+}
+
+async function clickElement(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${id}"]`).click();
+  expect(await eventually(() => selectedId(page), (v) => v === id)).toBe(id);
+}
+
+async function appendFrom(page: Page, fromId: string, action: string, replaceWith?: string): Promise<string> {
+  await clickElement(page, fromId);
+  await page.locator(`.djs-context-pad .entry[data-action="${action}"]`).click();
+  // appending opens the label editor on the new element; leave it as a user would
+  await page.keyboard.press('Escape');
+  let id = await selectedId(page);
+  if (replaceWith) {
+    await page.locator('.djs-context-pad .entry[data-action="replace"]').click();
+    await page.locator(`.djs-popup [data-id="${replaceWith}"]`).click();
+    id = await selectedId(page);
+  }
+  return id;
+}
+
+/** Lint issues shown on the canvas for one element (bpmn-js-bpmnlint overlays). */
+const lintOverlay = (page: Page, id: string) => page.locator(`[data-testid=canvas] .djs-overlays[data-container-id="${id}"] .bjsl-overlay`);
+
+async function setEntry(page: Page, entryId: string, value: string): Promise<void> {
+  const entry = page.locator(`[data-testid=properties-panel] [data-entry-id="${entryId}"]`);
+  const select = entry.locator('select');
+  if (await select.count()) await select.selectOption(value);
+  else {
+    await entry.locator('input').fill(value);
+    await entry.locator('input').press('Tab');
+  }
+}
+
+describe('workflows end to end (chromium)', () => {
+  let harness: DesignerHarness;
+  let b: TestBrowser;
+  let admin: ApiClient;
+  const ids: { start: string; service: string; user: string; end: string } = { start: 'StartEvent_1', service: '', user: '', end: '' };
+  let exported = '';
+
+  beforeAll(async () => {
+    harness = await DesignerHarness.start('e2e_workflows');
+    admin = await adminClient(harness.ordo);
+    const created = await admin.post('/api/users', { ...ANALYST, role: 'analyst' });
+    expect(created.status).toBe(201);
+    b = await harness.browser();
+  });
+  afterAll(() => harness?.close());
+
+  it('given an analyst, when they create a new process, then the modeler opens with the Camunda + Ordo properties panel and the bpmn.io logo', async () => {
+    const page = await b.open('/login');
+    await signIn(page, ANALYST.email, ANALYST.password);
+    await page.locator('nav.sidebar a[data-area=workflows]').click();
+    await page.getByRole('button', { name: 'New process' }).click();
+    await page.getByLabel('Process key').fill(KEY);
+    await page.getByLabel('Name').fill('E2E review');
+    await page.getByRole('button', { name: 'Open the modeler' }).click();
+    await page.locator('[data-testid=canvas] .djs-element[data-element-id=StartEvent_1]').waitFor();
+    await expectText(page.locator('.wf-modeler-title h1'), 'E2E review');
+    expect(await page.locator('[data-testid=canvas] .bjs-powered-by').isVisible()).toBe(true);
+    await expectText(page.locator('[data-testid=properties-panel] .bio-properties-panel-header-type'), 'Process');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given the modeler, when the analyst draws start → service task → user task → end, then lint marks the tasks that lack a handler and a form', async () => {
+    const page = b.page;
+    ids.service = await appendFrom(page, ids.start, 'append.append-task', 'replace-with-service-task');
+    ids.user = await appendFrom(page, ids.service, 'append.append-task', 'replace-with-user-task');
+    ids.end = await appendFrom(page, ids.user, 'append.end-event');
+    expect(await count(lintOverlay(page, ids.service), (n) => n > 0)).toBeGreaterThan(0);
+    expect(await count(lintOverlay(page, ids.user), (n) => n > 0)).toBeGreaterThan(0);
+    expect(await lintOverlay(page, ids.end).count()).toBe(0);
+    await page.locator('[data-tab=problems]').click();
+    expect(await count(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.service}"]`), (n) => n > 0)).toBeGreaterThan(0);
+    await expectText(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.user}"] span`), 'User task needs a form (camunda:formKey)');
+    await screenshot(page, 'wf-01-modeler-lint');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given the properties panel, when the handler, the form and the candidate group are set, then the lint markers of both tasks go away', async () => {
+    const page = b.page;
+    const catalog = await admin.get('/api/workflows/catalog');
+    const handler: string = catalog.status === 200 ? (catalog.body.connectors as string[]).find((c) => c.startsWith('order.')) ?? catalog.body.connectors[0] : 'order.setStatus';
+    const form: string = catalog.status === 200 ? catalog.body.forms[0].key : 'order-review';
+    await clickElement(page, ids.service);
+    await page.locator('[data-tab=properties]').click();
+    await page.locator('[data-testid=properties-panel] [data-group-id="group-ordo-service"]').waitFor();
+    await setEntry(page, 'ordo-handler', handler);
+    expect(await count(lintOverlay(page, ids.service), (n) => n === 0)).toBe(0);
+    await clickElement(page, ids.user);
+    await setEntry(page, 'ordo-formKey', form);
+    await setEntry(page, 'ordo-candidateGroups', 'reviewers');
+    await setEntry(page, 'ordo-dueDate', 'P2D');
+    expect(await count(lintOverlay(page, ids.user), (n) => n === 0)).toBe(0);
+    await screenshot(page, 'wf-02-modeler-properties');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given the finished diagram, when it is exported and imported again, then the file carries the Camunda attributes and the same elements come back', async () => {
+    const page = b.page;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export .bpmn' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${KEY}.bpmn`);
+    exported = fs.readFileSync((await download.path())!, 'utf8');
+    expect(exported).toMatch(new RegExp(`<bpmn:process id="${KEY}" name="E2E review" isExecutable="true">`));
+    expect(exported).toMatch(/<camunda:connector>\s*<camunda:connectorId>[\w.-]+<\/camunda:connectorId>\s*<\/camunda:connector>/);
+    expect(exported).toContain('camunda:candidateGroups="reviewers"');
+    expect(exported).toContain('camunda:dueDate="P2D"');
+    await page.locator('[data-testid=import-file]').setInputFiles({ name: 'round-trip.bpmn', mimeType: 'application/xml', buffer: Buffer.from(exported) });
+    await expectText(page.locator('.banner-ok > span'), 'round-trip.bpmn is imported. Save a draft or deploy it to keep it.');
+    for (const id of Object.values(ids)) await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${id}"]`).waitFor();
+    await clickElement(page, ids.user);
+    expect(await page.locator('[data-testid=properties-panel] [data-entry-id="ordo-candidateGroups"] input').inputValue()).toBe('reviewers');
+    expect(b.problems).toEqual([]);
+  });
+});
