@@ -8,8 +8,10 @@ import { api, ApiError } from '../app/api';
 import { fieldError } from '../app/errors';
 import { useMe, useSession } from '../app/session';
 import { Badge, ErrorBanner, Field, Loading, Notice } from '../app/ui';
+import { GroupChips, GroupsEditor } from './GroupsEditor';
+import { groupProblem, normalizeGroup, type GroupProblem } from './model';
 
-const EMPTY: CreateUserBody = { name: '', email: '', role: 'operator', password: '' };
+const EMPTY: CreateUserBody & { groups: string[] } = { name: '', email: '', role: 'operator', groups: [], password: '' };
 
 export function UsersPanel() {
   const { t } = useTranslation('admin');
@@ -34,7 +36,7 @@ export function UsersPanel() {
   }, []);
   useEffect(() => void load(), [load]);
 
-  const update = async (user: UserDto, change: { role?: Role; disabled?: boolean }, message: string) => {
+  const update = async (user: UserDto, change: { role?: Role; disabled?: boolean; groups?: string[] }, message: string) => {
     setBusyId(user.id);
     setActionError(undefined);
     setNotice(undefined);
@@ -82,6 +84,7 @@ export function UsersPanel() {
             <th>{t('users.name')}</th>
             <th>{t('users.email')}</th>
             <th>{t('users.role')}</th>
+            <th>{t('users.groups')}</th>
             <th>{t('users.language')}</th>
             <th>{t('users.status')}</th>
             <th>{t('users.created')}</th>
@@ -120,6 +123,26 @@ export function UsersPanel() {
                     t(`common:roles.${u.role}`)
                   )}
                 </td>
+                <td className="col-groups">
+                  {manage ? (
+                    <GroupsEditor
+                      compact
+                      value={u.groups}
+                      label={t('users.groupsOf', { name: u.name })}
+                      addLabel={t('users.addGroupTo', { name: u.name })}
+                      disabled={busy}
+                      onChange={(groups) =>
+                        void update(u, { groups }, groups.length ? t('users.groupsChanged', { name: u.name, groups: groups.join(', ') }) : t('users.groupsCleared', { name: u.name }))
+                      }
+                    />
+                  ) : u.groups.length ? (
+                    <div className="chips">
+                      <GroupChips groups={u.groups} />
+                    </div>
+                  ) : (
+                    <span className="muted">{t('users.noGroups')}</span>
+                  )}
+                </td>
                 <td>{u.locale ? LANGUAGE_NAMES[u.locale] : <span className="muted">{t('common:userMenu.followBrowser')}</span>}</td>
                 <td>{u.disabled ? <Badge tone="muted">{t('users.disabled')}</Badge> : <Badge tone="ok">{t('users.active')}</Badge>}</td>
                 <td>{format.date(u.createdAt)}</td>
@@ -147,17 +170,24 @@ export function UsersPanel() {
 
 function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) => void; onCancel: () => void }) {
   const { t } = useTranslation('admin');
-  const [form, setForm] = useState<CreateUserBody>(EMPTY);
+  const [form, setForm] = useState(EMPTY);
+  const [pendingGroup, setPendingGroup] = useState('');
+  const [groupTyping, setGroupTyping] = useState<GroupProblem>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const set = (patch: Partial<CreateUserBody>) => setForm((f) => ({ ...f, ...patch }));
+  const set = (patch: Partial<typeof EMPTY>) => setForm((f) => ({ ...f, ...patch }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // a group typed but not added with Enter still counts
+    const typed = normalizeGroup(pendingGroup);
+    const problem = typed ? groupProblem(typed, form.groups) : undefined;
+    setGroupTyping(problem);
+    if (problem) return;
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await api.post<UserDto>('/api/users', form));
+      onCreated(await api.post<UserDto>('/api/users', typed ? { ...form, groups: [...form.groups, typed] } : form));
     } catch (err) {
       setError(err);
     } finally {
@@ -171,10 +201,13 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
     role: t('fieldErrors.role'),
     password: t('fieldErrors.password'),
     locale: t('fieldErrors.locale'),
+    groups: t('fieldErrors.groups'),
   };
   const emailTaken = error instanceof ApiError && error.status === 409;
   // fields show their own messages; the banner covers whatever no field shows
-  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints)) : [];
+  const isGroupIssue = (path: string) => path === 'groups' || path.startsWith('groups.');
+  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints) && !isGroupIssue(i.path)) : [];
+  const groupsError = groupTyping ? t(`groupErrors.${groupTyping}`) : error instanceof ApiError && error.issues.some((i) => isGroupIssue(i.path)) ? hints.groups : undefined;
   const showBanner = Boolean(error) && !emailTaken && !(error instanceof ApiError && error.status === 400 && error.issues.length > 0 && unshown.length === 0);
 
   return (
@@ -212,6 +245,21 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
                 </option>
               ))}
             </select>
+          )}
+        </Field>
+        <Field label={t('users.groups')} error={groupsError} hint={t('users.groupsHint')}>
+          {(id, d) => (
+            <GroupsEditor
+              inputId={id}
+              describedBy={d}
+              value={form.groups}
+              label={t('users.groups')}
+              onChange={(groups) => set({ groups })}
+              onPending={(text) => {
+                setPendingGroup(text);
+                setGroupTyping(undefined);
+              }}
+            />
           )}
         </Field>
       </div>

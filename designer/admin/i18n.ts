@@ -1,4 +1,4 @@
-/** Texts of Admin > Users and Admin > API keys (namespace 'admin'). */
+/** Texts of Admin: the tabs, Users and API keys (namespace 'admin'); audit.i18n.ts and approvals.i18n.ts hold the rest. */
 import type { Permission } from '../../server/contracts/permissions';
 import { defineMessages } from '../i18n/define';
 
@@ -63,7 +63,9 @@ const groupsEn: Record<PermissionGroup, string> = {
 export default defineMessages('admin', {
   en: {
     title: 'Administration',
-    tabs: { users: 'Users', apiKeys: 'API keys' },
+    tabs: { users: 'Users', apiKeys: 'API keys', audit: 'Audit log', settings: 'Settings', approvals: 'Approvals' },
+    pendingCount_one: '{{count}} pending request',
+    pendingCount_other: '{{count}} pending requests',
     users: {
       title: 'Users',
       count_one: '{{count}} user',
@@ -89,6 +91,21 @@ export default defineMessages('admin', {
       roleChanged: '{{name}} is now {{role}}.',
       disabledNotice: '{{name}} is disabled and signed out everywhere.',
       enabledNotice: '{{name}} can sign in again.',
+      groups: 'Groups',
+      groupsHint: 'Task queues this person works on, e.g. reviewers, warehouse.',
+      groupsOf: 'Groups of {{name}}',
+      noGroups: 'None',
+      addGroup: 'Add group',
+      addGroupTo: 'Add a group to {{name}}',
+      newGroup: 'New group',
+      removeGroup: 'Remove group {{group}}',
+      groupsChanged: 'Groups of {{name}}: {{groups}}.',
+      groupsCleared: '{{name}} is in no group now.',
+    },
+    groupErrors: {
+      invalid: 'Use lower-case letters, digits, - and _ (up to 64, starting with a letter or digit).',
+      duplicate: 'This group is already in the list.',
+      tooMany: 'At most 50 groups.',
     },
     fieldErrors: {
       name: 'Enter a name of up to 120 characters.',
@@ -100,6 +117,7 @@ export default defineMessages('admin', {
       apiKeyName: 'Enter a name of up to 120 characters.',
       scopes: 'Choose at least one permission.',
       expiresAt: 'Enter a valid date.',
+      groups: 'Use lower-case letters, digits, - and _ (up to 64, starting with a letter or digit).',
     },
     apiKeys: {
       title: 'API keys',
@@ -139,7 +157,8 @@ export default defineMessages('admin', {
   },
   'zh-CN': {
     title: '系统管理',
-    tabs: { users: '用户', apiKeys: 'API 密钥' },
+    tabs: { users: '用户', apiKeys: 'API 密钥', audit: '审计日志', settings: '设置', approvals: '审批' },
+    pendingCount_other: '{{count}} 个待处理请求',
     users: {
       title: '用户',
       count_other: '共 {{count}} 个用户',
@@ -164,6 +183,21 @@ export default defineMessages('admin', {
       roleChanged: '{{name}} 的角色已改为{{role}}。',
       disabledNotice: '{{name}} 已停用，并已在所有设备上退出登录。',
       enabledNotice: '{{name}} 可以重新登录了。',
+      groups: '组',
+      groupsHint: '此人处理的任务队列，例如 reviewers、warehouse。',
+      groupsOf: '{{name}} 所属的组',
+      noGroups: '无',
+      addGroup: '添加组',
+      addGroupTo: '为 {{name}} 添加组',
+      newGroup: '新组',
+      removeGroup: '移除组 {{group}}',
+      groupsChanged: '{{name}} 所属的组：{{groups}}。',
+      groupsCleared: '{{name}} 现在不属于任何组。',
+    },
+    groupErrors: {
+      invalid: '请使用小写字母、数字、- 和 _（最多 64 个字符，以字母或数字开头）。',
+      duplicate: '此组已在列表中。',
+      tooMany: '最多 50 个组。',
     },
     fieldErrors: {
       name: '请输入姓名，最多 120 个字符。',
@@ -175,6 +209,7 @@ export default defineMessages('admin', {
       apiKeyName: '请输入名称，最多 120 个字符。',
       scopes: '请至少选择一项权限。',
       expiresAt: '请输入有效日期。',
+      groups: '请使用小写字母、数字、- 和 _（最多 64 个字符，以字母或数字开头）。',
     },
     apiKeys: {
       title: 'API 密钥',
@@ -262,7 +297,8 @@ export default defineMessages('admin', {
   },
   'zh-TW': {
     title: '系統管理',
-    tabs: { users: '使用者', apiKeys: 'API 金鑰' },
+    tabs: { users: '使用者', apiKeys: 'API 金鑰', audit: '稽核日誌', settings: '設定', approvals: '審核' },
+    pendingCount_other: '{{count}} 個待處理請求',
     users: {
       title: '使用者',
       count_other: '共 {{count}} 位使用者',
@@ -287,6 +323,21 @@ export default defineMessages('admin', {
       roleChanged: '{{name}} 的角色已改為{{role}}。',
       disabledNotice: '{{name}} 已停用，並已在所有裝置上登出。',
       enabledNotice: '{{name}} 可以重新登入了。',
+      groups: '群組',
+      groupsHint: '此人處理的任務佇列，例如 reviewers、warehouse。',
+      groupsOf: '{{name}} 所屬的群組',
+      noGroups: '無',
+      addGroup: '新增群組',
+      addGroupTo: '為 {{name}} 新增群組',
+      newGroup: '新群組',
+      removeGroup: '移除群組 {{group}}',
+      groupsChanged: '{{name}} 所屬的群組：{{groups}}。',
+      groupsCleared: '{{name}} 現在不屬於任何群組。',
+    },
+    groupErrors: {
+      invalid: '請使用小寫字母、數字、- 和 _（最多 64 個字元，以字母或數字開頭）。',
+      duplicate: '此群組已在清單中。',
+      tooMany: '最多 50 個群組。',
     },
     fieldErrors: {
       name: '請輸入姓名，最多 120 個字元。',
@@ -298,6 +349,7 @@ export default defineMessages('admin', {
       apiKeyName: '請輸入名稱，最多 120 個字元。',
       scopes: '請至少選擇一項權限。',
       expiresAt: '請輸入有效日期。',
+      groups: '請使用小寫字母、數字、- 和 _（最多 64 個字元，以字母或數字開頭）。',
     },
     apiKeys: {
       title: 'API 金鑰',

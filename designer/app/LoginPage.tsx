@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { applyLocale, storedLocale } from '../i18n';
-import { ApiError } from './api';
+import { api, ApiError } from './api';
 import { LanguageSelect } from './LanguageSelect';
 import { useSession } from './session';
 import { ErrorBanner } from './ui';
@@ -16,6 +16,18 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [locale, setLocale] = useState(storedLocale);
+  const [sso, setSso] = useState<{ label: string; loginUrl: string } | null>(null);
+  // a failed single sign-on comes back as /login?error=<reason> (the reason is the server's English text)
+  const ssoError = new URLSearchParams(location.search).get('error');
+
+  useEffect(() => {
+    const ask = new AbortController();
+    api
+      .get<{ oidc: { label: string; loginUrl: string } | null }>('/api/auth/providers', { signal: ask.signal })
+      .then((p) => setSso(p.oidc))
+      .catch(() => undefined); // password sign-in works without it
+    return () => ask.abort();
+  }, []);
 
   const from = (location.state as { from?: string } | null)?.from;
   if (state.status === 'signed-in') return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
@@ -39,6 +51,12 @@ export function LoginPage() {
         <div className="login-brand">Ordo</div>
         <h1>{t('login.title')}</h1>
         <p className="muted">{t('login.subtitle')}</p>
+        {ssoError && !error ? (
+          <div className="banner banner-error" role="alert" data-testid="sso-error">
+            <span>{t('login.ssoFailed')}</span>
+            <span className="banner-detail">{ssoError}</span>
+          </div>
+        ) : null}
         {wrongCredentials ? (
           <div className="banner banner-error" role="alert">
             {t('login.wrong')}
@@ -57,6 +75,15 @@ export function LoginPage() {
         <button type="submit" className="btn btn-primary btn-block" disabled={busy || !email || !password}>
           {busy ? t('login.submitting') : t('login.submit')}
         </button>
+        {sso ? (
+          <>
+            <div className="login-or">{t('login.or')}</div>
+            {/* a full page navigation: the provider's pages take over, then the callback returns here */}
+            <a className="btn btn-block" href={sso.loginUrl}>
+              {t('login.sso', { label: sso.label })}
+            </a>
+          </>
+        ) : null}
         <div className="login-footer">
           <LanguageSelect
             value={locale}

@@ -40,6 +40,15 @@ export function UserMenu() {
     }
   };
 
+  const signOutEverywhere = async () => {
+    setError(undefined);
+    try {
+      await signOut({ everywhere: true });
+    } catch (err) {
+      setError(err);
+    }
+  };
+
   return (
     <div className="user-menu" ref={root}>
       <button type="button" className="user-menu-button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
@@ -62,6 +71,9 @@ export function UserMenu() {
           {error ? <ErrorBanner error={error} /> : null}
           <button type="button" className="btn btn-block" onClick={() => void signOut()}>
             {t('userMenu.signOut')}
+          </button>
+          <button type="button" className="btn btn-block btn-danger" title={t('userMenu.signOutEverywhereHint')} onClick={() => void signOutEverywhere()}>
+            {t('userMenu.signOutEverywhere')}
           </button>
         </div>
       ) : null}

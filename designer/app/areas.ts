@@ -11,7 +11,8 @@ export type AreaId = 'workflows' | 'rules' | 'connectors' | 'templates' | 'tasks
 export interface Area {
   id: AreaId;
   path: `/${string}`;
-  permission: Permission;
+  /** shown to holders of this permission (a list: of any one of them) */
+  permission: Permission | readonly Permission[];
   Page: LazyExoticComponent<ComponentType>;
 }
 
@@ -23,5 +24,11 @@ export const AREAS: readonly Area[] = [
   { id: 'tasks', path: '/tasks', permission: 'tasks.read', Page: lazy(() => import('../tasks/TasksPage')) },
   { id: 'orders', path: '/orders', permission: 'orders.read', Page: lazy(() => import('../orders/OrdersPage')) },
   { id: 'reports', path: '/reports', permission: 'reports.read', Page: lazy(() => import('../reports/ReportsPage')) },
-  { id: 'admin', path: '/admin', permission: 'users.read', Page: lazy(() => import('../admin/AdminPage')) },
+  // approvers reach Admin > Approvals with a publish permission alone
+  {
+    id: 'admin',
+    path: '/admin',
+    permission: ['users.read', 'apiKeys.manage', 'audit.read', 'settings.manage', 'workflows.deploy', 'rules.publish', 'templates.publish'],
+    Page: lazy(() => import('../admin/AdminPage')),
+  },
 ];

@@ -26,7 +26,7 @@ export default defineMessages('common', {
       tasks: 'Work queues for the people who handle orders.',
       orders: 'Search, enter and follow orders.',
       reports: 'Throughput, lead times and exports.',
-      admin: 'Users, roles and API keys.',
+      admin: 'Users, roles, API keys, audit log, settings and approvals.',
     },
     roles: { admin: 'Administrator', analyst: 'Analyst', operator: 'Operator', viewer: 'Viewer' },
     login: {
@@ -37,6 +37,9 @@ export default defineMessages('common', {
       submit: 'Sign in',
       submitting: 'Signing in…',
       wrong: 'The e-mail or the password is not correct.',
+      or: 'or',
+      sso: 'Sign in with {{label}}',
+      ssoFailed: 'Single sign-on did not work.',
     },
     userMenu: {
       title: 'Account',
@@ -44,6 +47,8 @@ export default defineMessages('common', {
       language: 'Language',
       followBrowser: 'Browser language',
       signOut: 'Sign out',
+      signOutEverywhere: 'Sign out everywhere',
+      signOutEverywhereHint: 'Ends your sessions on every device, this one included.',
     },
     home: {
       welcome: 'Welcome, {{name}}',
@@ -98,7 +103,7 @@ export default defineMessages('common', {
       tasks: '处理订单人员的工作队列。',
       orders: '查询、录入和跟踪订单。',
       reports: '吞吐量、处理时长和导出。',
-      admin: '用户、角色和 API 密钥。',
+      admin: '用户、角色、API 密钥、审计日志、设置和审批。',
     },
     roles: { admin: '管理员', analyst: '分析员', operator: '操作员', viewer: '查看者' },
     login: {
@@ -109,6 +114,9 @@ export default defineMessages('common', {
       submit: '登录',
       submitting: '正在登录…',
       wrong: '电子邮箱或密码不正确。',
+      or: '或',
+      sso: '使用{{label}}登录',
+      ssoFailed: '单点登录未成功。',
     },
     userMenu: {
       title: '账户',
@@ -116,6 +124,8 @@ export default defineMessages('common', {
       language: '语言',
       followBrowser: '浏览器语言',
       signOut: '退出登录',
+      signOutEverywhere: '在所有设备上退出',
+      signOutEverywhereHint: '结束您在所有设备上的会话，包括当前设备。',
     },
     home: {
       welcome: '欢迎，{{name}}',
@@ -170,7 +180,7 @@ export default defineMessages('common', {
       tasks: '處理訂單人員的工作佇列。',
       orders: '查詢、輸入和追蹤訂單。',
       reports: '吞吐量、處理時長和匯出。',
-      admin: '使用者、角色和 API 金鑰。',
+      admin: '使用者、角色、API 金鑰、稽核日誌、設定和審核。',
     },
     roles: { admin: '管理員', analyst: '分析員', operator: '操作員', viewer: '檢視者' },
     login: {
@@ -181,6 +191,9 @@ export default defineMessages('common', {
       submit: '登入',
       submitting: '正在登入…',
       wrong: '電子郵件或密碼不正確。',
+      or: '或',
+      sso: '使用{{label}}登入',
+      ssoFailed: '單一登入未成功。',
     },
     userMenu: {
       title: '帳戶',
@@ -188,6 +201,8 @@ export default defineMessages('common', {
       language: '語言',
       followBrowser: '瀏覽器語言',
       signOut: '登出',
+      signOutEverywhere: '在所有裝置上登出',
+      signOutEverywhereHint: '結束您在所有裝置上的工作階段，包括目前裝置。',
     },
     home: {
       welcome: '歡迎，{{name}}',

@@ -13,9 +13,11 @@ export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { s
 export interface Session {
   state: SessionState;
   me: MeDto | undefined;
-  can(permission: Permission): boolean;
+  /** a list means any one of them */
+  can(permission: Permission | readonly Permission[]): boolean;
   signIn(email: string, password: string): Promise<void>;
-  signOut(): Promise<void>;
+  /** everywhere: ends every session of this user, on every device */
+  signOut(options?: { everywhere?: boolean }): Promise<void>;
   /** null = follow the browser */
   setLocale(locale: Locale | null): Promise<void>;
   reload(): Promise<void>;
@@ -55,15 +57,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [reload],
   );
 
-  const signOut = useCallback(async () => {
+  const signOut = useCallback(async (options: { everywhere?: boolean } = {}) => {
     try {
-      await api.post('/api/auth/logout');
-    } catch {
+      await api.post(options.everywhere ? '/api/auth/logout-all' : '/api/auth/logout');
+    } catch (err) {
+      // other devices stay signed in unless the server confirmed: the caller shows the failure
+      if (options.everywhere && !(err instanceof ApiError && err.status === 401)) throw err;
       // already ended on the server, or the server is unreachable: this tab signs out either way
-    } finally {
-      api.setCsrfToken(undefined);
-      setState({ status: 'anonymous' });
     }
+    api.setCsrfToken(undefined);
+    setState({ status: 'anonymous' });
   }, []);
 
   const me = state.status === 'signed-in' ? state.me : undefined;
@@ -80,7 +83,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const value = useMemo<Session>(() => {
     const permissions = new Set<Permission>(me?.permissions ?? []);
-    return { state, me, can: (p) => permissions.has(p), signIn, signOut, setLocale, reload };
+    const can = (p: Permission | readonly Permission[]) => (typeof p === 'string' ? permissions.has(p) : p.some((one) => permissions.has(one)));
+    return { state, me, can, signIn, signOut, setLocale, reload };
   }, [state, me, signIn, signOut, setLocale, reload]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

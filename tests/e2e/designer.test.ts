@@ -69,7 +69,7 @@ describe('designer end to end (chromium)', () => {
     await expectText(page.locator('h1'), 'Welcome, Administrator');
     await screenshot(page, '02-home-admin');
     await page.locator('nav.sidebar a[data-area=workflows]').click();
-    await expectText(page.locator('[data-testid=not-built] p'), 'Workflows is not built yet. This area will appear here once it is ready.');
+    await expectText(page.locator('.page-header h1'), 'Workflows');
     expect(admin.problems).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describe('designer end to end (chromium)', () => {
     await form.getByRole('button', { name: 'Create user' }).click();
     const row = page.locator(`tr[data-email="${OPERATOR.email}"]`);
     await row.waitFor();
-    expect(await row.locator('td').allInnerTexts()).toEqual([OPERATOR.name, OPERATOR.email, expect.any(String), 'Browser language', 'Active', expect.any(String), 'Disable']);
+    expect(await row.locator('td').allInnerTexts()).toEqual([OPERATOR.name, OPERATOR.email, expect.any(String), '+', 'Browser language', 'Active', expect.any(String), 'Disable']);
     expect(await row.getByLabel(`Role of ${OPERATOR.name}`).inputValue()).toBe('operator');
     await expectText(page.locator('.banner-ok > span').first(), `User ${OPERATOR.email} was created.`);
     await screenshot(page, '04-users');
@@ -227,7 +227,7 @@ describe('designer end to end (chromium)', () => {
     await page.locator('.user-menu-button').click();
     await expectText(page.locator('.tabs a').first(), '使用者');
     await expectText(page.locator('#users-title'), '使用者');
-    const created = await page.locator(`tr[data-email="${OPERATOR.email}"] td`).nth(5).textContent();
+    const created = await page.locator(`tr[data-email="${OPERATOR.email}"] td`).nth(6).textContent();
     expect(created).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日$/);
     await screenshot(page, '10-users-zh-TW');
     await page.locator('.tabs a').nth(1).click();
@@ -243,7 +243,7 @@ describe('designer end to end (chromium)', () => {
   it('given the admin, when they sign out from the user menu, then the sign-in page returns and the session is gone', async () => {
     const page = await admin.open('/');
     await page.locator('.user-menu-button').click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.locator('form.login-card').waitFor();
     await admin.open('/admin/users');
     await page.waitForURL(`${harness.url}/login`);
