@@ -146,8 +146,7 @@ export class FlowStarter {
     }
     try {
       const { instanceId } = await this.port().startFlow(order, attempt);
-      await this.orders.markFlowStarted(number, instanceId, attempt);
-      await this.orders.afterFlowStarted(number);
+      await this.orders.afterFlowStarted(await this.orders.markFlowStarted(number, instanceId, attempt));
       await this.c.outbox.deleteOne({ _id: number });
       await this.c.leases.deleteMany({ _id: { $in: Array.from({ length: attempt }, (_, i) => `${number}#${i + 1}`) } });
     } catch (err) {

@@ -3,7 +3,7 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../infra/logger';
 import type { AuditService } from '../audit/audit.service';
-import { BucketStore, bucketCollection } from './bucket-store';
+import { BucketStore } from './bucket-store';
 import { EtaService } from './eta';
 import { FlowStarter, RecordingFlowStarter, type FlowStartPort, type FlowStarterOptions } from './flow-starter';
 import { orderCollections } from './order.model';
@@ -34,8 +34,7 @@ export interface OrdersModule {
 
 export function createOrdersModule(deps: { connection: Connection; logger: Logger; audit: AuditService; starter?: FlowStarterOptions; startLoop?: boolean }): OrdersModule {
   const collections = orderCollections(deps.connection);
-  const bucketCol = bucketCollection(deps.connection);
-  const buckets = new BucketStore(bucketCol);
+  const buckets = new BucketStore(deps.connection, deps.logger);
   let flowPort: FlowStartPort = new RecordingFlowStarter(deps.connection.collection('flowStarts') as unknown as Collection<{ _id: string; processKey: string; variables: Record<string, unknown>; at: Date }>);
   let flowControl: FlowControl | undefined;
   let eventSink: OrderEventSink | undefined;
@@ -72,7 +71,7 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
       eventSink = sink;
     },
     handlers: orderHandlers(orders),
-    rebuildIndex: () => rebuildIndex(collections.orders, buckets, bucketCol),
+    rebuildIndex: () => rebuildIndex(collections.orders, buckets),
     close: () => s.stop(),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The order search index and report rollups, kept in bucket documents (bucket-store.ts):
- *   d:<YYYY-MM-DD>       orders created that UTC day: one entry each (the list row) + counters
+ *   r:<YYYY-MM-DD>       orders created that UTC day: one entry each (the list row)
+ *   d:<YYYY-MM-DD>       that day's counters (intake by channel and status, steps ended, SKUs, …)
+ *   o:open               orders not final yet, with the time they entered their status (SLA)
  *   c:<e-mail>           a customer's orders            n:<3 letters>  customers by name token
  *   s:<SKU>|<YYYY-MM>    orders holding a SKU that month
  *   t:<status>[|<wh>]    the last 200 durations of a step (ETA), per warehouse where known
  * Counter keys are enum values or base64url of user data, so no key holds '.' or '$'.
  */
-import type { Channel, OrderStatus } from '../../workflows/model/order';
+import { FINAL_STATUSES, type Channel, type OrderStatus } from '../../workflows/model/order';
 import type { BucketOp } from './bucket-store';
 import { durationBucket, STEP_SLA_MS } from './sla';
 
@@ -32,6 +34,9 @@ export interface IndexedOrder {
   customerEmail?: string;
   lines: Array<{ sku: string; quantity: number; lineTotal: number }>;
 }
+
+/** An order not final yet: "number|status|ms since" (open SLA breaches are read from these). */
+export const openEntry = (o: IndexedOrder): string => `${o.number}|${o.status}|${o.statusSince.getTime()}`;
 
 /** One row of the order list, as stored in a day bucket. */
 export interface IndexRow {
@@ -87,7 +92,7 @@ const push = (ops: Ops, id: string, op: BucketOp) => {
 /** A new order: its row, its customer and SKU entries, and the intake counters. */
 export function opsForNewOrder(o: IndexedOrder, ops: Ops = new Map()): Ops {
   const ms = o.createdAt.getTime();
-  const day = `d:${dayOf(o.createdAt)}`;
+  const day = dayOf(o.createdAt);
   const inc: Record<string, number> = { n: 1, [`ch.${o.channel}`]: 1, [`st.${o.status}`]: 1, [`rev.${o.currency}`]: o.total };
   const skus = new Map<string, { q: number; r: number }>();
   for (const l of o.lines) {
@@ -102,8 +107,10 @@ export function opsForNewOrder(o: IndexedOrder, ops: Ops = new Map()): Ops {
     inc[`so.${k}`] = 1;
     push(ops, `s:${sku}|${monthOf(o.createdAt)}`, { add: [`${ms}|${o.number}`] });
   }
-  push(ops, day, { add: [dayEntry(o)], inc });
+  push(ops, `r:${day}`, { add: [dayEntry(o)] });
+  push(ops, `d:${day}`, { inc });
   push(ops, 'm:span', { min: { first: ms } });
+  push(ops, 'o:open', { add: [openEntry(o)] });
   if (o.customerEmail) push(ops, `c:${o.customerEmail}`, { add: [`${ms}|${o.number}`] });
   const nameKey = enc(o.customerName.toLowerCase());
   for (const t of nameTokens(o.customerName)) push(ops, `n:${t}`, { add: [`${ms}|${o.number}|${nameKey}`] });
@@ -116,14 +123,16 @@ export function opsForNewOrder(o: IndexedOrder, ops: Ops = new Map()): Ops {
  * breach counter, and the ETA samples.
  */
 export function opsForStatusChange(before: IndexedOrder, after: IndexedOrder, now: Date, ops: Ops = new Map()): Ops {
-  const day = `d:${dayOf(before.createdAt)}`;
+  const day = dayOf(before.createdAt);
   const inc: Record<string, number> = {};
   if (before.status !== after.status) {
     inc[`st.${before.status}`] = -1;
     inc[`st.${after.status}`] = 1;
   }
   if (before.warehouse !== after.warehouse && after.warehouse) inc[`wh.${safeKey(after.warehouse)}`] = 1;
-  push(ops, day, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)], inc });
+  push(ops, `r:${day}`, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)] });
+  if (Object.keys(inc).length) push(ops, `d:${day}`, { inc });
+  push(ops, 'o:open', { removePrefixes: [`${before.number}|`], add: FINAL_STATUSES.includes(after.status) ? [] : [openEntry(after)] });
   if (before.status !== after.status) {
     const took = Math.max(0, now.getTime() - before.statusSince.getTime());
     const endDay = `d:${dayOf(now)}`;

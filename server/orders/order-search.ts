@@ -98,9 +98,11 @@ export class OrderSearchService {
 
     const dayDocs = new Map<string, IndexRow[]>();
     const rowsOfDay = async (days: string[]) => {
-      const missing = days.filter((d) => !dayDocs.has(d));
-      const docs = await this.buckets.getMany(missing.map((d) => `d:${d}`));
-      for (const d of missing) dayDocs.set(d, (docs.get(`d:${d}`)?.entries ?? []).map(parseDayEntry));
+      const missing = days.filter((d) => !dayDocs.has(d)).sort();
+      if (!missing.length) return;
+      // a few days by id; more in one range query (one pass over the rows collection either way)
+      const docs = missing.length <= 4 ? await this.buckets.getMany(missing.map((d) => `r:${d}`)) : await this.buckets.range(`r:${missing[0]}`, `r:${missing[missing.length - 1]}`);
+      for (const d of missing) dayDocs.set(d, (docs.get(`r:${d}`)?.entries ?? []).map(parseDayEntry));
     };
 
     const items: IndexRow[] = [];
@@ -118,8 +120,9 @@ export class OrderSearchService {
     } else {
       const days = daysBetween(from, Math.min(to, Date.now() + DAY));
       if (newest) days.reverse();
-      for (let i = 0; i < days.length && items.length <= limit; i += 8) {
-        const batch = days.slice(i, i + 8);
+      // recent windows first: the first page rarely needs more than a few days
+      for (let i = 0, size = 4; i < days.length && items.length <= limit; i += size, size = Math.min(size * 4, 128)) {
+        const batch = days.slice(i, i + size);
         await rowsOfDay(batch);
         for (const d of batch) {
           const rows = (dayDocs.get(d) ?? []).filter(matches).sort((a, b) => order({ ms: a.createdAt, number: a.number }, { ms: b.createdAt, number: b.number }));

@@ -61,8 +61,6 @@ export interface OrderDoc {
   review: { hash: string; approvedHash?: string; approvedAt?: Date; approvedBy?: string; outcome?: 'approved' | 'rejected' | 'manual' };
   flow: { status: FlowStartState; instanceId?: string; attempts: number; startedAt?: Date; lastError?: string };
   events: StoredEvent[];
-  /** the exact 201 body, replayed for a repeated Idempotency-Key or external id */
-  receipt: string;
   importBatch?: string;
   createdBy: { kind: string; id: string | null; label: string };
   createdAt: Date;
@@ -75,6 +73,8 @@ export interface OrderKeyDoc {
   _id: string;
   number: string;
   requestHash: string;
+  /** the exact 201 body, replayed for a repeated Idempotency-Key or external id */
+  receipt: string;
   at: Date;
 }
 

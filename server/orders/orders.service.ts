@@ -25,11 +25,11 @@ import { normaliseOrderInput } from './normalise';
 import { validateOrderInput } from './order-schema';
 import { computeLines, computeTotals, totalsDiffer } from './totals';
 import { reviewHash } from './review-hash';
-import { isDuplicateKey, type OrderCollections, type OrderDoc, type StoredEvent } from './order.model';
+import { isDuplicateKey, type OrderCollections, type OrderDoc, type OrderKeyDoc, type StoredEvent } from './order.model';
 import { OrderNumbers, ORDER_NUMBER } from './order-number';
 import { eventView, indexedOrder, orderView } from './order-view';
 import { opsForNewOrder, opsForReviewEvent, opsForStatusChange } from './order-index';
-import type { BucketStore } from './bucket-store';
+import type { BucketOp, BucketStore } from './bucket-store';
 
 /** Statuses that need a valid approval (the approved hash must match the order as it is). */
 const NEEDS_APPROVAL: readonly OrderStatus[] = ['allocated', 'printed', 'packed', 'shipped', 'delivered'];
@@ -177,7 +177,6 @@ export class OrdersService {
       events: [
         event({ at: now, kind: 'intake', status: 'received', message: `Order received via ${p.channel}${opts.intakeNote ? ` (${opts.intakeNote})` : ''}`, actor: label, public: true }),
       ],
-      receipt: '',
       importBatch,
       createdBy: { ...actor, label },
       createdAt: now,
@@ -185,8 +184,21 @@ export class OrdersService {
       version: 1,
     };
     for (const k of Object.keys(doc) as Array<keyof OrderDoc>) if (doc[k] === undefined) delete doc[k];
-    doc.receipt = JSON.stringify(orderView(doc));
     return doc;
+  }
+
+  /** Stored documents for prepared orders, not written (bulk loads of historical orders: benches, demo data). */
+  draftDocs(prepared: PreparedOrder[], opts: IntakeOptions, numbers: string[], at: Date[]): OrderDoc[] {
+    return prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, at[i]));
+  }
+
+  /** Inserts finished historical orders (their flows are over, so no flow starts); rebuild the index after. */
+  async insertHistorical(docs: OrderDoc[]): Promise<void> {
+    for (let i = 0; i < docs.length; i += 1000) await this.c.orders.insertMany(docs.slice(i, i + 1000), { ordered: false });
+  }
+
+  async allocateNumbers(year: number, n: number): Promise<string[]> {
+    return this.deps.numbers.take(year, n);
   }
 
   private keysFor(p: PreparedOrder, opts: IntakeOptions): string[] {
@@ -209,17 +221,19 @@ export class OrdersService {
     const keys = this.keysFor(prepared, opts);
     const now = new Date();
     const number = await this.deps.numbers.next(now.getUTCFullYear());
+    const doc = this.buildDoc(number, prepared, opts, now);
+    const view = orderView(doc);
+    const receipt = JSON.stringify(view);
     const claimed: string[] = [];
     try {
       for (const key of keys) {
-        const replay = await this.claimKey(key, number, prepared.requestHash, key.startsWith('idem:'));
+        const replay = await this.claimKey({ _id: key, number, requestHash: prepared.requestHash, receipt, at: now }, key.startsWith('idem:'));
         if (replay) {
           await this.releaseKeys(claimed);
-          return { status: 200, order: JSON.parse(replay.receipt) as OrderView, replayed: true };
+          return { status: 200, order: JSON.parse(replay) as OrderView, replayed: true };
         }
         claimed.push(key);
       }
-      const doc = this.buildDoc(number, prepared, opts, now);
       await this.c.outbox.insertOne({ _id: number, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now });
       try {
         await this.c.orders.insertOne(doc);
@@ -227,14 +241,14 @@ export class OrdersService {
         await this.c.outbox.deleteOne({ _id: number }).catch(() => undefined);
         throw err;
       }
-      await this.index(opsForNewOrder(indexedOrder(doc)));
-      this.deps.onAccepted?.([number]);
-      await this.emit('order.created', orderView(doc));
-      return { status: 201, order: JSON.parse(doc.receipt) as OrderView, replayed: false };
     } catch (err) {
       await this.releaseKeys(claimed);
       throw err;
     }
+    this.index(opsForNewOrder(indexedOrder(doc)));
+    this.deps.onAccepted?.([number]);
+    await this.emit('order.created', view);
+    return { status: 201, order: JSON.parse(receipt) as OrderView, replayed: false };
   }
 
   /**
@@ -242,22 +256,22 @@ export class OrdersService {
    * order it points to (a replay); waits briefly while a concurrent request with the same key
    * finishes, and takes over a claim whose order never appeared (its request died).
    */
-  private async claimKey(key: string, number: string, requestHash: string, strictBody: boolean): Promise<OrderDoc | undefined> {
+  private async claimKey(claim: OrderKeyDoc, strictBody: boolean): Promise<string | undefined> {
+    const key = claim._id;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.c.keys.insertOne({ _id: key, number, requestHash, at: new Date() });
+        await this.c.keys.insertOne({ ...claim, at: new Date() });
         return undefined;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
       const existing = await this.c.keys.findOne({ _id: key });
       if (!existing) continue;
-      const order = await this.c.orders.findOne({ _id: existing.number });
-      if (order) {
-        if (strictBody && existing.requestHash !== requestHash) {
+      if (await this.c.orders.findOne({ _id: existing.number }, { projection: { _id: 1 } })) {
+        if (strictBody && existing.requestHash !== claim.requestHash) {
           throw new UnprocessableError('This Idempotency-Key was already used with a different request body', [{ path: '(header) Idempotency-Key', message: 'reused with a different body' }]);
         }
-        return order;
+        return existing.receipt;
       }
       if (Date.now() - new Date(existing.at).getTime() > 30_000) {
         await this.c.keys.deleteOne({ _id: key });
@@ -282,13 +296,9 @@ export class OrdersService {
     );
   }
 
-  private async index(ops: Map<string, import('./bucket-store').BucketOp[]>): Promise<void> {
-    try {
-      await this.deps.buckets.applyMany(ops);
-    } catch (err) {
-      // the order is written; the index is derived data and `rebuildIndex` restores it
-      this.deps.logger.error({ err }, 'order index update failed');
-    }
+  /** Queues the index and rollup changes (written behind, see bucket-store.ts). */
+  private index(ops: Map<string, BucketOp[]>): void {
+    this.deps.buckets.applyMany(ops);
   }
 
   /**
@@ -303,14 +313,14 @@ export class OrdersService {
     const inserted: string[] = [];
     let outboxWritten = false;
     try {
+      const docs = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
       for (let i = 0; i < prepared.length; i++) {
         for (const key of this.keysFor(prepared[i], opts)) {
-          const replay = await this.claimKey(key, numbers[i], prepared[i].requestHash, false);
-          if (replay) throw new ConflictError(`Row order ${i + 1}: external id ${prepared[i].input.externalId} already exists as ${replay.number}`, { existing: replay.number, index: i });
+          const replay = await this.claimKey({ _id: key, number: numbers[i], requestHash: prepared[i].requestHash, receipt: JSON.stringify(orderView(docs[i])), at: now }, false);
+          if (replay) throw new ConflictError(`Order ${i + 1} of the file: external id ${prepared[i].input.externalId} already exists as ${(JSON.parse(replay) as OrderView).number}`);
           claimed.push(key);
         }
       }
-      const docs = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
       for (let i = 0; i < docs.length; i += 200) {
         const chunk = docs.slice(i, i + 200);
         inserted.push(...chunk.map((d) => d._id));
@@ -321,7 +331,7 @@ export class OrdersService {
       await this.c.outbox.insertMany(docs.map((d) => ({ _id: d._id, state: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })));
       const ops = new Map();
       for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
-      await this.index(ops);
+      this.index(ops);
       this.deps.onAccepted?.(numbers);
       for (const d of docs) await this.emit('order.created', orderView(d));
       return numbers;
@@ -404,7 +414,7 @@ export class OrdersService {
         set,
         events: [ev],
         after: async (before, after) => {
-          await this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now));
+          this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now));
           const type = EVENT_OF[status];
           if (type) await this.emit(type, orderView(after));
         },
@@ -415,7 +425,7 @@ export class OrdersService {
   /** Flow steps that are not status changes (rule explanations, documents printed) for the timeline. */
   async recordEvent(number: string, e: Omit<OrderEvent, 'at' | 'public'> & { public?: boolean }): Promise<void> {
     await this.mutate(number, async () => ({ set: {}, events: [event({ kind: e.kind, status: e.status, step: e.step, message: e.message, actor: e.actor, detail: e.detail, public: e.public ?? false })] }));
-    if (e.kind === 'flow' && e.step === 'manual-review') await this.index(opsForReviewEvent('manual', new Date()));
+    if (e.kind === 'flow' && e.step === 'manual-review') this.index(opsForReviewEvent('manual', new Date()));
   }
 
   async setAllocation(number: string, allocation: NonNullable<OrderDoc['allocation']>, actor?: string): Promise<OrderView> {
@@ -436,15 +446,14 @@ export class OrdersService {
     })) as Promise<OrderView>;
   }
 
-  async markFlowStarted(number: string, instanceId: string, attempts: number): Promise<void> {
-    await this.mutate(number, async (doc) => ({
+  async markFlowStarted(number: string, instanceId: string, attempts: number): Promise<OrderView> {
+    return this.mutate<OrderView>(number, async (doc) => ({
       set: { flow: { ...doc.flow, status: 'started', instanceId, attempts, startedAt: new Date(), lastError: undefined } },
-    }));
+    })) as Promise<OrderView>;
   }
 
   /** An order cancelled before its flow was recorded as started: cancel the flow as well. */
-  async afterFlowStarted(number: string): Promise<void> {
-    const view = await this.get(number);
+  async afterFlowStarted(view: OrderView): Promise<void> {
     if (view.status === 'cancelled') await this.deps.flowControl?.()?.request(view, 'cancel', { actor: 'system', reason: 'cancelled before its flow started' });
   }
 
@@ -538,7 +547,7 @@ export class OrdersService {
         after: async (before, after) => {
           const ops = opsForStatusChange(indexedOrder(before), indexedOrder(after), now);
           if (reopened) opsForReviewEvent('reopened', now, ops);
-          await this.index(ops);
+          this.index(ops);
         },
       };
     })) as OrderView;

@@ -23,7 +23,7 @@ export function bucketOpsForOrder(doc: OrderDoc, ops: Map<string, BucketOp[]>): 
   if (final.warehouse || state.status !== final.status) opsForStatusChange(state, { ...state, status: final.status, warehouse: final.warehouse }, new Date(final.statusSince), ops);
 }
 
-export async function rebuildIndex(orders: Collection<OrderDoc>, buckets: BucketStore, col: Collection<BucketDoc>): Promise<{ orders: number; buckets: number }> {
+export async function rebuildIndex(orders: Collection<OrderDoc>, buckets: BucketStore): Promise<{ orders: number; buckets: number }> {
   const docs = new Map<string, BucketDoc>();
   let count = 0;
   let ops = new Map<string, BucketOp[]>();
@@ -36,7 +36,6 @@ export async function rebuildIndex(orders: Collection<OrderDoc>, buckets: Bucket
     if (++count % 2000 === 0) flush();
   }
   flush();
-  await col.deleteMany({});
-  await buckets.putAll([...docs.values()]);
+  await buckets.replaceAll([...docs.values()]);
   return { orders: count, buckets: docs.size };
 }
