@@ -73,7 +73,7 @@ function PickEntry(props: { element: Element; id: string; label: string; attribu
   const update = useUpdate(element);
   const c = catalog.get();
   const getValue = () => attr(element, attribute);
-  const setValue = (v: string) => update(attribute, v);
+  const setValue = (v: string | undefined) => update(attribute, v ?? '');
   if (!c.known[list]) return h(TextFieldEntry, { element, id, label, description, getValue, setValue, debounce });
   const getOptions = () => {
     const current = getValue();
@@ -95,7 +95,8 @@ function HandlerEntry(props: { element: Element; id: string }) {
   const debounce = useService('debounceInput');
   const c = catalog.get();
   const getValue = () => String(connectorOf(element)?.get('connectorId') ?? '');
-  const setValue = (value: string) => {
+  const setValue = (raw: string | undefined) => {
+    const value = (raw ?? '').trim();
     const bo = getBusinessObject(element);
     const commands: unknown[] = [];
     let ext = bo.get('extensionElements');
@@ -141,8 +142,8 @@ function TextEntry(props: { element: Element; id: string; label: string; attribu
     description,
     debounce,
     getValue: () => attr(element, attribute),
-    setValue: (v: string) => update(attribute, v.trim()),
-    validate: check ? (v: string) => (v ? check(v.trim()) : null) : undefined,
+    setValue: (v: string | undefined) => update(attribute, (v ?? '').trim()),
+    validate: check ? (v: string | undefined) => (v ? check(v.trim()) : null) : undefined,
   });
 }
 
