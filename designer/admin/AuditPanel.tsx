@@ -95,7 +95,7 @@ export function AuditPanel() {
 
       <form className="filter-bar" onSubmit={submit} aria-label={t('filters')}>
         <Field label={t('action')}>
-          {(id) => <input id={id} placeholder={t('actionHint')} title={t('actionHint')} list={`${listId}-actions`} value={draft.action} onChange={(e) => set({ action: e.target.value })} autoComplete="off" spellCheck={false} />}
+          {(id) => <input id={id} placeholder="user.*" title={t('actionHint')} list={`${listId}-actions`} value={draft.action} onChange={(e) => set({ action: e.target.value })} autoComplete="off" spellCheck={false} />}
         </Field>
         <datalist id={`${listId}-actions`}>
           {ACTION_PREFIXES.map((a) => (
@@ -103,7 +103,7 @@ export function AuditPanel() {
           ))}
         </datalist>
         <Field label={t('actor')}>
-          {(id) => <input id={id} placeholder={t('actorHint')} title={t('actorHint')} list={`${listId}-actors`} value={draft.actor} onChange={(e) => set({ actor: e.target.value })} autoComplete="off" spellCheck={false} />}
+          {(id) => <input id={id} placeholder={t('actorPlaceholder')} title={t('actorHint')} list={`${listId}-actors`} value={draft.actor} onChange={(e) => set({ actor: e.target.value })} autoComplete="off" spellCheck={false} />}
         </Field>
         <datalist id={`${listId}-actors`}>
           {emails.map((m) => (
@@ -125,17 +125,6 @@ export function AuditPanel() {
         </Field>
         <Field label={t('from')}>{(id) => <input id={id} type="date" value={draft.from} max={draft.to || undefined} onChange={(e) => set({ from: e.target.value })} />}</Field>
         <Field label={t('to')}>{(id) => <input id={id} type="date" value={draft.to} min={draft.from || undefined} onChange={(e) => set({ to: e.target.value })} />}</Field>
-        <Field label={t('limit')}>
-          {(id) => (
-            <select id={id} value={applied.limit} onChange={(e) => apply(draft, Number(e.target.value))}>
-              {AUDIT_LIMITS.map((l) => (
-                <option key={l} value={l}>
-                  {t('limitOption', { count: l })}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
         <div className="filter-actions">
           <button type="submit" className="btn btn-primary">
             {t('apply')}
@@ -221,8 +210,18 @@ export function AuditPanel() {
           </table>
           <div className="table-footer">
             <span className="muted" data-testid="audit-count">
-              {t('shown', { count: rows.length })}
+              {rows.length < applied.limit ? t('count', { count: rows.length }) : t('shown', { count: rows.length })}
             </span>
+            <label className="inline-select">
+              <span className="muted">{t('limit')}</span>
+              <select value={applied.limit} onChange={(e) => apply(applied.filters, Number(e.target.value))}>
+                {AUDIT_LIMITS.map((l) => (
+                  <option key={l} value={l}>
+                    {t('limitOption', { count: l })}
+                  </option>
+                ))}
+              </select>
+            </label>
             {more ? (
               <button type="button" className="btn btn-small" onClick={() => apply(applied.filters, more)}>
                 {t('showMore', { count: more })}

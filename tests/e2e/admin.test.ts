@@ -209,6 +209,31 @@ describe('admin end to end (chromium)', () => {
     expect(visitor.problems).toEqual([]);
   });
 
+  it('given the admin in 简体中文, then every admin tab is translated (a missing key would log a console error)', async () => {
+    const page = await admin.open('/admin/audit');
+    await page.locator('.user-menu-button').click();
+    await page.locator('.user-menu-panel select').selectOption('zh-CN');
+    await page.locator('.user-menu-button').click();
+    expect(await page.locator('.tabs a').allTextContents()).toEqual(['用户', 'API 密钥', '审计日志', '设置', '审批']);
+    await expectText(page.locator('#audit-title'), '审计日志');
+    await page.locator('table.audit-table > tbody > tr[data-action="settings.update"] button[aria-expanded]').click();
+    await expectText(page.locator('.audit-detail tr[data-field="fourEyes.ruleSet"] .diff-after'), 'true');
+    await expectText(page.locator('table.audit-table th').first(), '时间');
+    await screenshot(page, 'admin-12-audit-zh-CN');
+    await page.locator('.tabs a[data-tab=settings]').click();
+    await expectText(page.locator('#four-eyes-title'), '双人复核发布');
+    await page.locator('.tabs a[data-tab=approvals]').click();
+    await page.getByRole('button', { name: '全部' }).click();
+    await expectText(page.locator('tr[data-key="order-review"] td').nth(5), '已发布');
+    await screenshot(page, 'admin-13-approvals-zh-CN');
+    await page.locator('.tabs a[data-tab=users]').click();
+    await expectText(page.locator(`tr[data-email="${OLGA.email}"] .chip`), 'warehouse-2×');
+    await page.locator('.user-menu-button').click();
+    await page.locator('.user-menu-panel select').selectOption('');
+    await expectText(page.locator('.tabs a').first(), 'Users');
+    expect(admin.problems).toEqual([]);
+  });
+
   it('given two sessions of the admin, when one signs out everywhere from the user menu, then both end', async () => {
     const other = await new ApiClient(harness.url).login(ADMIN.email, ADMIN.password);
     expect((await other.get('/api/auth/me')).status).toBe(200);
