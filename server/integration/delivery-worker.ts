@@ -11,7 +11,7 @@ import { ConnectorError, HttpTransport, backoffDelay, parseRetryAfter, type Allo
 import type { Logger } from '../infra/logger';
 import type { SecretBox } from './secret-box';
 import { signPayload } from './signature';
-import { webhookModels, type DeliveryDoc, type WebhookModels } from './webhooks.models';
+import { webhookModels, type DeliveryDoc, type SubscriptionDoc, type WebhookModels } from './webhooks.models';
 
 export interface DeliveryWorkerOptions {
   connection: Connection;
@@ -54,67 +54,97 @@ export class WebhookDeliveryWorker {
   }
 
   /** Turns new outbox events into one pending delivery per matching active subscription (idempotent). */
-  async fanOut(limit = 200): Promise<number> {
-    const events = await this.m.Outbox.find({ fannedOut: false }).sort({ occurredAt: 1 }).limit(limit).lean();
+  async fanOut(limit = 500): Promise<number> {
+    await this.sweepClaims();
+    const events = await this.m.Outbox.find({ fannedOut: false }, { eventId: 1, type: 1 }).sort({ occurredAt: 1 }).limit(limit).lean();
     if (events.length === 0) return 0;
     const subs = await this.m.Subscription.find({ active: true }, { events: 1 }).lean();
+    const now = new Date();
+    const docs = events.flatMap((ev) =>
+      subs
+        .filter((x) => x.events.includes(ev.type))
+        .map((s) => ({ eventId: ev.eventId, eventType: ev.type, subscriptionId: s._id, status: 'pending', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, claimSeq: 0, log: [] })),
+    );
     let created = 0;
-    for (const ev of events) {
-      for (const s of subs.filter((x) => x.events.includes(ev.type))) {
-        try {
-          const res = await this.m.Delivery.updateOne(
-            { eventId: ev.eventId, subscriptionId: s._id },
-            { $setOnInsert: { eventId: ev.eventId, eventType: ev.type, subscriptionId: s._id, status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null, claimSeq: 0, log: [] } },
-            { upsert: true },
-          );
-          created += res.upsertedCount;
-        } catch (err) {
-          // another worker fanned the same event out at the same moment: the unique index kept one
-          if ((err as { code?: number }).code !== 11000) throw err;
-        }
+    if (docs.length) {
+      try {
+        created = (await this.m.Delivery.insertMany(docs, { ordered: false })).length;
+      } catch (err) {
+        // another worker fanned some of these out at the same moment: the unique index kept one of each
+        const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }>; insertedDocs?: unknown[] };
+        const codes = e.writeErrors ? e.writeErrors.map((w) => w.code ?? w.err?.code) : [e.code];
+        if (!codes.every((c) => c === 11000)) throw err;
+        created = e.insertedDocs?.length ?? 0;
       }
-      await this.m.Outbox.updateOne({ _id: ev._id }, { $set: { fannedOut: true } });
     }
+    await this.m.Outbox.updateMany({ _id: { $in: events.map((e) => e._id) } }, { $set: { fannedOut: true } });
     return created;
   }
 
+  private lastSweep = 0;
+  /** Claims are kept (a stale reader must keep losing on their ids) and dropped after an hour. */
+  private async sweepClaims(): Promise<void> {
+    if (Date.now() - this.lastSweep < 60_000) return;
+    this.lastSweep = Date.now();
+    await this.m.Claim.deleteMany({ at: { $lt: new Date(Date.now() - 3_600_000) } });
+  }
+
+  private dueFilter(now: Date) {
+    return { status: 'pending' as const, nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] };
+  }
+
+  /** Due deliveries, oldest first (only the fields a claim needs). */
+  private async due(limit: number): Promise<Array<Pick<DeliveryDoc, '_id' | 'claimSeq'>>> {
+    // the lean projection matters on FerretDB: delivery logs are never read here
+    return this.m.Delivery.find(this.dueFilter(new Date()), { _id: 1, claimSeq: 1 }).sort({ nextAttemptAt: 1 }).limit(limit).lean();
+  }
+
   /**
-   * Claims one due delivery under a lease; undefined when none is due. The claim is won by
-   * inserting a unique claim id, then confirmed on a fresh read, so two workers (or two lanes of
-   * one worker) never send the same delivery at once — on MongoDB and on FerretDB alike.
+   * Tries to claim one delivery under a lease. The claim is won by inserting a unique claim id,
+   * then confirmed on a fresh read, so two workers (or two lanes of one worker) never send the
+   * same delivery at once — on MongoDB and on FerretDB alike.
    */
+  private async tryClaim(d: Pick<DeliveryDoc, '_id' | 'claimSeq'>): Promise<DeliveryDoc | undefined> {
+    const now = new Date();
+    const seq = (d.claimSeq ?? 0) + 1;
+    try {
+      await this.m.Claim.create({ _id: `${d._id}:${seq}`, deliveryId: d._id, owner: this.owner, at: now });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return undefined;
+      throw err;
+    }
+    // claim ids are never reused (kept for an hour), so whoever inserted <id>:<seq> owns this round
+    const token = `${this.owner}#${seq}`;
+    const leaseUntil = new Date(now.getTime() + this.opts.leaseMs);
+    const fresh = await this.m.Delivery.findOneAndUpdate({ _id: d._id }, { $set: { claimSeq: seq, leaseOwner: token, leaseUntil } }, { returnDocument: 'after' }).lean(); // no projection: FerretDB 1.24 findAndModify has none
+    if (!fresh || fresh.status !== 'pending') return undefined;
+    return { ...fresh, log: [] };
+  }
+
+  /** Claims one due delivery under a lease; undefined when none is due. */
   async claim(): Promise<DeliveryDoc | undefined> {
-    for (let round = 0; round < 3; round++) {
-      const now = new Date();
-      const due = await this.m.Delivery.find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] })
-        .sort({ nextAttemptAt: 1 })
-        .limit(16)
-        .lean();
-      if (due.length === 0) return undefined;
-      for (const d of due) {
-        const seq = (d.claimSeq ?? 0) + 1;
-        try {
-          await this.m.Claim.create({ _id: `${d._id}:${seq}`, deliveryId: d._id, owner: this.owner, at: now });
-        } catch (err) {
-          if ((err as { code?: number }).code === 11000) continue;
-          throw err;
-        }
-        const fresh = await this.m.Delivery.findById(d._id).lean();
-        const free = fresh && fresh.status === 'pending' && (fresh.claimSeq ?? 0) === seq - 1 && (!fresh.leaseUntil || fresh.leaseUntil < now);
-        if (!free) continue;
-        const token = `${this.owner}#${seq}`;
-        const leaseUntil = new Date(now.getTime() + this.opts.leaseMs);
-        await this.m.Delivery.updateOne({ _id: d._id }, { $set: { claimSeq: seq, leaseOwner: token, leaseUntil } });
-        return { ...fresh, claimSeq: seq, leaseOwner: token, leaseUntil };
-      }
+    for (const d of await this.due(16)) {
+      const won = await this.tryClaim(d);
+      if (won) return won;
     }
     return undefined;
   }
 
+  private subs = new Map<string, { at: number; doc: Promise<SubscriptionDoc | null> }>();
+  /** Subscriptions change rarely: cached for a second per worker. */
+  private subscription(id: Types.ObjectId): Promise<SubscriptionDoc | null> {
+    const key = String(id);
+    const hit = this.subs.get(key);
+    if (hit && Date.now() - hit.at < 1000) return hit.doc;
+    const doc = this.m.Subscription.findById(id).lean().exec();
+    this.subs.set(key, { at: Date.now(), doc });
+    return doc;
+  }
+
   /** Sends one claimed delivery and records the outcome (only while this worker still holds the lease). */
   async deliver(d: DeliveryDoc): Promise<'delivered' | 'retry' | 'failed' | 'lost-lease'> {
-    const [current, sub, ev] = await Promise.all([this.m.Delivery.findById(d._id, { leaseOwner: 1, leaseUntil: 1 }).lean(), this.m.Subscription.findById(d.subscriptionId).lean(), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
-    if (!current || current.leaseOwner !== d.leaseOwner || !current.leaseUntil || current.leaseUntil < new Date()) return 'lost-lease';
+    if (!d.leaseOwner || !d.leaseUntil || d.leaseUntil < new Date()) return 'lost-lease';
+    const [sub, ev] = await Promise.all([this.subscription(d.subscriptionId), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
     const attempt = d.attempts + 1;
     const started = performance.now();
     let status: number | undefined;
@@ -168,27 +198,34 @@ export class WebhookDeliveryWorker {
       this.o.logger.warn({ deliveryId: String(d._id), owner: d.leaseOwner }, 'webhook delivery lease was lost before recording the outcome');
       return 'lost-lease';
     }
-    if (outcome !== 'retry') await this.m.Claim.deleteMany({ deliveryId: d._id });
     if (outcome !== 'delivered') this.o.logger.info({ deliveryId: String(d._id), attempt, status, error, outcome }, 'webhook delivery not acknowledged');
     return outcome;
   }
 
-  /** One pass: fan out new events, then deliver everything due (bounded). */
+  /** One pass: fan out new events, then deliver everything due (bounded), `concurrency` at a time. */
   async runOnce(maxDeliveries = 1000): Promise<{ fannedOut: number; delivered: number; retried: number; failed: number }> {
     const totals = { fannedOut: await this.fanOut(), delivered: 0, retried: 0, failed: 0 };
     let budget = maxDeliveries;
-    const lane = async () => {
-      while (budget > 0 && !this.stopped) {
-        budget--;
-        const d = await this.claim();
-        if (!d) return;
-        const r = await this.deliver(d);
-        if (r === 'delivered') totals.delivered++;
-        else if (r === 'retry') totals.retried++;
-        else if (r === 'failed') totals.failed++;
-      }
-    };
-    await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
+    while (budget > 0 && !this.stopped) {
+      const batch = await this.due(Math.min(budget, this.opts.concurrency * 16));
+      if (batch.length === 0) break;
+      let next = 0;
+      let claimed = 0;
+      const lane = async () => {
+        while (next < batch.length && budget > 0 && !this.stopped) {
+          const d = await this.tryClaim(batch[next++]);
+          if (!d) continue;
+          claimed++;
+          budget--;
+          const r = await this.deliver(d);
+          if (r === 'delivered') totals.delivered++;
+          else if (r === 'retry') totals.retried++;
+          else if (r === 'failed') totals.failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
+      if (claimed === 0) break; // everything due is held by other workers
+    }
     return totals;
   }
 
