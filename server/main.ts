@@ -147,7 +147,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...settingsRoutes({ settings, approvals }),
       ...templateRoutes({ templates: printing.templates, print: printing.print }),
       ...printRoutes({ print: printing.print }),
-      ...orderRoutes({ orders }),
+      ...orderRoutes({ orders, email: intake.email, audit }),
       ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
       ...reportRoutes({ orders }),
       ...connectorRoutes({ connectors: integration.connectors, invoker: integration.invoker, testDraft: integration.testDraft }),

@@ -6,6 +6,9 @@ import type { OrdersModule } from '../../orders';
 import { ORDER_SCHEMA } from '../../orders/order-schema';
 import { eventView, orderView } from '../../orders/order-view';
 import type { Principal } from '../../auth/principal';
+import type { AuditService } from '../../audit/audit.service';
+import type { EmailIntake } from '../../intake/email-intake';
+import { hasOrders, loadDemoData } from '../../orders/demo-data';
 
 /** Flow history from the workflow runtime, when one is wired (merged into the timeline). */
 export interface FlowHistorySource {
@@ -73,9 +76,31 @@ export function restChannels(principal: Principal) {
   return principal.kind === 'user' ? (['phone', 'api'] as const) : (['api', 'phone'] as const);
 }
 
-export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHistorySource | undefined }): AnyRoute[] {
+export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHistorySource | undefined; email?: EmailIntake; audit?: AuditService }): AnyRoute[] {
   const mod = deps.orders;
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/orders/demo-data',
+      tag: 'orders',
+      summary: 'Whether sample orders can be loaded (only into a database without orders)',
+      access: { permission: 'orders.read' },
+      handler: async () => ({ canLoad: !(await hasOrders(mod)) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/orders/demo-data',
+      tag: 'orders',
+      summary: 'Load sample orders (a month of history plus live orders through the real intake and flows); refused when orders exist',
+      access: { permission: 'settings.manage' },
+      body: z.strictObject({}),
+      status: 201,
+      async handler({ principal }) {
+        const result = await loadDemoData(mod, { email: deps.email });
+        await deps.audit?.record({ principal, action: 'orders.demo-data', target: { type: 'orders', id: 'demo' }, after: { historical: result.historical, live: result.live } });
+        return { historical: result.historical, live: result.live };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/api/orders/schema',
