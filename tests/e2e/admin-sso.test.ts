@@ -4,24 +4,15 @@
  * sign-in comes back to the login page, which shows the reason. Ordo runs as its own process
  * (openid-client is ESM-only and cannot load inside jest) and serves the built designer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../server/db/ferretdb';
 import { launchChromium, type LaunchedBrowser } from '../../server/infra/chromium';
 import { ensureDesignerBuilt, navAreas, screenshot } from '../helpers/browser';
 import { testDatabaseUri } from '../helpers/db';
 import { startChildOrdo, type ChildOrdo } from '../helpers/child-ordo';
+import { passProviderScreens, startOidcProvider } from '../helpers/oidc-provider';
 import { ADMIN } from '../helpers/server';
-
-async function startProvider(port: number, redirectUri: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'oidc', 'provider.mjs'), String(port), redirectUri], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-    proc.once('exit', (c) => reject(new Error(`provider exited ${c}`)));
-  });
-  return proc;
-}
 
 describe('login page with single sign-on (chromium)', () => {
   let provider: ChildProcess;
@@ -33,7 +24,7 @@ describe('login page with single sign-on (chromium)', () => {
   beforeAll(async () => {
     await ensureDesignerBuilt();
     const [providerPort, ordoPort] = [await freePort(), await freePort()];
-    provider = await startProvider(providerPort, `http://127.0.0.1:${ordoPort}/api/auth/oidc/callback`);
+    provider = await startOidcProvider(providerPort, `http://127.0.0.1:${ordoPort}/api/auth/oidc/callback`);
     ordo = await startChildOrdo({
       PORT: String(ordoPort),
       MONGODB_URI: testDatabaseUri('admin_sso'),
@@ -72,11 +63,7 @@ describe('login page with single sign-on (chromium)', () => {
     await screenshot(page, 'admin-sso-01-login');
     await button.click();
     await page.waitForURL((u) => !u.toString().startsWith(ordo.url));
-    await page.fill('input[name="login"]', login);
-    await page.fill('input[name="password"]', 'any');
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('button[type="submit"]'); // the provider's consent screen
-    await Promise.all([page.waitForURL((u) => u.toString().startsWith(ordo.url) && !u.pathname.startsWith('/api/')), page.click('button[type="submit"]')]);
+    await passProviderScreens(page, login, ordo.url);
   }
 
   it('given SSO is configured, when a provider user signs in with the button, then the designer opens signed in with their role', async () => {

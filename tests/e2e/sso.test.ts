@@ -2,22 +2,13 @@
  * Single sign-on against a real OpenID provider (oidc-provider) started by the test, in chromium.
  * Ordo runs as its own process: openid-client is ESM-only and cannot load inside jest.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../../server/db/ferretdb';
 import { launchChromium, type LaunchedBrowser } from '../../server/infra/chromium';
 import { testDatabaseUri } from '../helpers/db';
 import { startChildOrdo, type ChildOrdo } from '../helpers/child-ordo';
+import { passProviderScreens, startOidcProvider } from '../helpers/oidc-provider';
 import { ADMIN, ApiClient } from '../helpers/server';
-
-async function startProvider(port: number, redirectUri: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'oidc', 'provider.mjs'), String(port), redirectUri], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-    proc.once('exit', (c) => reject(new Error(`provider exited ${c}`)));
-  });
-  return proc;
-}
 
 describe('single sign-on with OpenID Connect', () => {
   let provider: ChildProcess;
@@ -26,7 +17,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   beforeAll(async () => {
     const [providerPort, ordoPort] = [await freePort(), await freePort()];
-    provider = await startProvider(providerPort, `http://127.0.0.1:${ordoPort}/api/auth/oidc/callback`);
+    provider = await startOidcProvider(providerPort, `http://127.0.0.1:${ordoPort}/api/auth/oidc/callback`);
     ordo = await startChildOrdo({
       PORT: String(ordoPort),
       MONGODB_URI: testDatabaseUri('sso'),
@@ -50,12 +41,7 @@ describe('single sign-on with OpenID Connect', () => {
     await browser.context.clearCookies(); // a fresh visitor: no provider or Ordo session
     const page = await browser.context.newPage();
     await page.goto(`${ordo.url}/api/auth/oidc/login`);
-    await page.fill('input[name="login"]', login);
-    await page.fill('input[name="password"]', 'any');
-    await page.click('button[type="submit"]');
-    // consent screen of the provider's development interactions
-    await page.waitForSelector('button[type="submit"]');
-    await Promise.all([page.waitForURL((u) => u.toString().startsWith(ordo.url) && !u.pathname.startsWith('/api/')), page.click('button[type="submit"]')]);
+    await passProviderScreens(page, login, ordo.url);
     return page;
   }
 
