@@ -4,9 +4,9 @@
  * that lists every placeholder the given order does not fill (they render empty).
  */
 import Handlebars from 'handlebars';
-import bwipjs from 'bwip-js';
-import QRCode from 'qrcode';
-import { BARCODE_SYMBOLOGIES } from '../../workflows/print/fields';
+import { barcodeSvg, qrSvg } from '../../workflows/print/symbols';
+
+export { barcodeSvg, qrSvg };
 
 /** Names a data field is unlikely to have: `{{number}}` must stay the order number, not a helper call. */
 export const KNOWN_HELPERS = { barcode: true, qrcode: true, formatMoney: true, formatNumber: true, formatDate: true, formatDateTime: true } as const;
@@ -14,33 +14,6 @@ export const KNOWN_HELPERS = { barcode: true, qrcode: true, formatMoney: true, f
 /** Passed as Handlebars `data`, so helpers can report problems of one render. */
 interface RenderData {
   ordoWarnings: string[];
-}
-
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-export function barcodeSvg(text: string, symbology: string = 'code128'): string {
-  const bcid = (BARCODE_SYMBOLOGIES as readonly string[]).includes(symbology) ? symbology : 'code128';
-  const svg = bwipjs.toSVG({ bcid, text, height: 12, includetext: false, paddingwidth: 0, paddingheight: 0 });
-  // bars may stretch to the box the designer drew; the quiet zone comes from the box's margins
-  return svg.replace('<svg ', `<svg preserveAspectRatio="none" role="img" aria-label="${escapeXml(text)}" `);
-}
-
-export function qrSvg(text: string): string {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const quiet = 2;
-  let d = '';
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      if (!qr.modules.get(y, x)) continue;
-      let run = 1;
-      while (x + run < size && qr.modules.get(y, x + run)) run++;
-      d += `M${x + quiet} ${y + quiet}h${run}v1h-${run}z`;
-      x += run - 1;
-    }
-  }
-  const full = size + quiet * 2;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" shape-rendering="crispEdges" role="img" aria-label="${escapeXml(text)}"><rect width="${full}" height="${full}" fill="#fff"/><path d="${d}" fill="#000"/></svg>`;
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';

@@ -66,8 +66,12 @@ export function paperIssues(paper: PaperSettings): Array<[string, string]> {
   return issues;
 }
 
-/** Canvas devices for the designer: the frame is as wide as the paper. */
-export function paperDevice(paper: PaperSettings): { id: string; name: string; width: string; height: string } {
+/**
+ * The canvas device of the designer: the frame is as wide as the paper. `widthMedia: ''` makes it
+ * the default device, so styles are not wrapped in `@media (max-width: …)` (which the printed
+ * page would not match).
+ */
+export function paperDevice(paper: PaperSettings): { id: string; name: string; width: string; height: string; widthMedia: string } {
   const { width, height } = paperDimensions(paper);
-  return { id: 'ordo-paper', name: paper.size, width: mm(width), height: mm(height) };
+  return { id: 'ordo-paper', name: paper.size, width: mm(width), height: mm(height), widthMedia: '' };
 }
