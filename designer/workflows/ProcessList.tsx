@@ -47,7 +47,9 @@ export function ProcessList() {
     navigate('/workflows/new');
   };
 
-  const deployedKeys = new Set(processes?.map((p) => p.key));
+  // drafts live in this browser: they stay listed even when the server's list cannot be read
+  const rows = processes ?? (error ? [] : undefined);
+  const deployedKeys = new Set(rows?.map((p) => p.key));
   const onlyDrafts = drafts.filter((d) => !deployedKeys.has(d.key));
 
   return (
@@ -73,8 +75,8 @@ export function ProcessList() {
       {creating ? <NewProcessForm onCancel={() => setCreating(false)} taken={deployedKeys} /> : null}
       {error ? <ErrorBanner error={error} onDismiss={() => setError(undefined)} /> : null}
       {!processes && !error ? <Loading /> : null}
-      {processes ? (
-        processes.length || onlyDrafts.length ? (
+      {rows ? (
+        rows.length || onlyDrafts.length ? (
           <table className="table" data-testid="process-table">
             <thead>
               <tr>
@@ -87,7 +89,7 @@ export function ProcessList() {
               </tr>
             </thead>
             <tbody>
-              {processes.map((p) => (
+              {rows.map((p) => (
                 <tr key={p.key} data-key={p.key}>
                   <td>
                     <Link to={`/workflows/processes/${encodeURIComponent(p.key)}`}>
@@ -140,9 +142,9 @@ export function ProcessList() {
               ))}
             </tbody>
           </table>
-        ) : (
+        ) : processes ? (
           <div className="empty-state">{t('processes.empty')}</div>
-        )
+        ) : null
       ) : null}
     </section>
   );

@@ -151,4 +151,35 @@ describe('workflows end to end (chromium)', () => {
     expect(await page.locator('[data-testid=properties-panel] [data-entry-id="ordo-candidateGroups"] input').inputValue()).toBe('reviewers');
     expect(b.problems).toEqual([]);
   });
+
+  it('given the diagram, when the analyst saves a draft, then the process list shows it as a draft that is not deployed', async () => {
+    const page = b.page;
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expectText(page.locator('.banner-ok > span'), `Draft of ${KEY} saved in this browser.`);
+    await page.waitForURL(`${harness.url}/workflows/processes/${KEY}`);
+    await page.locator('.wf-crumb').click();
+    const row = page.locator(`[data-testid=process-table] tr[data-key="${KEY}"]`);
+    await expectText(row.locator('.badge'), 'Draft, not deployed');
+    await screenshot(page, 'wf-03-process-list');
+    await row.locator('a').first().click();
+    await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${ids.user}"]`).waitFor();
+    await page.locator('.wf-modeler-title .badge').waitFor();
+    expect(await page.locator('.wf-modeler-title .badge').textContent()).toMatch(/^Draft of /);
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given a user reading Simplified Chinese, when the modeler opens, then the palette, the panel and the page speak Chinese', async () => {
+    const zh = await harness.browser({ locale: 'zh-CN' });
+    const page = await zh.open('/login');
+    await signIn(page, ANALYST.email, ANALYST.password);
+    await zh.open('/workflows/new?key=zh-check&name=%E5%AE%A1%E6%A0%B8');
+    await page.locator('[data-testid=canvas] .djs-element[data-element-id=StartEvent_1]').waitFor();
+    expect(await page.locator('.djs-palette .entry[data-action="create.start-event"]').getAttribute('aria-label')).toBe('创建开始事件');
+    await expectText(page.locator('[data-testid=properties-panel] [data-group-id="group-general"] .bio-properties-panel-group-header-title'), '常规');
+    await expectText(page.locator('.wf-modeler .page-actions .btn-primary'), '部署');
+    expect(await eventually(async () => (await page.locator('.bjsl-button span').last().textContent()) ?? '', (v) => /个错误/.test(v))).toMatch(/^\d+ 个错误，\d+ 个警告$/);
+    await screenshot(page, 'wf-04-modeler-zh-CN');
+    expect(zh.problems).toEqual([]);
+    await zh.close();
+  });
 });

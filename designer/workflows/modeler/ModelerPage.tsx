@@ -4,7 +4,7 @@
  * per-element errors painted on the diagram, and the version list of the process.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type Modeler from 'bpmn-js/lib/Modeler';
 import { ApiError } from '../../app/api';
@@ -100,6 +100,7 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
   const { can } = useSession();
   const format = useFormat();
   const navigate = useNavigate();
+  const location = useLocation();
   const canvasRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -117,7 +118,8 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
   const [tab, setTab] = useState<SideTab>('properties');
   const [busy, setBusy] = useState<'deploy' | 'save' | undefined>();
   const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState<string>();
+  // a save or deploy that renamed the process moves to its URL and brings its notice along
+  const [notice, setNotice] = useState<string | undefined>((location.state as { notice?: string } | null)?.notice);
   const [catalogError, setCatalogError] = useState<unknown>();
   const canEdit = can('workflows.edit');
   const canDeploy = can('workflows.deploy');
@@ -232,8 +234,9 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
       if (routeKey && routeKey !== key) discardDraft(routeKey);
       setDraft(saved);
       setDirty(false);
-      setNotice(t('modeler.draftSaved', { key }));
-      if (key !== routeKey) navigate(`/workflows/processes/${encodeURIComponent(key)}`, { replace: true });
+      const message = t('modeler.draftSaved', { key });
+      setNotice(message);
+      if (key !== routeKey) navigate(`/workflows/processes/${encodeURIComponent(key)}`, { replace: true, state: { notice: message } });
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, (err as Error).message));
     } finally {
@@ -254,8 +257,9 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
       if (routeKey && routeKey !== key) discardDraft(routeKey);
       setDraft(undefined);
       setDirty(false);
-      setNotice(result.created ? t('modeler.deployed', { key, version: result.definition.version }) : t('modeler.unchanged', { key, version: result.definition.version }));
-      if (key !== routeKey) navigate(`/workflows/processes/${encodeURIComponent(key)}`, { replace: true });
+      const message = result.created ? t('modeler.deployed', { key, version: result.definition.version }) : t('modeler.unchanged', { key, version: result.definition.version });
+      setNotice(message);
+      if (key !== routeKey) navigate(`/workflows/processes/${encodeURIComponent(key)}`, { replace: true, state: { notice: message } });
       else {
         const process = await getProcess(key);
         onVersions(process.versions);
