@@ -9,6 +9,8 @@ export function errorKey(err: unknown): string {
   if (err.status === 401) return 'errors.unauthenticated';
   if (err.status === 403) return 'errors.forbidden';
   if (err.status === 404) return 'errors.notFound';
+  // four-eyes publishing: the server filed an approval request instead of publishing
+  if (err.status === 409 && err.problem?.approvalRequired === true) return 'errors.approvalRequired';
   if (err.status === 409) return 'errors.conflict';
   if (err.status === 413) return 'errors.tooLarge';
   if (err.status === 422) return 'errors.unprocessable';

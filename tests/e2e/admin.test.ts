@@ -161,6 +161,12 @@ describe('admin end to end (chromium)', () => {
     await expectText(refusal.locator('.banner-detail'), 'The approval must come from a second person, not the requester');
     await screenshot(page, 'admin-06-own-approval-refused');
     expect((await ann.post(`/api/rule-sets/${RULE_SET}/publish`, { note: 'four-eyes test' })).status).toBe(409);
+    // publishing from the Rules page says the publish is held (the same request, no second one)
+    page = await annBrowser.open(`/rules/${RULE_SET}`);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expectText(page.locator('[role=alert] > span').first(), 'Held for approval: a second person who may publish this must approve it under Admin › Approvals; then publish again.');
+    await screenshot(page, 'admin-06b-rules-publish-held');
+    expect((await ann.get('/api/approvals?status=pending')).body.map((a: { id: string }) => a.id)).toEqual([approvalId]);
     expect(annBrowser.problems).toEqual([]);
 
     // Bob, a second analyst, approves with a comment
