@@ -131,8 +131,7 @@ export function TemplateEditor() {
       editor.destroy();
       editorRef.current = undefined;
     };
-    // the editor lives as long as the page; later draft changes are loaded into it explicitly
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // the editor lives as long as the page (created once both are loaded); later drafts are loaded into it explicitly
   }, [draft !== undefined, fields !== undefined]);
 
   const uploadFiles = async (editor: Editor, e: DragEvent | Event) => {

@@ -4,16 +4,13 @@
  * regions become <thead>/<tfoot> of a frame table, which Chromium repeats on every printed page
  * of that one document (also inside a batch, where each order has its own frame).
  */
+import grapesjs from 'grapesjs';
 import Handlebars from 'handlebars';
 import { ordoPrintPlugin, PRINT_TYPES } from '../../workflows/print/print-plugin';
 import { pageCss, type PaperSettings } from '../../workflows/print/paper';
 import { Removals, sanitizeCss, sanitizeHtml, sanitizeProjectData } from './sanitize';
 import { KNOWN_HELPERS } from './handlebars-env';
 import { ValidationError } from '../../workflows/model/errors';
-
-// grapesjs ships a UMD bundle; required lazily so that only template saves pay for loading it
-let grapesjs: typeof import('grapesjs').default | undefined;
-const loadGrapes = () => (grapesjs ??= require('grapesjs') as typeof import('grapesjs').default);
 
 export interface CompiledTemplate {
   html: string;
@@ -50,7 +47,7 @@ export function checkHandlebars(html: string): void {
 }
 
 function withEditor<T>(projectData: Record<string, unknown>, fn: (editor: import('grapesjs').Editor) => T): T {
-  const editor = loadGrapes().init({ headless: true, storageManager: false, undoManager: { trackSelection: false }, plugins: [(e) => ordoPrintPlugin(e)] });
+  const editor = grapesjs.init({ headless: true, storageManager: false, undoManager: { trackSelection: false }, plugins: [(e) => ordoPrintPlugin(e)] });
   try {
     editor.loadProjectData(projectData as any);
     return fn(editor);

@@ -80,42 +80,27 @@ export function ordoPrintPlugin(editor: Editor, options: PrintPluginOptions = {}
     },
   });
 
-  // <tr data-each="lines"> → {{#each lines}}<tr>…</tr>{{/each}} (any tag works, rows are the usual case)
-  dc.addType(PRINT_TYPES.repeat, {
-    isComponent: (el: any) => el?.getAttribute?.('data-each') != null,
-    model: {
-      defaults: {
-        tagName: 'tr',
-        name: 'Repeat',
-        attributes: { 'data-each': 'lines' },
-        traits: [{ name: 'data-each', label: label('repeatPath', 'Repeat over (path)') }],
+  // Handlebars blocks around an element (the HTML parser would hoist bare {{#each}} text out of tables):
+  // <tr data-each="lines"> → {{#each lines}}<tr>…</tr>{{/each}}, rows being the usual case;
+  // <div data-if="customer.company"> → {{#if customer.company}}<div>…</div>{{/if}}, optional parts print only when filled
+  const blocks = [
+    { type: PRINT_TYPES.repeat, attr: 'data-each', helper: 'each', tagName: 'tr', name: 'Repeat', example: 'lines', trait: label('repeatPath', 'Repeat over (path)') },
+    { type: PRINT_TYPES.when, attr: 'data-if', helper: 'if', tagName: 'div', name: 'Only if filled', example: 'notes', trait: label('ifPath', 'Show only if (path)') },
+  ];
+  for (const b of blocks) {
+    dc.addType(b.type, {
+      isComponent: (el: any) => el?.getAttribute?.(b.attr) != null,
+      model: {
+        defaults: { tagName: b.tagName, name: b.name, attributes: { [b.attr]: b.example }, traits: [{ name: b.attr, label: b.trait }] },
+        toHTML(this: any, opts: any) {
+          const path = this.getAttributes()[b.attr];
+          // calling clone().toHTML() would recurse forever
+          const base = dc.getType('default')!.model.prototype.toHTML.call(this, opts);
+          return isFieldPath(path) ? `{{#${b.helper} ${path}}}${base}{{/${b.helper}}}` : base;
+        },
       },
-      toHTML(this: any, opts: any) {
-        const path = this.getAttributes()['data-each'];
-        // calling clone().toHTML() would recurse forever
-        const base = dc.getType('default')!.model.prototype.toHTML.call(this, opts);
-        return isFieldPath(path) ? `{{#each ${path}}}${base}{{/each}}` : base;
-      },
-    },
-  });
-
-  // <div data-if="customer.company"> → {{#if customer.company}}<div>…</div>{{/if}}: optional parts print only when filled
-  dc.addType(PRINT_TYPES.when, {
-    isComponent: (el: any) => el?.getAttribute?.('data-if') != null,
-    model: {
-      defaults: {
-        tagName: 'div',
-        name: 'Only if filled',
-        attributes: { 'data-if': 'notes' },
-        traits: [{ name: 'data-if', label: label('ifPath', 'Show only if (path)') }],
-      },
-      toHTML(this: any, opts: any) {
-        const path = this.getAttributes()['data-if'];
-        const base = dc.getType('default')!.model.prototype.toHTML.call(this, opts);
-        return isFieldPath(path) ? `{{#if ${path}}}${base}{{/if}}` : base;
-      },
-    },
-  });
+    });
+  }
 
   for (const kind of ['barcode', 'qrcode'] as const) {
     const type = kind === 'barcode' ? PRINT_TYPES.barcode : PRINT_TYPES.qrcode;
