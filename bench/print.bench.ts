@@ -220,6 +220,7 @@ async function main(): Promise<void> {
         batch_s: round(ordo.result.seconds, 2),
         pages_per_s: round(ordoPps),
         memory_pages_per_s: round(memoryPps),
+        memory_vs_raw: round(memoryPps / rawPps, 2),
         raw_s: round(rawBest.result.seconds, 2),
         raw_pages_per_s: round(rawPps),
         vs_raw: round(ordoPps / rawPps, 2),

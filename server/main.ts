@@ -118,7 +118,12 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // engine/ports DocumentPrinter for print tasks
     const printing = await createPrinting(
       { connection, audit, logger },
-      { warm: config.env === 'production', publishGate: (key, hash, p, summary) => approvals.gatePublish('template', key, hash, p, summary) },
+      {
+        warm: config.env === 'production',
+        poolSize: config.print.poolSize,
+        limits: { maxBatch: config.print.batchMax, documentTimeoutMs: config.print.documentTimeoutMs },
+        publishGate: (key, hash, p, summary) => approvals.gatePublish('template', key, hash, p, summary),
+      },
     );
     closers.push(() => printing.close());
 
