@@ -61,7 +61,7 @@ function parse<T>(schema: ZodType<T>, value: unknown): T {
 }
 
 export function createReferenceErpApp(options: ReferenceErpOptions): { app: express.Express; state: () => ErpState } {
-  let state: ErpState = options.dataFile && fs.existsSync(options.dataFile) ? (JSON.parse(fs.readFileSync(options.dataFile, 'utf8')) as ErpState) : demoData();
+  const state: ErpState = options.dataFile && fs.existsSync(options.dataFile) ? (JSON.parse(fs.readFileSync(options.dataFile, 'utf8')) as ErpState) : demoData();
   const save = () => {
     if (options.dataFile) fs.writeFileSync(options.dataFile, JSON.stringify(state));
   };
