@@ -40,7 +40,9 @@ import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
-import { startIntegration, type Integration } from './integration';
+import { StoresService } from './intake/stores.service';
+import { storeRoutes } from './api/intake/stores.routes';
+import { startIntegration, type Integration, type OrderEventType } from './integration';
 import { connectorRoutes } from './api/connectors/connectors.routes';
 import { credentialRoutes } from './api/credentials/credentials.routes';
 import { webhookRoutes } from './api/webhooks/webhooks.routes';
@@ -138,6 +140,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       smtp: config.intake.smtpPort === undefined ? undefined : { port: config.intake.smtpPort, host: config.intake.smtpHost },
     });
     closers.push(() => intake.close());
+    // store webhooks: HMAC over the raw body (integration captures it), secrets sealed by the integration's SecretBox
+    const stores = new StoresService(connection, integration.box, orders.orders, audit, logger);
+    // order events (created, approved, allocated, printed, shipped, cancelled) go to the outbound webhook outbox
+    orders.setEventSink((e) => integration.enqueueEvent({ type: e.type as OrderEventType, id: e.id, occurredAt: e.occurredAt, data: e.data }));
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
@@ -160,6 +166,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...webhookRoutes({ webhooks: integration.webhooks }),
       ...openApiRoutes({ routes: () => routes }),
       ...intakeRoutes({ orders, intake, publicPerMinute: config.intake.publicPerMinute, importMaxBytes: config.intake.importMaxBytes }),
+      ...storeRoutes({ stores }),
       ...ruleRoutes({ rules }),
     ];
 
