@@ -51,7 +51,7 @@ export function InstanceView() {
   const load = useCallback(async () => {
     try {
       const inst = await getInstance(id);
-      const [hist, inc] = await Promise.all([getHistory(id), operate || can('instances.read') ? listIncidents(id) : Promise.resolve([])]);
+      const [hist, inc] = await Promise.all([getHistory(id), listIncidents(id)]);
       setInstance(inst);
       setHistory(hist);
       setIncidents(inc);
@@ -61,7 +61,7 @@ export function InstanceView() {
       setLoadError(err);
       return undefined;
     }
-  }, [id, operate, can]);
+  }, [id]);
 
   useEffect(() => {
     setXml(undefined);

@@ -163,6 +163,8 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
     if (!canvasRef.current || !panelRef.current) return;
     const modeler = createModeler(canvasRef.current, panelRef.current);
     modelerRef.current = modeler;
+    // a new instance (language change) needs the catalog and the deploy marks again
+    setReady(false);
     let alive = true;
     const bus = modeler.get<{ on(e: string, fn: (e: { issues?: Record<string, LintIssue[]> }) => void): void }>('eventBus');
     bus.on('linting.completed', (e) => {
