@@ -85,6 +85,7 @@ export async function parseDefinition(xml: string): Promise<ParsedDefinition> {
     errors.push(issue(el, unknownType ? `Unknown or misplaced element <${unknownType[1]}>: ${w.message.split('\n').find((l) => l.includes('nested error'))?.trim() ?? 'not part of BPMN 2.0 or the Ordo dialect'}` : w.message.split('\n')[0]));
   }
   const root = parsed.rootElement as ModdleLike;
+  linkFlows(Object.values(parsed.elementsById) as ModdleLike[]);
   const processes = ((root.rootElements as ModdleLike[]) ?? []).filter((r) => r.$type === 'bpmn:Process');
   const executable = processes.filter((p) => p.isExecutable !== false);
   if (processes.length === 0) errors.push(issue(undefined, 'The file has no process'));
@@ -115,6 +116,21 @@ export async function parseDefinition(xml: string): Promise<ParsedDefinition> {
     serialized,
     warnings: dedupe(warnings),
   };
+}
+
+/** Hand-written XML may omit <incoming>/<outgoing>; the lint rules (like bpmn-js) rely on them. */
+function linkFlows(all: ModdleLike[]): void {
+  for (const flow of all) {
+    if (flow.$type !== 'bpmn:SequenceFlow') continue;
+    const link = (node: unknown, prop: 'incoming' | 'outgoing') => {
+      const el = node as ModdleLike | undefined;
+      if (!el?.get) return;
+      const list = el.get(prop) as unknown[];
+      if (!list.includes(flow)) list.push(flow);
+    };
+    link(flow.sourceRef, 'outgoing');
+    link(flow.targetRef, 'incoming');
+  }
 }
 
 function dedupe(list: FieldIssue[]): FieldIssue[] {

@@ -1,13 +1,12 @@
 /**
- * One poller per node. A due job (timer or service retry) is claimed with an atomic
- * findOneAndUpdate that sets a lease, so whichever node is free runs it, once; the instance lease
- * and revision check then make the engine fire the timer exactly once. A job whose instance is busy
- * is handed back with a short delay. Every few passes the runtime also sweeps crashed starts and
- * pending outboxes.
+ * One poller per node: finds due jobs (timers, service retries, outbox entries) and runs them.
+ * Several nodes may pick the same job: the instance lock (persistence/locks) lets exactly one
+ * command advance the instance, so a timer fires once; the others find it busy or nothing due.
+ * Every few passes the runtime also sweeps crashed starts and old lock markers.
  */
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError } from '../../workflows/model/errors';
-import type { EngineCollections, JobDoc } from '../persistence/store';
+import { OUTBOX_KINDS, type EngineCollections, type JobDoc } from '../persistence/store';
 import type { WorkflowRuntime } from '../runtime/runtime';
 
 export class JobPoller {
@@ -24,7 +23,6 @@ export class JobPoller {
       runtime: WorkflowRuntime;
       logger: Logger;
       intervalMs: number;
-      leaseMs: number;
       concurrency: number;
       clock: () => Date;
     },
@@ -66,11 +64,14 @@ export class JobPoller {
 
   private async drain(): Promise<number> {
     let ran = 0;
+    const now = this.deps.clock();
+    const due = await this.deps.collections.jobs.find({ dueAt: { $lte: now } }).sort({ dueAt: 1 }).limit(200).toArray();
+    // one command per instance per pass: its save re-arms or drops the instance's other jobs
+    const seen = new Set<string>();
+    const queue = due.filter((j) => (OUTBOX_KINDS.includes(j.kind) ? true : seen.has(j.instanceId) ? false : (seen.add(j.instanceId), true)));
     const worker = async () => {
-      for (;;) {
+      for (let job = queue.shift(); job; job = queue.shift()) {
         if (this.halted) return;
-        const job = await this.claim();
-        if (!job) return;
         await this.process(job);
         ran++;
       }
@@ -79,35 +80,21 @@ export class JobPoller {
     return ran;
   }
 
-  private owner = `poller#${Math.random().toString(36).slice(2, 8)}`;
-
-  private async claim(): Promise<JobDoc | null> {
-    const now = this.deps.clock();
-    return this.deps.collections.jobs.findOneAndUpdate(
-      { dueAt: { $lte: now }, $or: [{ leaseOwner: null }, { leaseUntil: { $lt: now } }] },
-      { $set: { leaseOwner: `${this.deps.runtime.nodeId}/${this.owner}`, leaseUntil: new Date(now.getTime() + this.deps.leaseMs) } },
-      { sort: { dueAt: 1 }, returnDocument: 'after' },
-    );
-  }
-
   private async process(job: JobDoc): Promise<void> {
-    const jobs = this.deps.collections.jobs;
-    const mine = { _id: job._id, leaseOwner: job.leaseOwner };
+    const { runtime, collections, logger } = this.deps;
     try {
-      if (job.kind === 'timer') await this.deps.runtime.command(job.instanceId, { kind: 'timer' }, { waitMs: 0 });
-      else await this.deps.runtime.command(job.instanceId, { kind: 'retry', executionId: job.executionId }, { waitMs: 0 });
-      // the save re-arms a job that is still needed (and clears its lease); otherwise it is done
-      await jobs.deleteOne(mine);
+      if (OUTBOX_KINDS.includes(job.kind)) await runtime.runOutboxJob(job);
+      else if (job.kind === 'timer') await runtime.command(job.instanceId, { kind: 'timer' }, { waitMs: 0 });
+      else if (job.kind === 'retry') await runtime.command(job.instanceId, { kind: 'retry', executionId: job.executionId }, { waitMs: 0 });
     } catch (err) {
       const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
-      if (busy) {
-        await jobs.updateOne(mine, { $set: { leaseOwner: null, leaseUntil: null, dueAt: new Date(this.deps.clock().getTime() + 200) } });
-      } else if (err instanceof ConflictError || err instanceof NotFoundError) {
-        await jobs.deleteOne(mine);
-      } else {
-        this.deps.logger.warn({ err: (err as Error).message, job: job._id }, 'job failed; retrying later');
-        await jobs.updateOne(mine, { $set: { leaseOwner: null, leaseUntil: null, lastError: (err as Error).message, dueAt: new Date(this.deps.clock().getTime() + 5000) } });
+      if (busy) return; // another command holds the instance; the next pass tries again
+      if (err instanceof NotFoundError || (err instanceof ConflictError && /is (completed|cancelled|failed)/.test(err.message))) {
+        // nothing can write the jobs of a finished or deleted instance any more
+        await collections.jobs.deleteOne({ _id: job._id });
+        return;
       }
+      logger.warn({ err: (err as Error).message, job: job._id }, 'job failed; the next pass tries again');
     }
   }
 }

@@ -53,10 +53,11 @@ export interface ParkedRecord {
   incidentId?: string;
 }
 
-export type OutboxEntry =
-  | { id: string; kind: 'startChild'; executionId: string; activityId: string; processKey: string; version?: number; childId: string }
-  | { id: string; kind: 'notifyParent' }
-  | { id: string; kind: 'message'; name: string; businessKey: string | null; variables: string; fromActivity: string };
+/** Side effects recorded with a save (an outbox in the jobs collection), run once the save stands. */
+export type OutboxPayload =
+  | { kind: 'startChild'; executionId: string; activityId: string; processKey: string; version?: number; childId: string }
+  | { kind: 'notifyParent' }
+  | { kind: 'message'; name: string; businessKey: string | null; variables: string; fromActivity: string };
 
 export interface InstanceDoc {
   _id: string;
@@ -69,9 +70,8 @@ export interface InstanceDoc {
   /** slim bpmn-engine state (definitions[].source stripped), JSON */
   state: string | null;
   engineVersion: string;
+  /** revision: every save advances it; the right to advance it is a lock marker (persistence/locks) */
   rev: number;
-  leaseOwner: string | null;
-  leaseUntil: Date | null;
   /** projection of the process variables, JSON */
   variables: string;
   waits: WaitRecord[];
@@ -84,8 +84,6 @@ export interface InstanceDoc {
   parked: ParkedRecord[];
   nextTimerAt: Date | null;
   parent: { instanceId: string; activityId: string; executionId: string } | null;
-  outbox: OutboxEntry[];
-  hasOutbox: boolean;
   error: { message: string; activityId?: string; code?: string } | null;
   startedBy: ActorRef;
   startedAt: Date;
@@ -124,16 +122,18 @@ export interface TaskDoc {
 
 export interface JobDoc {
   _id: string;
-  kind: 'timer' | 'retry' | 'service';
+  /** timer / retry: resume the instance when due; service: an attempt counter; the rest: outbox */
+  kind: 'timer' | 'retry' | 'service' | 'startChild' | 'notifyParent' | 'message';
   instanceId: string;
   activityId: string;
   executionId: string;
   /** null: not scheduled (a running attempt counter, or an incident) */
   dueAt: Date | null;
+  /** the instance revision whose save armed this job (an outbox job is void until that save stands) */
+  armedRev: number;
   attempts: number;
-  leaseOwner: string | null;
-  leaseUntil: Date | null;
-  lastError: string | null;
+  /** outbox details, JSON */
+  payload: string | null;
   createdAt: Date;
 }
 
@@ -201,6 +201,8 @@ export interface EngineCollections {
   history: mongo.Collection<HistoryDoc>;
 }
 
+export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notifyParent', 'message'];
+
 export function engineCollections(connection: Connection): EngineCollections {
   const db = connection.db;
   if (!db) throw new Error('the database connection is not open');
@@ -223,7 +225,6 @@ export async function ensureEngineIndexes(c: EngineCollections): Promise<void> {
     c.instances.createIndex({ messageNames: 1 }),
     c.instances.createIndex({ signalNames: 1 }),
     c.instances.createIndex({ nextTimerAt: 1 }),
-    c.instances.createIndex({ hasOutbox: 1 }),
     c.instances.createIndex({ 'parent.instanceId': 1 }),
     c.tasks.createIndex({ status: 1, priority: -1, createdAt: 1 }),
     c.tasks.createIndex({ instanceId: 1 }),

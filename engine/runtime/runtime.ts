@@ -12,7 +12,8 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import type { CatalogView, CorrelationResultView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxEntry } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, OUTBOX_KINDS, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload } from '../persistence/store';
+import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
 import type { ServiceHandler, SessionDeps } from './deps';
 import { definitionSummary, definitionView, historyView, incidentView, instanceSummary, instanceView, taskView } from './mappers';
@@ -51,6 +52,7 @@ export interface WorkflowRuntimeOptions {
 
 export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, label: 'system' };
 const TERMINAL = new Set(['completed', 'cancelled']);
+const ACTING = new Set<Command['kind']>(['completeTask', 'message', 'signal', 'callCompleted']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartInstanceInput {
@@ -80,7 +82,7 @@ export class WorkflowRuntime {
   private readonly clock: () => Date;
   private readonly deps: SessionDeps;
   private readonly poller: JobPoller;
-  private leaseSeq = 0;
+  readonly locks: Locks;
   private initialized?: Promise<void>;
 
   constructor(private readonly opts: WorkflowRuntimeOptions) {
@@ -89,6 +91,7 @@ export class WorkflowRuntime {
     this.nodeId = opts.nodeId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.clock = opts.clock ?? (() => new Date());
+    this.locks = new Locks(opts.connection, this.nodeId, this.clock);
     const baseMs = Math.max(10, opts.retry?.baseMs ?? 2000);
     const maxMs = Math.max(baseMs, opts.retry?.maxMs ?? 300_000);
     this.deps = {
@@ -108,15 +111,15 @@ export class WorkflowRuntime {
       commandTimeoutMs: opts.commandTimeoutMs ?? 60_000,
     };
     for (const [id, handler] of Object.entries(BUILTIN_HANDLERS)) this.handlers.set(id, handler);
-    this.tasks = new TaskService({ collections: this.c, forms: opts.forms, runtime: this });
-    this.poller = new JobPoller({ collections: this.c, runtime: this, logger: this.logger, intervalMs: opts.pollIntervalMs ?? 1000, leaseMs: this.leaseMs, concurrency: opts.jobConcurrency ?? 4, clock: this.clock });
+    this.tasks = new TaskService({ collections: this.c, forms: opts.forms, runtime: this, locks: this.locks });
+    this.poller = new JobPoller({ collections: this.c, runtime: this, logger: this.logger, intervalMs: opts.pollIntervalMs ?? 1000, concurrency: opts.jobConcurrency ?? 4, clock: this.clock });
   }
 
   // ---------------------------------------------------------------- lifecycle and registry
 
   /** Creates the indexes (idempotent). start() calls it. */
   init(): Promise<void> {
-    this.initialized ??= ensureEngineIndexes(this.c);
+    this.initialized ??= Promise.all([ensureEngineIndexes(this.c), this.locks.init()]).then(() => undefined);
     return this.initialized;
   }
 
@@ -321,7 +324,6 @@ export class WorkflowRuntime {
       throw new UnprocessableError(`Process ${def.key} starts only by a message (${Object.keys(def.meta.messageStarts).join(', ')}); send it to POST /api/messages`);
     }
     const now = this.clock();
-    const owner = this.leaseToken();
     const doc: InstanceDoc = {
       _id: input.id ?? crypto.randomUUID(),
       processKey: def.key,
@@ -333,8 +335,6 @@ export class WorkflowRuntime {
       state: null,
       engineVersion: ENGINE_VERSION,
       rev: 0,
-      leaseOwner: owner,
-      leaseUntil: new Date(now.getTime() + this.leaseMs),
       variables: JSON.stringify(variables),
       waits: [],
       messageNames: [],
@@ -346,8 +346,6 @@ export class WorkflowRuntime {
       parked: [],
       nextTimerAt: null,
       parent: input.parent ?? null,
-      outbox: [],
-      hasOutbox: false,
       error: null,
       startedBy: input.actor ?? SYSTEM_ACTOR,
       startedAt: now,
@@ -360,7 +358,9 @@ export class WorkflowRuntime {
       if (input.id && isDuplicateKey(err)) return this.getInstance(input.id);
       throw err;
     }
-    const saved = await this.execute(doc, owner, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
+    const got = await this.locks.acquire(`inst:${doc._id}`, 0, this.leaseMs);
+    if (!got.ok) throw new ConflictError('The new instance is already being started', { busy: true });
+    const saved = await this.execute(doc, got.lock, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
     return instanceView(saved);
   }
 
@@ -399,48 +399,53 @@ export class WorkflowRuntime {
     return this.c.instances.findOne({ _id: id });
   }
 
-  /** Runs a command on an instance under its lease. */
+  /** Runs a command on an instance under its lock. */
   async command(instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[] } = {}): Promise<InstanceDoc> {
-    const { doc, owner } = await this.lease(instanceId, opts.waitMs ?? 5000);
-    if (TERMINAL.has(doc.status) || (doc.status === 'failed' && command.kind !== 'resume')) {
-      await this.release(doc._id, owner);
+    const { doc, lock } = await this.acquire(instanceId, opts.waitMs ?? 5000);
+    if (doc.status === 'failed' && command.kind !== 'resume') {
+      await this.locks.release(lock);
       throw new ConflictError(`The instance is ${doc.status}`);
+    }
+    // a timer or retry job that finds nothing due (a duplicate or a leftover): tidy its jobs, run nothing
+    const now = this.clock().getTime();
+    const nothingDue =
+      (command.kind === 'timer' && !(doc.nextTimerAt && doc.nextTimerAt.getTime() <= now)) ||
+      (command.kind === 'retry' && !command.actor && !doc.parked.some((p) => p.executionId === command.executionId && p.reason === 'retry' && p.dueAt && p.dueAt.getTime() <= now));
+    if (nothingDue) {
+      try {
+        await this.c.jobs.deleteMany({ instanceId, kind: { $in: ['timer', 'retry'] }, _id: { $nin: this.expectedJobs(doc) } });
+      } finally {
+        await this.locks.release(lock);
+      }
+      return doc;
     }
     let def: LoadedDefinition;
     try {
       def = await this.loadDefinitionById(doc.definitionId);
     } catch (err) {
-      await this.release(doc._id, owner);
+      await this.locks.release(lock);
       throw err;
     }
-    return this.execute(doc, owner, def, command, opts.history ?? []);
+    return this.execute(doc, lock, def, command, opts.history ?? []);
   }
 
-  private leaseToken(): string {
-    return `${this.nodeId}#${++this.leaseSeq}`;
+  private expectedJobs(doc: InstanceDoc): string[] {
+    return [...doc.waits.filter((w) => w.kind === 'timer').map((w) => `${doc._id}:timer:${w.executionId}`), ...doc.parked.map((p) => p.jobId)];
   }
 
-  private async lease(id: string, waitMs: number): Promise<{ doc: InstanceDoc; owner: string }> {
+  /** The right to advance the instance from its current revision (waits up to waitMs while another command holds it). */
+  private async acquire(id: string, waitMs: number): Promise<{ doc: InstanceDoc; lock: LockHandle }> {
     const deadline = Date.now() + waitMs;
-    const owner = this.leaseToken();
     for (let round = 0; ; round++) {
-      const now = this.clock();
-      const doc = await this.c.instances.findOneAndUpdate(
-        { _id: id, $or: [{ leaseOwner: null }, { leaseUntil: { $lt: now } }] },
-        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
-        { returnDocument: 'after' },
-      );
-      if (doc) return { doc, owner };
-      const exists = await this.c.instances.findOne({ _id: id }, { projection: { status: 1 } });
-      if (!exists) throw new NotFoundError(`Instance ${id}`);
-      if (TERMINAL.has(exists.status)) throw new ConflictError(`The instance is ${exists.status}`);
+      const doc = await this.c.instances.findOne({ _id: id });
+      if (!doc) throw new NotFoundError(`Instance ${id}`);
+      if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
+      const got = await this.locks.acquire(`inst:${id}`, doc.rev, this.leaseMs, async () => (await this.c.instances.findOne({ _id: id }, { projection: { rev: 1 } }))?.rev === doc.rev);
+      if (got.ok) return { doc, lock: got.lock };
+      if (got.stale) continue;
       if (Date.now() >= deadline) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
       await sleep(Math.min(200, 10 * 2 ** Math.min(round, 4)) + Math.random() * 20);
     }
-  }
-
-  private async release(id: string, owner: string): Promise<void> {
-    await this.c.instances.updateOne({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseUntil: null } }).catch((err) => this.logger.warn({ err, id }, 'lease release failed'));
   }
 
   private async countAttempt(jobId: string, info: { instanceId: string; activityId: string; executionId: string }): Promise<number> {
@@ -448,31 +453,38 @@ export class WorkflowRuntime {
       { _id: jobId },
       {
         $inc: { attempts: 1 },
-        $setOnInsert: { kind: 'service', instanceId: info.instanceId, activityId: info.activityId, executionId: info.executionId, dueAt: null, leaseOwner: null, leaseUntil: null, lastError: null, createdAt: this.clock() },
+        $setOnInsert: { kind: 'service', instanceId: info.instanceId, activityId: info.activityId, executionId: info.executionId, dueAt: null, armedRev: 0, payload: null, createdAt: this.clock() },
       },
       { upsert: true, returnDocument: 'after' },
     );
     return doc?.attempts ?? 1;
   }
 
-  private async execute(doc: InstanceDoc, owner: string, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
-    const renew = setInterval(() => {
-      void this.c.instances.updateOne({ _id: doc._id, leaseOwner: owner }, { $set: { leaseUntil: new Date(this.clock().getTime() + this.leaseMs) } }).catch(() => undefined);
-    }, Math.max(1000, this.leaseMs / 3));
+  private async execute(doc: InstanceDoc, lock: LockHandle, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
+    const renew = setInterval(() => void this.locks.renew(lock, this.leaseMs).catch(() => undefined), Math.max(1000, this.leaseMs / 3));
     renew.unref();
-    let result: SessionResult;
+    let saved: InstanceDoc;
+    let notActed: ConflictError | undefined;
     try {
-      result = await new EngineSession(this.deps, def, doc, command).run();
+      const result = await new EngineSession(this.deps, def, doc, command).run();
+      saved = await this.save(doc, def, command, result, pre);
+      if (!result.acted && ACTING.has(command.kind)) {
+        // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run
+        notActed = new ConflictError(`The instance moved on before the ${command.kind === 'completeTask' ? 'task could be completed' : `${command.kind} could be delivered`}`);
+      }
     } catch (err) {
-      clearInterval(renew);
-      await this.release(doc._id, owner);
+      await this.locks.release(lock).catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(renew);
     }
-    clearInterval(renew);
-    return this.save(doc, owner, def, command, result, pre);
+    // the marker of the old revision stays: the save advanced the instance, nothing else may start from it
+    await this.runOutbox(saved._id).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
+    if (notActed) throw notActed;
+    return saved;
   }
 
-  private async save(doc: InstanceDoc, owner: string, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<InstanceDoc> {
+  private async save(doc: InstanceDoc, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<InstanceDoc> {
     const now = this.clock();
     const id = doc._id;
     const incidents = [...r.incidents];
@@ -496,14 +508,14 @@ export class WorkflowRuntime {
     const timers = r.waits.filter((w) => w.kind === 'timer');
     const nextTimerAt = timers.length ? new Date(Math.min(...timers.map((t) => t.dueAt!.getTime()))) : null;
 
-    const outbox: OutboxEntry[] = [];
+    const outbox: OutboxPayload[] = [];
     for (const call of r.calls) {
       const cfg = def.meta.elements[call.activityId];
       if (cfg?.kind !== 'call' || !cfg.calledElement) continue;
-      outbox.push({ id: crypto.randomUUID(), kind: 'startChild', executionId: call.executionId, activityId: call.activityId, processKey: cfg.calledElement, version: cfg.binding === 'version' ? cfg.version : undefined, childId: childIdOf(id, call.executionId) });
+      outbox.push({ kind: 'startChild', executionId: call.executionId, activityId: call.activityId, processKey: cfg.calledElement, version: cfg.binding === 'version' ? cfg.version : undefined, childId: childIdOf(id, call.executionId) });
     }
-    for (const m of r.thrownMessages) outbox.push({ id: crypto.randomUUID(), kind: 'message', name: m.name, businessKey: doc.businessKey, variables: JSON.stringify(r.variables), fromActivity: m.activityId });
-    if (doc.parent && status === 'completed') outbox.push({ id: crypto.randomUUID(), kind: 'notifyParent' });
+    for (const m of r.thrownMessages) outbox.push({ kind: 'message', name: m.name, businessKey: doc.businessKey, variables: JSON.stringify(r.variables), fromActivity: m.activityId });
+    if (doc.parent && status === 'completed') outbox.push({ kind: 'notifyParent' });
 
     // jobs first: a job without a saved timer is harmless (it finds nothing due), a timer without a job would be lost
     const keepJobs: string[] = [];
@@ -517,6 +529,13 @@ export class WorkflowRuntime {
       keepJobs.push(p.jobId);
       jobWrites.push(this.upsertJob(p.jobId, { kind: p.reason === 'retry' ? 'retry' : 'service', instanceId: id, activityId: p.activityId, executionId: p.executionId, dueAt: p.dueAt }));
     }
+    if (outbox.length) {
+      jobWrites.push(
+        this.c.jobs.insertMany(
+          outbox.map((o) => ({ _id: crypto.randomUUID(), kind: o.kind, instanceId: id, activityId: 'activityId' in o ? o.activityId : '', executionId: 'executionId' in o ? o.executionId : '', dueAt: now, armedRev: doc.rev + 1, attempts: 0, payload: JSON.stringify(o), createdAt: now })),
+        ),
+      );
+    }
     await Promise.all(jobWrites);
 
     const set: Partial<InstanceDoc> = {
@@ -524,8 +543,6 @@ export class WorkflowRuntime {
       incident: incidentActivities.length > 0 || (doc.incident && r.outcome !== 'settled' && r.outcome !== 'end'),
       state: status === 'completed' ? null : state,
       rev: doc.rev + 1,
-      leaseOwner: null,
-      leaseUntil: null,
       variables: JSON.stringify(r.variables),
       waits: r.waits,
       messageNames: [...new Set(r.waits.filter((w) => w.kind === 'message').map((w) => w.name!))],
@@ -548,23 +565,19 @@ export class WorkflowRuntime {
       set.nextTimerAt = doc.nextTimerAt;
       set.endedAt = null;
     }
-    if (outbox.length) set.hasOutbox = true;
-    const update: Record<string, unknown> = { $set: set };
-    if (outbox.length) update.$push = { outbox: { $each: outbox } };
-    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev, leaseOwner: owner }, update);
+    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
     if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
-    const saved: InstanceDoc = { ...doc, ...set, outbox: [...doc.outbox, ...outbox] } as InstanceDoc;
+    const saved: InstanceDoc = { ...doc, ...set } as InstanceDoc;
 
     const prev = { hadJobs: r.outcome !== 'error' && (r.finishedJobs.length > 0 || doc.nextTimerAt !== null || doc.parked.length > 0), hadTasks: doc.waits.some((w) => w.kind === 'task') };
     await this.afterSave(saved, def, command, r, incidents, keepJobs, pre, prev).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed'));
-    if (saved.hasOutbox) await this.drainOutbox(id).catch((err) => this.logger.warn({ err, instanceId: id }, 'outbox drain deferred'));
     return saved;
   }
 
   private upsertJob(jobId: string, fields: Pick<JobDoc, 'kind' | 'instanceId' | 'activityId' | 'executionId' | 'dueAt'>) {
     return this.c.jobs.updateOne(
       { _id: jobId },
-      { $set: { ...fields, leaseOwner: null, leaseUntil: null }, $setOnInsert: { attempts: 0, lastError: null, createdAt: this.clock() } },
+      { $set: { ...fields }, $setOnInsert: { attempts: 0, armedRev: 0, payload: null, createdAt: this.clock() } },
       { upsert: true },
     );
   }
@@ -596,30 +609,13 @@ export class WorkflowRuntime {
         ),
       );
     }
-    if (prev.hadJobs) ops.push(this.c.jobs.deleteMany({ instanceId: id, _id: { $nin: keepJobs } }));
+    if (prev.hadJobs) ops.push(this.c.jobs.deleteMany({ instanceId: id, kind: { $nin: OUTBOX_KINDS as JobDoc['kind'][] }, _id: { $nin: keepJobs } }));
     await Promise.all(ops);
 
     // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
     const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
-    if (command.kind === 'completeTask') {
-      const t = await this.c.tasks.findOneAndUpdate(
-        { _id: `${id}:${command.executionId}`, status: { $in: ['open', 'claimed'] } },
-        { $set: { status: 'completed', completedAt: now, completedBy: command.actor, data: JSON.stringify(command.data) }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      );
-      if (t) this.emit('task.completed', taskView(t));
-    }
-    if (prev.hadTasks) {
-      const stale = await this.c.tasks.find({ instanceId: id, status: { $in: ['open', 'claimed'] } }).toArray();
-      for (const t of stale) {
-        if (waitingExec.has(t.executionId)) continue;
-        const cancelled = await this.c.tasks.findOneAndUpdate({ _id: t._id, status: { $in: ['open', 'claimed'] } }, { $set: { status: 'cancelled', completedAt: now }, $inc: { version: 1 } }, { returnDocument: 'after' });
-        if (cancelled) {
-          await this.c.history.insertOne({ instanceId: id, at: now, seq: saved.rev * 100_000 + 99_999, type: 'task.cancelled', elementId: t.activityId, elementType: 'bpmn:UserTask', actor: null, data: JSON.stringify({ taskId: t._id }) });
-          this.emit('task.cancelled', taskView(cancelled));
-        }
-      }
-    }
+    if (command.kind === 'completeTask') await this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now);
+    if (prev.hadTasks) await this.tasks.closeStale(id, waitingExec, now);
     for (const t of r.newTasks) this.emit('task.created', taskView(t));
     for (const i of incidents) {
       const doc = await this.c.incidents.findOne({ _id: i.id });
@@ -630,30 +626,42 @@ export class WorkflowRuntime {
 
   // ---------------------------------------------------------------- outbox: call activities, thrown messages
 
-  /** Performs the pending side effects recorded with the instance's state (idempotent). */
-  async drainOutbox(instanceId: string): Promise<void> {
-    const doc = await this.c.instances.findOne({ _id: instanceId }, { projection: { outbox: 1, variables: 1, parent: 1, status: 1, businessKey: 1 } });
-    if (!doc?.outbox?.length) return;
-    for (const entry of doc.outbox) {
-      let done = true;
-      try {
-        if (entry.kind === 'startChild') {
-          await this.startInternal({ id: entry.childId, processKey: entry.processKey, version: entry.version, businessKey: doc.businessKey, variables: JSON.parse(doc.variables), parent: { instanceId, activityId: entry.activityId, executionId: entry.executionId } });
-        } else if (entry.kind === 'notifyParent' && doc.parent) {
-          const vars = JSON.parse(doc.variables) as Record<string, unknown>;
-          await this.command(doc.parent.instanceId, { kind: 'callCompleted', executionId: doc.parent.executionId, variables: vars }, { waitMs: 2000 });
-        } else if (entry.kind === 'message') {
-          await this.correlateMessage({ name: entry.name, businessKey: entry.businessKey ?? undefined, variables: JSON.parse(entry.variables), actor: SYSTEM_ACTOR });
-        }
-      } catch (err) {
-        const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
-        if (busy || !(err instanceof ConflictError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof UnprocessableError)) done = false;
-        else this.logger.info({ err: (err as Error).message, instanceId, entry: entry.kind }, 'outbox entry dropped');
-      }
-      if (!done) continue;
-      await this.c.instances.updateOne({ _id: instanceId }, { $pull: { outbox: { id: entry.id } } } as never);
+  /** Runs the outbox jobs of an instance whose save stands (right after the save, and from the poller). */
+  async runOutbox(instanceId: string): Promise<void> {
+    const jobs = await this.c.jobs.find({ instanceId, kind: { $in: OUTBOX_KINDS as JobDoc['kind'][] } }).toArray();
+    for (const job of jobs) await this.runOutboxJob(job);
+  }
+
+  /** One outbox job, once: claimed by a lock marker, void while its save does not stand. */
+  async runOutboxJob(job: JobDoc): Promise<void> {
+    const inst = await this.c.instances.findOne({ _id: job.instanceId }, { projection: { rev: 1, variables: 1, parent: 1, businessKey: 1 } });
+    if (!inst || inst.rev < job.armedRev) {
+      // the save that armed it failed (or is still running): drop it once it is surely dead
+      if (!inst || job.createdAt.getTime() < this.clock().getTime() - this.deps.commandTimeoutMs - this.leaseMs) await this.c.jobs.deleteOne({ _id: job._id });
+      return;
     }
-    await this.c.instances.updateOne({ _id: instanceId, outbox: { $size: 0 } }, { $set: { hasOutbox: false } });
+    const got = await this.locks.acquire(`job:${job._id}`, 0, this.leaseMs, async () => (await this.c.jobs.findOne({ _id: job._id }, { projection: { _id: 1 } })) !== null);
+    if (!got.ok) return;
+    const payload = JSON.parse(job.payload ?? '{}') as OutboxPayload;
+    try {
+      if (payload.kind === 'startChild') {
+        await this.startInternal({ id: payload.childId, processKey: payload.processKey, version: payload.version, businessKey: inst.businessKey, variables: JSON.parse(inst.variables), parent: { instanceId: job.instanceId, activityId: payload.activityId, executionId: payload.executionId } });
+      } else if (payload.kind === 'notifyParent' && inst.parent) {
+        await this.command(inst.parent.instanceId, { kind: 'callCompleted', executionId: inst.parent.executionId, variables: JSON.parse(inst.variables) }, { waitMs: 2000 });
+      } else if (payload.kind === 'message') {
+        await this.correlateMessage({ name: payload.name, businessKey: payload.businessKey ?? undefined, variables: JSON.parse(payload.variables), actor: SYSTEM_ACTOR });
+      }
+    } catch (err) {
+      const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
+      if (busy || !(err instanceof ConflictError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof UnprocessableError)) {
+        // try again later: give the claim back
+        await this.locks.release(got.lock);
+        throw err;
+      }
+      this.logger.info({ err: (err as Error).message, instanceId: job.instanceId, kind: payload.kind }, 'outbox entry dropped');
+      await this.c.history.insertOne({ instanceId: job.instanceId, at: this.clock(), seq: 0, type: 'note', elementId: null, elementType: null, actor: null, data: JSON.stringify({ message: `${payload.kind} not delivered: ${(err as Error).message}` }) });
+    }
+    await this.c.jobs.deleteOne({ _id: job._id });
   }
 
   // ---------------------------------------------------------------- messages and signals
@@ -710,22 +718,19 @@ export class WorkflowRuntime {
   // ---------------------------------------------------------------- operations: cancel, variables, incidents
 
   async cancelInstance(id: string, actor: ActorRef, reason?: string): Promise<InstanceView> {
-    const { doc, owner } = await this.lease(id, 5000);
-    if (TERMINAL.has(doc.status)) {
-      await this.release(id, owner);
-      throw new ConflictError(`The instance is already ${doc.status}`);
-    }
+    const { doc, lock } = await this.acquire(id, 5000);
     const now = this.clock();
-    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev: doc.rev + 1, leaseOwner: null, leaseUntil: null, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, updatedAt: now, endedAt: now };
-    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev, leaseOwner: owner }, { $set: set });
-    if (!res.matchedCount) throw new ConflictError('The instance was changed meanwhile; try again');
+    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev: doc.rev + 1, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, updatedAt: now, endedAt: now };
+    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
+    if (!res.matchedCount) {
+      await this.locks.release(lock);
+      throw new ConflictError('The instance was changed meanwhile; try again');
+    }
     await this.c.jobs.deleteMany({ instanceId: id });
     const open = await this.c.incidents.find({ instanceId: id, status: 'open' }).toArray();
     await this.c.incidents.updateMany({ instanceId: id, status: 'open' }, { $set: { status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor } });
     for (const i of open) this.emit('incident.resolved', incidentView({ ...i, status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor }));
-    const tasks = await this.c.tasks.find({ instanceId: id, status: { $in: ['open', 'claimed'] } }).toArray();
-    await this.c.tasks.updateMany({ instanceId: id, status: { $in: ['open', 'claimed'] } }, { $set: { status: 'cancelled', completedAt: now }, $inc: { version: 1 } });
-    for (const t of tasks) this.emit('task.cancelled', taskView({ ...t, status: 'cancelled', completedAt: now, version: t.version + 1 }));
+    await this.tasks.closeStale(id, new Set(), now);
     await this.c.history.insertOne({ instanceId: id, at: now, seq: (doc.rev + 1) * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null });
     const children = await this.c.instances.find({ 'parent.instanceId': id, status: { $in: ['running', 'waiting', 'failed'] } }, { projection: { _id: 1 } }).toArray();
     for (const child of children) await this.cancelInstance(child._id, actor, `parent ${id} cancelled`).catch((err) => this.logger.warn({ err, child: child._id }, 'child cancel failed'));
@@ -737,23 +742,21 @@ export class WorkflowRuntime {
   /** Admin: changes process variables of a waiting instance (in the saved engine state too). */
   async setVariables(id: string, patch: Record<string, unknown>, actor: ActorRef): Promise<InstanceView> {
     const vars = checkVariables(patch);
-    const { doc, owner } = await this.lease(id, 5000);
+    const { doc, lock } = await this.acquire(id, 5000);
     try {
-      if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
-      const saved = await this.patchVariables(doc, owner, vars, actor);
-      return instanceView(saved);
+      return instanceView(await this.patchVariables(doc, vars, actor));
     } catch (err) {
-      await this.release(id, owner);
+      await this.locks.release(lock);
       throw err;
     }
   }
 
-  private async patchVariables(doc: InstanceDoc, owner: string, vars: Record<string, unknown>, actor: ActorRef, release = true): Promise<InstanceDoc> {
+  private async patchVariables(doc: InstanceDoc, vars: Record<string, unknown>, actor: ActorRef): Promise<InstanceDoc> {
     const now = this.clock();
     const variables = { ...JSON.parse(doc.variables), ...vars };
     const state = doc.state ? JSON.stringify(patchStateVariables(JSON.parse(doc.state), vars)) : doc.state;
-    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev: doc.rev + 1, updatedAt: now, ...(release ? { leaseOwner: null, leaseUntil: null } : {}) };
-    const res = await this.c.instances.updateOne({ _id: doc._id, rev: doc.rev, leaseOwner: owner }, { $set: set });
+    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev: doc.rev + 1, updatedAt: now };
+    const res = await this.c.instances.updateOne({ _id: doc._id, rev: doc.rev }, { $set: set });
     if (!res.matchedCount) throw new ConflictError('The instance was changed meanwhile; try again');
     await this.c.history.insertOne({ instanceId: doc._id, at: now, seq: (doc.rev + 1) * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) });
     return { ...doc, ...set } as InstanceDoc;
@@ -773,20 +776,29 @@ export class WorkflowRuntime {
     if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
     if (incident.status !== 'open') throw new ConflictError(`The incident is already ${incident.resolution ?? 'resolved'}`);
     const vars = checkVariables(input.variables);
-    let { doc, owner } = await this.lease(incident.instanceId, 5000);
+    const claim = await this.locks.acquire(`incident:${incidentId}`, 0, 60_000);
+    if (!claim.ok) throw new ConflictError('The incident is being handled by someone else');
+    let { doc, lock } = await this.acquire(incident.instanceId, 5000).catch(async (err) => {
+      await this.locks.release(claim.lock);
+      throw err;
+    });
     try {
-      if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
-      if (Object.keys(vars).length) doc = await this.patchVariables(doc, owner, vars, input.actor, false);
+      if (Object.keys(vars).length) {
+        doc = await this.patchVariables(doc, vars, input.actor);
+        const next = await this.locks.acquire(`inst:${doc._id}`, doc.rev, this.leaseMs);
+        if (!next.ok) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
+        lock = next.lock;
+      }
       if (incident.jobId) await this.c.jobs.updateOne({ _id: incident.jobId }, { $set: { attempts: 0, dueAt: null } });
-      const claimed = await this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: this.clock(), resolvedBy: input.actor } });
-      if (!claimed.modifiedCount) throw new ConflictError('The incident was resolved meanwhile');
+      await this.c.incidents.updateOne({ _id: incidentId }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: this.clock(), resolvedBy: input.actor } });
     } catch (err) {
-      await this.release(doc._id, owner);
+      await this.locks.release(lock);
+      await this.locks.release(claim.lock);
       throw err;
     }
     const def = await this.loadDefinitionById(doc.definitionId);
     if (incident.kind === 'engine') doc = { ...doc, status: 'running', incident: false };
-    const saved = await this.execute(doc, owner, def, incident.kind === 'engine' ? { kind: 'resume' } : { kind: 'retry', executionId: incident.executionId ?? undefined, actor: input.actor }, [
+    const saved = await this.execute(doc, lock, def, incident.kind === 'engine' ? { kind: 'resume' } : { kind: 'retry', executionId: incident.executionId ?? undefined, actor: input.actor }, [
       { type: 'incident.resolved', elementId: incident.activityId, actor: input.actor, data: { incidentId, resolution: 'retried' } },
     ]);
     const resolved = await this.c.incidents.findOne({ _id: incidentId });
@@ -796,30 +808,28 @@ export class WorkflowRuntime {
 
   // ---------------------------------------------------------------- used by the poller
 
-  /** Instances whose start crashed before the first save, or whose outbox is pending. */
+  /** Instances whose start crashed before the first save; outbox jobs left behind; old lock markers. */
   async sweep(): Promise<number> {
     const now = this.clock();
     let n = 0;
-    const stuckStarts = await this.c.instances.find({ status: 'running', rev: 0, leaseUntil: { $lt: now } }, { projection: { _id: 1 } }).limit(20).toArray();
+    const stuckStarts = await this.c.instances.find({ status: 'running', rev: 0, startedAt: { $lt: new Date(now.getTime() - this.leaseMs) } }, { projection: { _id: 1 } }).limit(20).toArray();
     for (const s of stuckStarts) {
+      const got = await this.locks.acquire(`inst:${s._id}`, 0, this.leaseMs, async () => (await this.c.instances.findOne({ _id: s._id }, { projection: { rev: 1 } }))?.rev === 0);
+      if (!got.ok) continue;
+      const doc = await this.c.instances.findOne({ _id: s._id });
+      if (!doc || doc.rev !== 0) {
+        await this.locks.release(got.lock);
+        continue;
+      }
       try {
-        const { doc, owner } = await this.lease(s._id, 0);
-        if (doc.rev !== 0) {
-          await this.release(doc._id, owner);
-          continue;
-        }
         const def = await this.loadDefinitionById(doc.definitionId);
-        await this.execute(doc, owner, def, { kind: 'start', variables: JSON.parse(doc.variables) }, [{ type: 'note', data: { message: 'start re-run after a node failure' } }]);
+        await this.execute(doc, got.lock, def, { kind: 'start', variables: JSON.parse(doc.variables) }, [{ type: 'note', data: { message: 'start re-run after a node failure' } }]);
         n++;
       } catch (err) {
         this.logger.warn({ err: (err as Error).message, instanceId: s._id }, 'crashed start not recovered yet');
       }
     }
-    const pending = await this.c.instances.find({ hasOutbox: true, leaseOwner: null, updatedAt: { $lt: new Date(now.getTime() - 1000) } }, { projection: { _id: 1 } }).limit(20).toArray();
-    for (const p of pending) {
-      await this.drainOutbox(p._id).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: p._id }, 'outbox drain failed'));
-      n++;
-    }
+    await this.locks.prune(Math.max(3_600_000, this.leaseMs * 10)).catch(() => undefined);
     return n;
   }
 }

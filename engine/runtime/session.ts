@@ -47,6 +47,8 @@ export interface NewIncident {
 export interface SessionResult {
   outcome: 'settled' | 'end' | 'error';
   error?: Error;
+  /** the command's own action ran (false: the instance ended or failed first) */
+  acted: boolean;
   state: string | null;
   variables: Record<string, unknown>;
   waits: WaitRecord[];
@@ -99,6 +101,8 @@ export class EngineSession {
   private settledResolve!: (o: { outcome: 'settled' | 'end' | 'error'; error?: Error }) => void;
   private readonly settled: Promise<{ outcome: 'settled' | 'end' | 'error'; error?: Error }>;
   private finished = false;
+  /** false: the run ended or failed while resuming, before the command could act */
+  acted = false;
   private fatal: Error | undefined;
 
   private readonly waits = new Map<string, WaitRecord>();
@@ -467,7 +471,10 @@ export class EngineSession {
         engine.recover(JSON.parse(this.inst.state));
         this.execution = await engine.resume({ listener: this.listener });
       }
-      if (!this.finished) await this.act();
+      if (!this.finished) {
+        await this.act();
+        this.acted = true;
+      }
       this.poke();
       const { outcome, error } = await this.settled;
       if (this.fatal) throw this.fatal;
@@ -540,6 +547,7 @@ export class EngineSession {
     return {
       outcome,
       error,
+      acted: this.acted,
       state,
       variables: publicVariables(this.variables),
       waits: outcome === 'settled' ? waits : [],
@@ -548,10 +556,10 @@ export class EngineSession {
       visited: [...this.visited],
       takenFlows: [...this.takenFlows],
       history: this.history,
-      newTasks: outcome === 'error' ? [] : this.newTasks.filter((t) => this.waits.has(t.executionId)),
+      newTasks: outcome === 'settled' ? this.newTasks.filter((t) => this.waits.has(t.executionId)) : [],
       incidents: this.incidents,
       finishedJobs: this.finishedJobs,
-      calls: this.calls.filter((c) => this.waits.has(c.executionId)),
+      calls: outcome === 'settled' ? this.calls.filter((c) => this.waits.has(c.executionId)) : [],
       thrownMessages: this.thrownMessages,
       errorEnd: this.errorEnd,
     };

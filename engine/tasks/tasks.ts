@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from
 import type { TaskFormView, TaskView } from '../../workflows/bpmn/views';
 import type { FormRegistry } from '../ports';
 import type { ActorRef, EngineCollections, TaskDoc, TaskStatus } from '../persistence/store';
+import type { Locks } from '../persistence/locks';
 import { validateFormData } from '../forms/forms';
 import { taskView } from '../runtime/mappers';
 import type { WorkflowRuntime } from '../runtime/runtime';
@@ -37,7 +38,7 @@ export interface TaskQuery {
 const ACTIVE: TaskStatus[] = ['open', 'claimed'];
 
 export class TaskService {
-  constructor(private readonly deps: { collections: EngineCollections; forms: FormRegistry; runtime: WorkflowRuntime }) {}
+  constructor(private readonly deps: { collections: EngineCollections; forms: FormRegistry; runtime: WorkflowRuntime; locks: Locks }) {}
 
   private get tasks() {
     return this.deps.collections.tasks;
@@ -107,6 +108,7 @@ export class TaskService {
   }
 
   private explain(t: TaskDoc | null, id: string, actor: TaskActor, action: string): never {
+    if (t && t.status === 'open' && action === 'claim' && (actor.canSeeAll || this.isCandidate(t, actor))) throw new ConflictError('Someone else claimed the task at the same moment');
     if (!t) throw new NotFoundError(`Task ${id}`);
     if (t.status === 'completed' || t.status === 'cancelled') throw new ConflictError(`The task is already ${t.status}`);
     if (t.status === 'claimed' && t.claimedBy && !this.names(actor).includes(t.claimedBy)) throw new ConflictError(`The task is claimed by ${t.claimedByLabel ?? t.claimedBy}`, { claimedBy: t.claimedBy });
@@ -114,44 +116,85 @@ export class TaskService {
     throw new ConflictError('The task changed meanwhile; reload it');
   }
 
+  /**
+   * Changes a task from the version read, once: the lock marker `task:<id>@<version>` admits one
+   * writer per version (FerretDB has no atomic conditional update). Null when another writer won.
+   */
+  private async advance(t: TaskDoc, set: Partial<TaskDoc>): Promise<TaskDoc | null> {
+    const got = await this.deps.locks.acquire(`task:${t._id}`, t.version, 15_000, async () => (await this.tasks.findOne({ _id: t._id }, { projection: { version: 1 } }))?.version === t.version);
+    if (!got.ok) return null;
+    const next = { ...t, ...set, version: t.version + 1 };
+    await this.tasks.updateOne({ _id: t._id }, { $set: { ...set, version: next.version } });
+    return next;
+  }
+
+  private async current(id: string): Promise<TaskDoc | null> {
+    return this.tasks.findOne({ _id: id });
+  }
+
   async claim(id: string, actor: TaskActor): Promise<TaskView> {
-    const now = new Date();
-    const filter: Record<string, unknown> = { _id: id, status: 'open' };
-    if (!actor.canSeeAll) Object.assign(filter, this.candidateFilter(actor));
-    const t = await this.tasks.findOneAndUpdate(filter, { $set: { status: 'claimed', claimedBy: actor.id ?? actor.label, claimedByLabel: actor.label, claimedAt: now }, $inc: { version: 1 } }, { returnDocument: 'after' });
-    if (!t) this.explain(await this.tasks.findOne({ _id: id }), id, actor, 'claim');
-    await this.note(t, 'task.claimed', actor);
-    this.deps.runtime.emit('task.claimed', taskView(t));
-    return taskView(t);
+    const t = await this.current(id);
+    if (!t || t.status !== 'open' || (!actor.canSeeAll && !this.isCandidate(t, actor))) this.explain(t, id, actor, 'claim');
+    const done = await this.advance(t, { status: 'claimed', claimedBy: actor.id ?? actor.label, claimedByLabel: actor.label, claimedAt: new Date() });
+    if (!done) this.explain(await this.current(id), id, actor, 'claim');
+    await this.note(done, 'task.claimed', actor);
+    this.deps.runtime.emit('task.claimed', taskView(done));
+    return taskView(done);
   }
 
   async unclaim(id: string, actor: TaskActor): Promise<TaskView> {
-    const filter: Record<string, unknown> = { _id: id, status: 'claimed' };
-    if (!actor.canAssign) filter.claimedBy = { $in: this.names(actor) };
-    const t = await this.tasks.findOneAndUpdate(filter, { $set: { status: 'open', claimedBy: null, claimedByLabel: null, claimedAt: null, assignee: null }, $inc: { version: 1 } }, { returnDocument: 'after' });
-    if (!t) {
-      const cur = await this.tasks.findOne({ _id: id });
-      if (cur?.status === 'open') throw new ConflictError('The task is not claimed');
-      this.explain(cur, id, actor, 'unclaim');
-    }
-    await this.note(t, 'task.unclaimed', actor);
-    this.deps.runtime.emit('task.unclaimed', taskView(t));
-    return taskView(t);
+    const t = await this.current(id);
+    if (t?.status === 'open') throw new ConflictError('The task is not claimed');
+    const mine = t?.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
+    if (!t || t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'unclaim');
+    const done = await this.advance(t, { status: 'open', claimedBy: null, claimedByLabel: null, claimedAt: null, assignee: null });
+    if (!done) this.explain(await this.current(id), id, actor, 'unclaim');
+    await this.note(done, 'task.unclaimed', actor);
+    this.deps.runtime.emit('task.unclaimed', taskView(done));
+    return taskView(done);
   }
 
   /** tasks.assign: gives the task to a user (claimed on their behalf). */
   async assign(id: string, to: { userId: string; label: string }, actor: TaskActor): Promise<TaskView> {
     if (!actor.canAssign) throw new ForbiddenError('Assigning tasks needs the permission tasks.assign');
-    const now = new Date();
-    const t = await this.tasks.findOneAndUpdate(
-      { _id: id, status: { $in: ACTIVE } },
-      { $set: { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: now }, $inc: { version: 1 } },
-      { returnDocument: 'after' },
-    );
-    if (!t) this.explain(await this.tasks.findOne({ _id: id }), id, actor, 'assign');
-    await this.note(t, 'task.assigned', actor, { to: to.label });
-    this.deps.runtime.emit('task.assigned', taskView(t));
-    return taskView(t);
+    const t = await this.current(id);
+    if (!t || !ACTIVE.includes(t.status)) this.explain(t, id, actor, 'assign');
+    const done = await this.advance(t, { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: new Date() });
+    if (!done) throw new ConflictError('The task changed meanwhile; reload it');
+    await this.note(done, 'task.assigned', actor, { to: to.label });
+    this.deps.runtime.emit('task.assigned', taskView(done));
+    return taskView(done);
+  }
+
+  /** After the instance save that completed the task: the task document follows (retries past concurrent claims). */
+  async markCompleted(id: string, actor: ActorRef, data: Record<string, unknown>, at: Date): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      const t = await this.current(id);
+      if (!t || !ACTIVE.includes(t.status)) return;
+      const done = await this.advance(t, { status: 'completed', completedAt: at, completedBy: actor, data: JSON.stringify(data) });
+      if (done) {
+        this.deps.runtime.emit('task.completed', taskView(done));
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20 * (i + 1)));
+    }
+  }
+
+  /** Cancels the open tasks of an instance whose wait is gone (boundary event, terminate, cancel). */
+  async closeStale(instanceId: string, waitingExecutions: ReadonlySet<string>, at: Date): Promise<void> {
+    const stale = await this.tasks.find({ instanceId, status: { $in: ACTIVE } }).toArray();
+    for (const first of stale) {
+      if (waitingExecutions.has(first.executionId)) continue;
+      for (let i = 0, t: TaskDoc | null = first; i < 10 && t && ACTIVE.includes(t.status); i++, t = await this.current(first._id)) {
+        const done = await this.advance(t, { status: 'cancelled', completedAt: at });
+        if (done) {
+          await this.deps.collections.history.insertOne({ instanceId, at, seq: 0, type: 'task.cancelled', elementId: t.activityId, elementType: 'bpmn:UserTask', actor: null, data: JSON.stringify({ taskId: t._id }) });
+          this.deps.runtime.emit('task.cancelled', taskView(done));
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20 * (i + 1)));
+      }
+    }
   }
 
   /** Validates the data against the task's form, then completes it (the instance runs to its next wait). */

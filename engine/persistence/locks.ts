@@ -1,0 +1,91 @@
+/**
+ * Mutual exclusion that holds on FerretDB 1.24: there, a conditional update or findOneAndUpdate is
+ * NOT atomic (8 concurrent `updateOne({_id, rev: 0})` all matched in tests/features/engine-atomicity),
+ * but inserting a duplicate _id always fails. So the right to advance a resource from a version is
+ * a marker document `<resource>@<version>#<gen>`: whoever inserts it owns that version. A marker
+ * carries an expiry; a crashed owner's marker is superseded by generation gen+1 (again by insert).
+ * Works unchanged on MongoDB.
+ */
+import crypto from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKey } from './store';
+
+export interface LockDoc {
+  _id: string;
+  resource: string;
+  version: number;
+  gen: number;
+  owner: string;
+  until: Date;
+  createdAt: Date;
+}
+
+export interface LockHandle {
+  id: string;
+  resource: string;
+  version: number;
+  owner: string;
+}
+
+export type LockResult = { ok: true; lock: LockHandle } | { ok: false; heldUntil: Date; stale?: boolean };
+
+export class Locks {
+  readonly col: mongo.Collection<LockDoc>;
+
+  constructor(
+    connection: Connection,
+    private readonly nodeId: string,
+    private readonly clock: () => Date,
+  ) {
+    this.col = connection.db!.collection<LockDoc>('locks');
+  }
+
+  init() {
+    return Promise.all([this.col.createIndex({ resource: 1, version: 1, gen: -1 }), this.col.createIndex({ createdAt: 1 })]);
+  }
+
+  /**
+   * Tries once: owns `resource` at `version`, or tells until when a live owner holds it. Before
+   * superseding an expired marker, `stillCurrent` confirms the version was not advanced meanwhile
+   * (a finished owner leaves its marker behind; see release()).
+   */
+  async acquire(resource: string, version: number, ttlMs: number, stillCurrent?: () => Promise<boolean>): Promise<LockResult> {
+    const owner = `${this.nodeId}/${crypto.randomBytes(4).toString('hex')}`;
+    let gen = 0;
+    for (let tries = 0; tries < 8; tries++) {
+      const now = this.clock();
+      const id = `${resource}@${version}#${gen}`;
+      try {
+        await this.col.insertOne({ _id: id, resource, version, gen, owner, until: new Date(now.getTime() + ttlMs), createdAt: now });
+        return { ok: true, lock: { id, resource, version, owner } };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      const latest = await this.col.find({ resource, version }).sort({ gen: -1 }).limit(1).next();
+      if (!latest) continue;
+      if (latest.until.getTime() > now.getTime()) return { ok: false, heldUntil: latest.until };
+      if (stillCurrent && !(await stillCurrent())) return { ok: false, heldUntil: now, stale: true };
+      gen = latest.gen + 1;
+    }
+    return { ok: false, heldUntil: new Date(this.clock().getTime() + ttlMs) };
+  }
+
+  /** Extends the expiry while work goes on (only the owner writes its marker). */
+  async renew(lock: LockHandle, ttlMs: number): Promise<void> {
+    await this.col.updateOne({ _id: lock.id, owner: lock.owner }, { $set: { until: new Date(this.clock().getTime() + ttlMs) } });
+  }
+
+  /**
+   * Gives the version back without having advanced it (another may try it now). After a successful
+   * advance the marker is left in place: a late contender that read the old version finds it and
+   * re-reads; old markers are removed by prune().
+   */
+  async release(lock: LockHandle): Promise<void> {
+    await this.col.deleteOne({ _id: lock.id, owner: lock.owner });
+  }
+
+  async prune(olderThanMs: number): Promise<number> {
+    const res = await this.col.deleteMany({ createdAt: { $lt: new Date(this.clock().getTime() - olderThanMs) } });
+    return res.deletedCount;
+  }
+}
