@@ -33,7 +33,7 @@ export function OrderList() {
         setRows((prev) => prev ?? []);
       }
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // the query is read from the URL; `key` is its identity
     [key],
   );
   useEffect(() => {

@@ -39,20 +39,20 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
   let flowControl: FlowControl | undefined;
   let eventSink: OrderEventSink | undefined;
   const numbers = new OrderNumbers(collections.counters, `${process.pid}`);
-  let starter: FlowStarter | undefined;
+  const accepted: { starter?: FlowStarter } = {};
   const orders = new OrdersService({
     collections,
     buckets,
     numbers,
     audit: deps.audit,
     logger: deps.logger,
-    onAccepted: (n) => starter?.enqueue(n),
+    onAccepted: (n) => accepted.starter?.enqueue(n),
     flowControl: () => flowControl,
     events: () => eventSink,
   });
-  starter = new FlowStarter(collections, orders, () => flowPort, deps.logger, deps.starter);
-  if (deps.startLoop !== false) starter.start();
-  const s = starter;
+  const s = new FlowStarter(collections, orders, () => flowPort, deps.logger, deps.starter);
+  accepted.starter = s;
+  if (deps.startLoop !== false) s.start();
   return {
     orders,
     search: new OrderSearchService(buckets, orders),

@@ -5,6 +5,7 @@
  * Only values of the expected type are touched; anything else is left for the schema to refuse.
  */
 
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 /** Calling codes for the countries whose national numbers we can complete (leading trunk 0). */
@@ -35,7 +36,7 @@ export function normaliseCountry(v: string): string {
 }
 
 export function normalisePhone(v: string, country?: string): string {
-  let p = cleanText(v).replace(/[\s\-().\/]/g, '');
+  let p = cleanText(v).replace(/[\s\-()./]/g, '');
   if (p.startsWith('00')) p = `+${p.slice(2)}`;
   if (!p.startsWith('+') && country && CALLING_CODES[country]) {
     p = `+${CALLING_CODES[country]}${p.replace(/^0+/, '')}`;
