@@ -18,7 +18,7 @@ import { PdfStore } from '../server/printing/pdf-store';
 import { printingModels } from '../server/printing/printing.model';
 import { htmlDocument } from '../server/printing/document';
 import { pageCount } from '../server/printing/print.service';
-import { insertOrders, makeOrder } from '../tests/api/print.helpers';
+import { insertOrders, makeOrder } from '../tests/helpers/print';
 
 const BATCH = Number(process.env.PRINT_BENCH_BATCH ?? 500);
 const LABELS = Number(process.env.PRINT_BENCH_LABELS ?? 200);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { keyIdOf } from '../../server/integration/secret-box';
 import { testDatabaseUri } from '../helpers/db';
-import { json, startCapturingOrdo, startRemote, type Remote } from './connectors.helpers';
+import { json, startCapturingOrdo, startRemote, type Remote } from '../helpers/connectors';
 
 const ROOT = path.join(__dirname, '..', '..');
 const A = crypto.randomBytes(32).toString('hex');

@@ -6,7 +6,7 @@
  * a final check proves no secret reached any API answer or log line.
  */
 import { ConnectorError } from '../../connectors';
-import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from './connectors.helpers';
+import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from '../helpers/connectors';
 
 const API_KEY = 'remote-api-key-7f3a9c51';
 const CLIENT_SECRET = 'oauth-client-secret-91b2e7';

@@ -15,7 +15,7 @@ import { BASE_CSS } from '../../server/printing/compile';
 import { printingModels } from '../../server/printing/printing.model';
 import { pageCss, DEFAULT_PAPER } from '../../workflows/print/paper';
 import { useTestConnection } from '../helpers/db';
-import { decodeBarcodes, insertOrders, makeOrder, pdfText } from './print.helpers';
+import { decodeBarcodes, insertOrders, makeOrder, pdfText } from '../helpers/print';
 
 const ADMIN: Principal = { kind: 'user', userId: 'u1', email: 'admin@test.local', name: 'Admin', role: 'admin', groups: [], permissions: new Set(), sessionId: 's', csrfToken: 'c' };
 const logger = pino({ level: 'silent' });

@@ -4,7 +4,7 @@
  */
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import type { RunningOrdo } from '../../server/main';
-import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfFonts, pdfPages, pdfText, waitFor } from './print.helpers';
+import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfFonts, pdfPages, pdfText, waitFor } from '../helpers/print';
 
 const OPERATOR = { email: 'operator@test.local', password: 'operator-password-1' };
 const VIEWER = { email: 'viewer@test.local', password: 'viewer-password-1' };

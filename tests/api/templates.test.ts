@@ -5,7 +5,7 @@
 import zlib from 'node:zlib';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import type { RunningOrdo } from '../../server/main';
-import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfImages, pdfText } from './print.helpers';
+import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfImages, pdfText } from '../helpers/print';
 
 /** A GrapesJS project as the designer would send it (editor.getProjectData()). */
 function project(components: unknown[], styles: unknown[] = []) {

@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR } from '../../engine';
 import { WebhookDeliveryWorker } from '../../server/integration/delivery-worker';
 import { signPayload } from '../../server/integration/signature';
 import { FixtureRuleEvaluator, eventually, newRuntime } from '../features/engine-harness';
-import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from './connectors.helpers';
+import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from '../helpers/connectors';
 
 const verify = (secret: string, headers: Record<string, unknown>, body: string) => headers['x-ordo-signature'] === signPayload(secret, Number(headers['x-ordo-timestamp']), body);
 

@@ -6,7 +6,7 @@
  */
 import { ADMIN, ApiClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
-import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfPages, pdfText, waitFor } from './print.helpers';
+import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfPages, pdfText, waitFor } from '../helpers/print';
 
 describe('template designer (chromium)', () => {
   let harness: DesignerHarness;

@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../server/config';
 import { startOrdo, type RunningOrdo } from '../../server/main';
-import { testDatabaseUri } from '../helpers/db';
-import { ADMIN, ApiClient, type ApiResponse } from '../helpers/server';
+import { testDatabaseUri } from './db';
+import { ADMIN, ApiClient, type ApiResponse } from './server';
 
 export interface CapturingOrdo {
   ordo: RunningOrdo;
