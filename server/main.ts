@@ -48,6 +48,12 @@ import { credentialRoutes } from './api/credentials/credentials.routes';
 import { webhookRoutes } from './api/webhooks/webhooks.routes';
 import { openApiRoutes } from './http/openapi';
 import { isAppError } from '../workflows/model/errors';
+import { EventEmitter } from 'node:events';
+import { WorkflowRuntime, FileFormRegistry } from '../engine';
+import { workflowRoutes } from './api/workflows/workflows.routes';
+import { instanceRoutes } from './api/instances/instances.routes';
+import { taskRoutes } from './api/tasks/tasks.routes';
+import { messageRoutes } from './api/messages/messages.routes';
 
 export interface RunningOrdo {
   url: string;
@@ -63,6 +69,10 @@ export interface RunningOrdo {
   orders: OrdersModule;
   /** connectors, credentials, webhooks; integration.invoker is the engine/ports ConnectorInvoker */
   integration: Integration;
+  /** the durable workflow runtime (engine/): startInstance, registerHandler, tasks, messages */
+  workflows: WorkflowRuntime;
+  /** workflow domain events (task.created/claimed/completed/cancelled, instance.changed, incident.*) for the socket layer */
+  workflowEvents: EventEmitter;
   /** intake channels beside REST: e-mail (SMTP port when listening), imports, drafts */
   intake: IntakeModule;
   close(): Promise<void>;
@@ -145,6 +155,26 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // order events (created, approved, allocated, printed, shipped, cancelled) go to the outbound webhook outbox
     orders.setEventSink((e) => integration.enqueueEvent({ type: e.type as OrderEventType, id: e.id, occurredAt: e.occurredAt, data: e.data }));
 
+    // workflows: the durable bpmn-engine runtime on the database; its poller fires timers and retries on any node
+    const workflowEvents = new EventEmitter();
+    workflowEvents.setMaxListeners(50);
+    const workflowForms = new FileFormRegistry(path.join(__dirname, '..', 'workflows', 'forms'));
+    const workflows = new WorkflowRuntime({
+      connection,
+      logger: logger.child({ module: 'workflows' }),
+      connectors: integration.invoker,
+      rules: ruleEvaluator,
+      forms: workflowForms,
+      printer: printing.documentPrinter,
+      events: workflowEvents,
+    });
+    await workflows.start();
+    closers.push(() => workflows.stop());
+    // the reference order flow, deployed once (safe when several nodes start together)
+    await workflows
+      .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
+      .catch((err) => logger.error({ err }, 'the reference process order-fulfilment could not be deployed'));
+
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
     let baseUrl = config.publicUrl ?? '';
@@ -167,6 +197,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...openApiRoutes({ routes: () => routes }),
       ...intakeRoutes({ orders, intake, publicPerMinute: config.intake.publicPerMinute, importMaxBytes: config.intake.importMaxBytes }),
       ...storeRoutes({ stores }),
+      ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key) }) }),
+      ...instanceRoutes({ runtime: workflows, audit }),
+      ...taskRoutes({ runtime: workflows, audit }),
+      ...messageRoutes({ runtime: workflows }),
       ...ruleRoutes({ rules }),
     ];
 
@@ -206,7 +240,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, integration, close: closeAll };
+    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, integration, workflows, workflowEvents, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -680,7 +680,12 @@ export class WorkflowRuntime {
       await this.command(matches[0]._id, { kind: 'message', name: input.name, variables, actor }, { waitMs: 5000 });
       return { result: 'correlated', instanceId: matches[0]._id };
     }
-    if (input.instanceId) throw new NotFoundError(`An instance ${input.instanceId} waiting for the message "${input.name}"`);
+    if (input.instanceId) {
+      const target = await this.c.instances.findOne({ _id: input.instanceId }, { projection: { status: 1 } });
+      if (!target) throw new NotFoundError(`Instance ${input.instanceId}`);
+      if (TERMINAL.has(target.status) || target.status === 'failed') throw new ConflictError(`The instance is ${target.status}`);
+      throw new NotFoundError(`An instance ${input.instanceId} waiting for the message "${input.name}"`);
+    }
     const starts = await this.latestDefinitionsWithMessageStart(input.name);
     if (starts.length > 1) throw new ConflictError(`The message "${input.name}" starts several processes (${starts.map((s) => s.key).join(', ')})`);
     if (!starts.length) throw new NotFoundError(`A waiting instance or a process started by the message "${input.name}"`);

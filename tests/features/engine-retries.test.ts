@@ -84,7 +84,7 @@ describe('engine retries, incidents and operations', () => {
     await expect(runtime.command(inst.id, { kind: 'completeTask', activityId: 'count', executionId: task.id.split(':')[1], data: {}, actor: SYSTEM_ACTOR })).rejects.toMatchObject({ status: 409 });
     await runtime.tasks.complete(task.id, { approved: true }, ADMIN_ACTOR);
     await expect(runtime.tasks.complete(task.id, { approved: true }, ADMIN_ACTOR)).rejects.toMatchObject({ status: 409 });
-    await expect(runtime.correlateMessage({ name: 'anything', instanceId: inst.id })).rejects.toMatchObject({ status: 404 });
+    await expect(runtime.correlateMessage({ name: 'anything', instanceId: inst.id })).rejects.toMatchObject({ status: 409 });
     await expect(runtime.command(inst.id, { kind: 'signal', name: 'x', variables: {}, actor: SYSTEM_ACTOR })).rejects.toMatchObject({ status: 409 });
   });
 

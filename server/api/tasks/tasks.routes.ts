@@ -1,0 +1,73 @@
+/** The operators' task API: queues (mine, my groups, all), claim, unclaim, assign, complete with form data. */
+import { defineRoute, type AnyRoute } from '../../http/route';
+import { assignTaskBody, completeTaskBody, taskParams, taskQuery } from '../../contracts/workflows';
+import type { WorkflowRuntime } from '../../../engine';
+import type { AuditService } from '../../audit/audit.service';
+import { taskActorOf } from './task-actor';
+
+export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService }): AnyRoute[] {
+  const { runtime, audit } = deps;
+  const tasks = runtime.tasks;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/tasks',
+      tag: 'tasks',
+      summary: 'A task queue: mine (claimed by me), groups (open tasks I am a candidate for, the default) or all (tasks.all)',
+      access: { permission: 'tasks.read' },
+      query: taskQuery,
+      handler: ({ query, principal }) => tasks.list(query, taskActorOf(principal)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tasks/:id',
+      tag: 'tasks',
+      summary: 'A task with its form (JSON Schema + UI schema)',
+      access: { permission: 'tasks.read' },
+      params: taskParams,
+      handler: ({ params, principal }) => tasks.get(params.id, taskActorOf(principal)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/tasks/:id/claim',
+      tag: 'tasks',
+      summary: 'Claim an open task (of two claims at once exactly one wins; the other gets 409)',
+      access: { permission: 'tasks.work' },
+      params: taskParams,
+      handler: ({ params, principal }) => tasks.claim(params.id, taskActorOf(principal)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/tasks/:id/unclaim',
+      tag: 'tasks',
+      summary: 'Give a claimed task back to its queue',
+      access: { permission: 'tasks.work' },
+      params: taskParams,
+      handler: ({ params, principal }) => tasks.unclaim(params.id, taskActorOf(principal)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/tasks/:id/assign',
+      tag: 'tasks',
+      summary: 'Assign a task to a user (claimed on their behalf)',
+      access: { permission: 'tasks.assign' },
+      params: taskParams,
+      body: assignTaskBody,
+      handler: async ({ params, body, principal }) => {
+        const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, taskActorOf(principal));
+        await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId } });
+        return task;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/tasks/:id/complete',
+      tag: 'tasks',
+      summary: 'Complete a task: the data is validated against its form (400 with field paths, nothing saved), then merged into the instance variables',
+      access: { permission: 'tasks.work' },
+      params: taskParams,
+      body: completeTaskBody,
+      handler: ({ params, body, principal }) => tasks.complete(params.id, body.data, taskActorOf(principal)),
+    }),
+  ];
+}
