@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
-import { adminClient, ApiClient } from '../helpers/server';
+import { ADMIN, adminClient, ApiClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
 
 const ANALYST = { name: 'Ada Analyst', email: 'ada@test.local', password: 'analyst-pass-2025' };
@@ -70,6 +70,16 @@ async function setEntry(page: Page, entryId: string, value: string): Promise<voi
   }
 }
 
+/** The smallest data a JSON Schema form accepts: each required field filled by its type. */
+function sampleData(schema: { properties?: Record<string, { type?: string; enum?: unknown[]; default?: unknown; minimum?: number }>; required?: string[] }): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const name of schema.required ?? []) {
+    const p = schema.properties?.[name] ?? {};
+    data[name] = p.default ?? p.enum?.[0] ?? (p.type === 'boolean' ? true : p.type === 'number' || p.type === 'integer' ? (p.minimum ?? 1) : p.type === 'array' ? [] : p.type === 'object' ? {} : 'ok');
+  }
+  return data;
+}
+
 describe('workflows end to end (chromium)', () => {
   let harness: DesignerHarness;
   let b: TestBrowser;
@@ -113,6 +123,20 @@ describe('workflows end to end (chromium)', () => {
     expect(await count(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.service}"]`), (n) => n > 0)).toBeGreaterThan(0);
     await expectText(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.user}"] span`), 'User task needs a form (camunda:formKey)');
     await screenshot(page, 'wf-01-modeler-lint');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given the unfinished diagram, when the analyst deploys it, then the server refuses and its errors are painted on the elements', async () => {
+    const page = b.page;
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.locator(`[data-testid=canvas] .wf-deploy-badge[data-element-id="${ids.user}"]`).waitFor();
+    await page.locator(`[data-testid=canvas] .wf-deploy-badge[data-element-id="${ids.service}"]`).waitFor();
+    expect(await page.locator(`[data-testid=canvas] .djs-element.wf-deploy-error[data-element-id="${ids.user}"]`).count()).toBe(1);
+    await expectText(page.locator('.banner-error > span').first(), 'Some entries need attention.');
+    const refused = page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.user}"] span`);
+    expect(await refused.allTextContents()).toContain('User task needs a form (camunda:formKey)');
+    expect((await admin.get(`/api/workflows/${KEY}/versions`)).status).toBe(404);
+    await screenshot(page, 'wf-01b-deploy-refused');
     expect(b.problems).toEqual([]);
   });
 
@@ -166,6 +190,92 @@ describe('workflows end to end (chromium)', () => {
     await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${ids.user}"]`).waitFor();
     await page.locator('.wf-modeler-title .badge').waitFor();
     expect(await page.locator('.wf-modeler-title .badge').textContent()).toMatch(/^Draft of /);
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given the draft, when the analyst deploys it, then version 1 is listed with who deployed it and the server marks are gone', async () => {
+    const page = b.page;
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expectText(page.locator('.banner-ok > span'), `${KEY} version 1 is deployed. New instances start on it; running ones stay on their version.`);
+    expect(await page.locator('[data-testid=canvas] .wf-deploy-badge').count()).toBe(0);
+    await page.locator('[data-tab=versions]').click();
+    await expectText(page.locator('[data-testid=versions] tr[data-version="1"] td').first(), 'v1');
+    expect(await page.locator('[data-testid=versions] tr[data-version="1"]').textContent()).toContain(ANALYST.email);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=versions] tr[data-version="1"] button').click()]);
+    expect(download.suggestedFilename()).toBe(`${KEY}-v1.bpmn`);
+    expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('camunda:candidateGroups="reviewers"');
+    await screenshot(page, 'wf-05-deployed');
+    await page.locator('.wf-crumb').click();
+    const row = page.locator(`[data-testid=process-table] tr[data-key="${KEY}"]`);
+    await expectText(row.locator('td').nth(2), 'v1');
+    await expectText(row.locator('td').nth(3), ANALYST.email);
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given an instance started and its user task completed through the API, when the analyst opens it, then the diagram shows the whole path taken and the history', async () => {
+    const page = b.page;
+    const started = await admin.post('/api/instances', { processKey: KEY, businessKey: 'E2E-1', variables: { amount: 120 } });
+    expect(started.status).toBe(201);
+    expect(started.body.status).toBe('waiting');
+    expect(started.body.tokens).toEqual([ids.user]);
+    const tasks = await admin.get(`/api/tasks?queue=all&instanceId=${started.body.id}`);
+    expect(tasks.status).toBe(200);
+    const task = (tasks.body.items ?? tasks.body)[0];
+    expect(task.activityId).toBe(ids.user);
+    expect(task.candidateGroups).toEqual(['reviewers']);
+    expect((await admin.post(`/api/tasks/${task.id}/claim`)).status).toBe(200);
+    const detail = await admin.get(`/api/tasks/${task.id}`);
+    const done = await admin.post(`/api/tasks/${task.id}/complete`, { data: sampleData(detail.body.form?.schema ?? {}) });
+    expect(done.status).toBe(200);
+    const finished = await eventually(() => admin.get(`/api/instances/${started.body.id}`), (r) => r.body.status === 'completed');
+    expect(finished.body.status).toBe('completed');
+
+    await b.open(`/workflows/instances?process=${KEY}`);
+    const listed = page.locator(`[data-testid=instance-table] tr[data-instance-id="${started.body.id}"]`);
+    await expectText(listed.locator('td').nth(2), 'E2E-1');
+    await expectText(listed.locator('td').nth(3), 'Completed');
+    await listed.locator('a').click();
+    await page.locator('[data-testid=instance-diagram] .djs-element[data-element-id=StartEvent_1]').waitFor();
+    for (const id of Object.values(ids)) {
+      expect(await count(page.locator(`[data-testid=instance-diagram] .djs-element.wf-visited[data-element-id="${id}"]`), (n) => n === 1)).toBe(1);
+    }
+    expect(await page.locator('[data-testid=instance-diagram] .djs-connection.wf-taken').count()).toBe(3);
+    expect(await page.locator('[data-testid=instance-diagram] .wf-token-badge').count()).toBe(0);
+    await expectText(page.locator('[data-testid=instance-view] .wf-status .badge').first(), 'Completed');
+    const types = await page.locator('[data-testid=history] li').evaluateAll((items) => items.map((i) => i.getAttribute('data-type')));
+    expect(types).toEqual(expect.arrayContaining(['instance.started', 'task.created', 'task.completed', 'instance.completed']));
+    expect(await page.locator('[data-testid=history] li[data-type="task.completed"] .wf-event-what').first().textContent()).toBe('Task completed');
+    await page.locator('[data-tab=variables]').click();
+    await expectText(page.locator('[data-testid=variables] tr[data-variable=amount] pre'), '120');
+    await screenshot(page, 'wf-06-instance-completed');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given an instance waiting at the user task, when the analyst opens it, then the token is marked there; an admin cancels it from the page', async () => {
+    const page = b.page;
+    const started = await admin.post('/api/instances', { processKey: KEY, businessKey: 'E2E-2' });
+    expect(started.status).toBe(201);
+    await b.open(`/workflows/instances/${started.body.id}`);
+    await page.locator(`[data-testid=instance-diagram] .wf-token-badge[data-element-id="${ids.user}"]`).waitFor();
+    expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-token[data-element-id="${ids.user}"]`).count()).toBe(1);
+    expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-visited[data-element-id="${ids.service}"]`).count()).toBe(1);
+    expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-visited[data-element-id="${ids.end}"]`).count()).toBe(0);
+    await expectText(page.locator(`[data-testid=waits] .wf-wait[data-element-id="${ids.user}"]`), `User task: ${ids.user}`);
+    // the analyst may not operate instances: no cancel button
+    expect(await page.getByRole('button', { name: 'Cancel instance' }).count()).toBe(0);
+    await screenshot(page, 'wf-07-instance-waiting');
+
+    const adminBrowser = await harness.browser();
+    const adminPage = await adminBrowser.open('/login');
+    await signIn(adminPage, ADMIN.email, ADMIN.password);
+    await adminBrowser.open(`/workflows/instances/${started.body.id}`);
+    await adminPage.getByRole('button', { name: 'Cancel instance' }).click();
+    await adminPage.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await expectText(adminPage.locator('.banner-ok > span'), 'The instance is cancelled.');
+    await expectText(adminPage.locator('[data-testid=instance-view] .wf-status .badge').first(), 'Cancelled');
+    expect((await admin.get(`/api/instances/${started.body.id}`)).body.status).toBe('cancelled');
+    expect(adminBrowser.problems).toEqual([]);
+    await adminBrowser.close();
     expect(b.problems).toEqual([]);
   });
 
