@@ -43,11 +43,13 @@ async function clickElement(page: Page, id: string): Promise<void> {
   expect(await eventually(() => selectedId(page), (v) => v === id)).toBe(id);
 }
 
-async function appendFrom(page: Page, fromId: string, action: string, replaceWith?: string): Promise<string> {
+async function appendFrom(page: Page, fromId: string, action: string, name: string, replaceWith?: string): Promise<string> {
   await clickElement(page, fromId);
   await page.locator(`.djs-context-pad .entry[data-action="${action}"]`).click();
-  // appending opens the label editor on the new element; leave it as a user would
-  await page.keyboard.press('Escape');
+  // appending opens the label editor on the new element: type its name, Enter keeps it
+  await page.locator('.djs-direct-editing-parent').waitFor();
+  await page.keyboard.type(name);
+  await page.keyboard.press('Enter');
   let id = await selectedId(page);
   if (replaceWith) {
     await page.locator('.djs-context-pad .entry[data-action="replace"]').click();
@@ -113,15 +115,16 @@ describe('workflows end to end (chromium)', () => {
 
   it('given the modeler, when the analyst draws start → service task → user task → end, then lint marks the tasks that lack a handler and a form', async () => {
     const page = b.page;
-    ids.service = await appendFrom(page, ids.start, 'append.append-task', 'replace-with-service-task');
-    ids.user = await appendFrom(page, ids.service, 'append.append-task', 'replace-with-user-task');
-    ids.end = await appendFrom(page, ids.user, 'append.end-event');
+    ids.service = await appendFrom(page, ids.start, 'append.append-task', 'Note the check', 'replace-with-service-task');
+    ids.user = await appendFrom(page, ids.service, 'append.append-task', 'Review order', 'replace-with-user-task');
+    ids.end = await appendFrom(page, ids.user, 'append.end-event', 'Reviewed');
     expect(await count(lintOverlay(page, ids.service), (n) => n > 0)).toBeGreaterThan(0);
     expect(await count(lintOverlay(page, ids.user), (n) => n > 0)).toBeGreaterThan(0);
     expect(await lintOverlay(page, ids.end).count()).toBe(0);
     await page.locator('[data-tab=problems]').click();
     expect(await count(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.service}"]`), (n) => n > 0)).toBeGreaterThan(0);
     await expectText(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.user}"] span`), 'User task needs a form (camunda:formKey)');
+    await expectText(page.locator(`[data-testid=problems] .wf-issue[data-element-id="${ids.user}"] .wf-issue-el`), 'Review order');
     await screenshot(page, 'wf-01-modeler-lint');
     expect(b.problems).toEqual([]);
   });
@@ -244,7 +247,9 @@ describe('workflows end to end (chromium)', () => {
     await expectText(page.locator('[data-testid=instance-view] .wf-status .badge').first(), 'Completed');
     const types = await page.locator('[data-testid=history] li').evaluateAll((items) => items.map((i) => i.getAttribute('data-type')));
     expect(types).toEqual(expect.arrayContaining(['instance.started', 'task.created', 'task.completed', 'instance.completed']));
-    expect(await page.locator('[data-testid=history] li[data-type="task.completed"] .wf-event-what').first().textContent()).toBe('Task completed');
+    const completedLine = page.locator('[data-testid=history] li[data-type="task.completed"]').first();
+    expect(await completedLine.locator('.wf-event-what').textContent()).toBe('Task completed');
+    expect(await completedLine.locator('.wf-event-el').textContent()).toBe('Review order');
     await page.locator('[data-tab=variables]').click();
     await expectText(page.locator('[data-testid=variables] tr[data-variable=amount] pre'), '120');
     await screenshot(page, 'wf-06-instance-completed');
@@ -260,7 +265,7 @@ describe('workflows end to end (chromium)', () => {
     expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-token[data-element-id="${ids.user}"]`).count()).toBe(1);
     expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-visited[data-element-id="${ids.service}"]`).count()).toBe(1);
     expect(await page.locator(`[data-testid=instance-diagram] .djs-element.wf-visited[data-element-id="${ids.end}"]`).count()).toBe(0);
-    await expectText(page.locator(`[data-testid=waits] .wf-wait[data-element-id="${ids.user}"]`), `User task: ${ids.user}`);
+    await expectText(page.locator(`[data-testid=waits] .wf-wait[data-element-id="${ids.user}"]`), 'User task: Review order');
     // the analyst may not operate instances: no cancel button
     expect(await page.getByRole('button', { name: 'Cancel instance' }).count()).toBe(0);
     await screenshot(page, 'wf-07-instance-waiting');

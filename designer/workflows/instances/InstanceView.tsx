@@ -2,7 +2,7 @@
  * One instance: its diagram with the path taken, tokens and incidents; variables; the history
  * timeline; open incidents; and the operator's actions (cancel, retry an incident, send a message).
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import i18next from 'i18next';
@@ -46,6 +46,7 @@ export function InstanceView() {
   const [messaging, setMessaging] = useState(false);
   const [selected, setSelected] = useState<string>();
   const operate = can('instances.operate');
+  const names = useMemo(() => elementNames(xml), [xml]);
   const canMessage = can('messages.send');
 
   const load = useCallback(async () => {
@@ -95,6 +96,7 @@ export function InstanceView() {
   }
   if (!instance) return <Loading />;
 
+  const label = (elementId: string) => names.get(elementId) ?? elementId;
   const openIncidents = incidents.filter((i) => i.status === 'open');
   const messageWaits = instance.waits.filter((w) => w.kind === 'message' && w.name);
   const visible = selected ? history.filter((h) => h.elementId === selected) : history;
@@ -219,7 +221,7 @@ export function InstanceView() {
           <span className="muted">{t('instance.waitingAt')}</span>
           {instance.waits.map((w) => (
             <span key={w.executionId} className="wf-wait" data-element-id={w.activityId}>
-              {t(`waitKinds.${w.kind}`)}: <code>{w.activityId}</code>
+              {t(`waitKinds.${w.kind}`)}: {names.has(w.activityId) ? label(w.activityId) : <code>{w.activityId}</code>}
               {w.name ? ` (${w.name})` : ''}
               {w.dueAt ? ` · ${format.dateTime(w.dueAt)}` : ''}
             </span>
@@ -239,7 +241,7 @@ export function InstanceView() {
         <div data-testid="history">
           {selected ? (
             <div className="wf-filter-note">
-              {t('instance.historyOf', { element: selected })}{' '}
+              {t('instance.historyOf', { element: label(selected) })}{' '}
               <button type="button" className="link-button" onClick={() => setSelected(undefined)}>
                 {t('instance.showAll')}
               </button>
@@ -251,8 +253,8 @@ export function InstanceView() {
                 <time dateTime={h.at}>{format.time(h.at)}</time>
                 <span className="wf-event-what">{eventLabel(h.type)}</span>
                 {h.elementId ? (
-                  <button type="button" className="link-button wf-event-el" onClick={() => setSelected(h.elementId!)}>
-                    {h.elementId}
+                  <button type="button" className="link-button wf-event-el" onClick={() => setSelected(h.elementId!)} title={h.elementId}>
+                    {label(h.elementId)}
                   </button>
                 ) : null}
                 {h.actor ? <span className="muted wf-event-actor">{h.actor.label}</span> : null}
@@ -281,9 +283,7 @@ export function InstanceView() {
               <tbody>
                 {incidents.map((i) => (
                   <tr key={i.id} data-incident-id={i.id}>
-                    <td>
-                      <code>{i.activityId}</code>
-                    </td>
+                    <td title={i.activityId}>{names.has(i.activityId) ? label(i.activityId) : <code>{i.activityId}</code>}</td>
                     <td className="wf-incident-message">{i.message}</td>
                     <td>{i.attempts}</td>
                     <td>{format.dateTime(i.createdAt)}</td>
@@ -306,6 +306,19 @@ export function InstanceView() {
       ) : null}
     </section>
   );
+}
+
+/** Element id → name from the diagram, for readable history lines (ids stay as tooltips). */
+function elementNames(xml: string | undefined): Map<string, string> {
+  const names = new Map<string, string>();
+  if (!xml) return names;
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  for (const el of doc.getElementsByTagNameNS('http://www.omg.org/spec/BPMN/20100524/MODEL', '*')) {
+    const id = el.getAttribute('id');
+    const name = el.getAttribute('name')?.trim();
+    if (id && name) names.set(id, name);
+  }
+  return names;
 }
 
 function eventLabel(type: string): string {

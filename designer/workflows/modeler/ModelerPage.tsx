@@ -150,7 +150,8 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
         badge.textContent = String(messages.length);
         badge.title = messages.join('\n');
         badge.dataset.elementId = id;
-        overlays.add(id, 'ordo-deploy', { position: { top: -10, left: -10 }, html: badge });
+        // top-right: the lint marker sits top-left
+        overlays.add(id, 'ordo-deploy', { position: { top: -10, right: 10 }, html: badge });
         canvas.addMarker(id, 'wf-deploy-error');
         deployMarks.current.push(id);
       }
@@ -271,9 +272,12 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
         setNotice(t('modeler.approvalRequested'));
         return;
       }
-      if (err instanceof ApiError && err.issues.length) {
+      if (err instanceof ApiError && err.status === 400 && err.issues.length) {
+        // the details go on the diagram and into Problems; the banner only says so
         setDeployIssues([...err.issues]);
         setTab('problems');
+        setError(new ApiError(400, t('modeler.deployRefused', { count: err.issues.length })));
+        return;
       }
       setError(err);
     } finally {
