@@ -72,11 +72,8 @@ export default defineMessages('workflows', {
       tabs: { properties: 'Properties', problems: 'Problems', versions: 'Versions' },
     },
     versions: {
-      version: 'Version',
-      deployed: 'Deployed',
       view: 'Open',
       download: 'Download',
-      open: 'open',
       none: 'Not deployed yet.',
     },
     props: {
@@ -272,11 +269,8 @@ export default defineMessages('workflows', {
       tabs: { properties: '属性', problems: '问题', versions: '版本' },
     },
     versions: {
-      version: '版本',
-      deployed: '部署',
       view: '打开',
       download: '下载',
-      open: '当前打开',
       none: '尚未部署。',
     },
     props: {
@@ -471,11 +465,8 @@ export default defineMessages('workflows', {
       tabs: { properties: '屬性', problems: '問題', versions: '版本' },
     },
     versions: {
-      version: '版本',
-      deployed: '部署',
       view: '開啟',
       download: '下載',
-      open: '目前開啟',
       none: '尚未部署。',
     },
     props: {

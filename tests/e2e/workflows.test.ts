@@ -202,9 +202,9 @@ describe('workflows end to end (chromium)', () => {
     await expectText(page.locator('.banner-ok > span'), `${KEY} version 1 is deployed. New instances start on it; running ones stay on their version.`);
     expect(await page.locator('[data-testid=canvas] .wf-deploy-badge').count()).toBe(0);
     await page.locator('[data-tab=versions]').click();
-    await expectText(page.locator('[data-testid=versions] tr[data-version="1"] td').first(), 'v1');
-    expect(await page.locator('[data-testid=versions] tr[data-version="1"]').textContent()).toContain(ANALYST.email);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=versions] tr[data-version="1"] button').click()]);
+    await expectText(page.locator('[data-testid=versions] li[data-version="1"] .wf-version-no'), 'v1');
+    expect(await page.locator('[data-testid=versions] li[data-version="1"] .wf-version-meta').textContent()).toContain(ANALYST.email);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=versions] li[data-version="1"]').getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(`${KEY}-v1.bpmn`);
     expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('camunda:candidateGroups="reviewers"');
     await screenshot(page, 'wf-05-deployed');

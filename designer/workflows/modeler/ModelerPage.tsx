@@ -450,37 +450,25 @@ function ModelerWorkbench({ routeKey, loaded, versions, onVersions }: { routeKey
           {tab === 'versions' ? (
             <div className="wf-side-body" data-testid="versions">
               {versions.length ? (
-                <table className="table wf-versions">
-                  <thead>
-                    <tr>
-                      <th>{t('versions.version')}</th>
-                      <th>{t('versions.deployed')}</th>
-                      <th className="col-actions" />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {versions.map((v) => (
-                      <tr key={v.version} data-version={v.version}>
-                        <td>
-                          <strong>v{v.version}</strong>
-                          {v.version === loaded.version && loaded.source === 'version' ? <span className="muted"> · {t('versions.open')}</span> : null}
-                        </td>
-                        <td>
-                          <div>{format.dateTime(v.deployedAt)}</div>
-                          <div className="muted wf-small">{v.deployedBy.label}</div>
-                        </td>
-                        <td className="col-actions">
-                          <Link className="btn btn-small" to={`/workflows/processes/${encodeURIComponent(v.key)}?version=${v.version}`}>
-                            {t('versions.view')}
-                          </Link>{' '}
-                          <button type="button" className="btn btn-small" onClick={() => void fetchXml(v.xmlUrl).then((xml) => downloadText(`${v.key}-v${v.version}.bpmn`, xml, 'application/xml'), setError)}>
-                            {t('versions.download')}
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <ul className="wf-versions" aria-label={t('modeler.tabs.versions')}>
+                  {versions.map((v) => (
+                    <li key={v.version} data-version={v.version} className={v.version === loaded.version && loaded.source === 'version' ? 'wf-version wf-version-open' : 'wf-version'}>
+                      <strong className="wf-version-no">v{v.version}</strong>
+                      <div className="wf-version-meta">
+                        <div>{format.dateTime(v.deployedAt)}</div>
+                        <div className="muted wf-small">{v.deployedBy.label}</div>
+                      </div>
+                      <div className="wf-version-actions">
+                        <Link className="btn btn-small" to={`/workflows/processes/${encodeURIComponent(v.key)}?version=${v.version}`}>
+                          {t('versions.view')}
+                        </Link>
+                        <button type="button" className="btn btn-small" onClick={() => void fetchXml(v.xmlUrl).then((xml) => downloadText(`${v.key}-v${v.version}.bpmn`, xml, 'application/xml'), setError)}>
+                          {t('versions.download')}
+                        </button>
+                      </div>
+                    </li>
+                  ))}
+                </ul>
               ) : (
                 <p className="muted">{t('versions.none')}</p>
               )}
