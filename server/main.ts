@@ -27,6 +27,11 @@ import { ApprovalService } from './approvals/approval.service';
 import { OidcService } from './auth/oidc.service';
 import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
+import { TaskPublisher } from './realtime/task-publisher';
+import { SlaWatch } from './realtime/sla-watch';
+import { InboxService } from './api/inbox/inbox.service';
+import { inboxRoutes } from './api/inbox/inbox.routes';
+import { TaskFieldsReader } from './api/inbox/task-fields';
 import { RuleSetRuntime, RuleSetStore, createRuleEvaluator } from '../engine/rules';
 import { RulesService } from './api/rules/rules.service';
 import { ruleRoutes } from './api/rules/rules.routes';
@@ -174,6 +179,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
       .catch((err) => logger.error({ err }, 'the reference process order-fulfilment could not be deployed'));
+    // the operators' inbox: queues with the order fields as columns, comments, scan look-ups, CSP-safe form validators
+    const taskFields = new TaskFieldsReader(orders.collections.orders);
+    const inbox = new InboxService({ tasks: () => workflows.tasks, forms: workflowForms, fields: taskFields, connection });
+    await inbox.init();
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
     // known once listening (PORT may be 0); routes read it lazily
@@ -200,6 +209,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key) }) }),
       ...instanceRoutes({ runtime: workflows, audit }),
       ...taskRoutes({ runtime: workflows, audit }),
+      ...inboxRoutes({ inbox }),
       ...messageRoutes({ runtime: workflows }),
       ...ruleRoutes({ rules }),
     ];
@@ -221,6 +231,11 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl });
     await realtime.attach(server);
     printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
+    // live task queues: the runtime's task events go to the sockets of the rooms that may see them; SLA warnings once per level
+    new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger }).listen(workflowEvents);
+    const slaWatch = new SlaWatch(connection, { realtime, logger });
+    slaWatch.start();
+    closers.push(() => slaWatch.stop());
     closers.push(
       () =>
         new Promise<void>((resolve) => {

@@ -116,7 +116,7 @@ export function TaskPage() {
                 {t('actions.unclaim')}
               </button>
             ) : null}
-            {canAssign ? <AssignControl busy={busy} delegate={mine} onAssign={(email) => act(() => tasksApi.assign(task.id, email), t('task.assignedNotice', { to: email }))} /> : null}
+            {canAssign ? <AssignControl busy={busy} delegate={mine} onAssign={(to) => act(() => tasksApi.assign(task.id, to), t('task.assignedNotice', { to: to.email }))} /> : null}
           </div>
         ) : null}
       </header>
@@ -209,7 +209,7 @@ function NoFormComplete({ disabled, onComplete }: { disabled: boolean; onComplet
   );
 }
 
-function AssignControl({ busy, delegate, onAssign }: { busy: boolean; delegate: boolean; onAssign: (email: string) => Promise<void> }) {
+function AssignControl({ busy, delegate, onAssign }: { busy: boolean; delegate: boolean; onAssign: (to: { userId: string; email: string }) => Promise<void> }) {
   const { t } = useTranslation('tasks');
   const { can } = useSession();
   const [open, setOpen] = useState(false);
@@ -231,7 +231,10 @@ function AssignControl({ busy, delegate, onAssign }: { busy: boolean; delegate: 
   }
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (email.trim()) void onAssign(email.trim()).then(() => setOpen(false));
+    const address = email.trim().toLowerCase();
+    if (!address) return;
+    const known = users.find((u) => u.email === address);
+    void onAssign({ userId: known?.id ?? address, email: address }).then(() => setOpen(false));
   };
   return (
     <form className="assign-form" onSubmit={submit} aria-label={delegate ? t('actions.delegate') : t('actions.assign')}>

@@ -16,7 +16,8 @@ export const tasksApi = {
   get: (id: string) => api.get<TaskDetail>(`/api/tasks/${enc(id)}`),
   claim: (id: string) => api.post<TaskView>(`/api/tasks/${enc(id)}/claim`),
   unclaim: (id: string) => api.post<TaskView>(`/api/tasks/${enc(id)}/unclaim`),
-  assign: (id: string, email: string) => api.post<TaskView>(`/api/tasks/${enc(id)}/assign`, { user: email }),
+  /** userId: the user's id when known, else their e-mail (both name them in the task queues) */
+  assign: (id: string, to: { userId: string; email: string }) => api.post<TaskView>(`/api/tasks/${enc(id)}/assign`, { userId: to.userId, label: to.email }),
   complete: (id: string, data: Record<string, unknown>) => api.post<TaskView>(`/api/tasks/${enc(id)}/complete`, { data }),
   comments: (id: string) => api.get<TaskCommentDto[]>(`/api/inbox/tasks/${enc(id)}/comments`),
   addComment: (id: string, text: string) => api.post<TaskCommentDto>(`/api/inbox/tasks/${enc(id)}/comments`, { text }),

@@ -74,7 +74,8 @@ const covers: Record<InboxQueue, (me: Me) => (t: InboxTask) => boolean> = {
 
 export function LiveInboxProvider({ children }: { children: ReactNode }) {
   const { user, permissions } = useMe();
-  const me = useMemo<Me>(() => ({ id: user.id, email: user.email, groups: user.groups, seesAll: permissions.includes('tasks.all') }), [user, permissions]);
+  // the task API counts the user's role as one of their groups (server/api/tasks/task-actor.ts)
+  const me = useMemo<Me>(() => ({ id: user.id, email: user.email, groups: [...user.groups, user.role], seesAll: permissions.includes('tasks.all') }), [user, permissions]);
   const [state, dispatch] = useReducer(reducer, EMPTY_INBOX);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [loading, setLoading] = useState(true);

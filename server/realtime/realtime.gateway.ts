@@ -1,7 +1,7 @@
 /**
  * socket.io on top of the HTTP server. Sockets authenticate with the same session cookie as the
  * page and are put only into rooms their user may see: `user:<id>`, `group:<g>` for each of the
- * user's candidate groups, `tasks:all` with the tasks.all permission. Domain events are routed to
+ * user's candidate groups and their role, `tasks:all` with the tasks.all permission. Domain events are routed to
  * rooms, never broadcast to everyone, so no event leaks a task. With REDIS_URL the Redis streams
  * adapter carries events between nodes (the MongoDB adapter needs change streams, which FerretDB
  * lacks).
@@ -77,12 +77,14 @@ export class RealtimeGateway {
 
   private onConnection(socket: OrdoSocket): void {
     const p = socket.data.principal;
-    void socket.join([rooms.user(p.userId), rooms.user(p.email), ...p.groups.map(rooms.group)]);
+    // the task API counts the role as one of the user's groups (server/api/tasks/task-actor.ts)
+    const groups = [...p.groups, p.role];
+    void socket.join([rooms.user(p.userId), rooms.user(p.email), ...groups.map(rooms.group)]);
     if (p.permissions.has('tasks.all')) void socket.join(rooms.allTasks);
 
     socket.on('queue.join', (room, ack) => {
       if (typeof ack !== 'function') return;
-      const allowed = (typeof room === 'string' && room.startsWith('group:') && p.groups.includes(room.slice(6))) || (room === rooms.allTasks && p.permissions.has('tasks.all'));
+      const allowed = (typeof room === 'string' && room.startsWith('group:') && groups.includes(room.slice(6))) || (room === rooms.allTasks && p.permissions.has('tasks.all'));
       if (!allowed) {
         this.deps.logger.warn({ user: p.email, room }, 'refused socket room join');
         return ack({ ok: false, error: 'forbidden' });

@@ -63,6 +63,11 @@ export class TaskPublisher {
     this.deps.realtime.publishTask(name, taskEventOf(view, { at, by: actorOf(event, view), fields, noInput }));
   }
 
+  /** Publishes the task events an emitter carries (the runtime's `events` sink in server/main.ts). */
+  listen(emitter: { on(event: string, listener: (payload: TaskView) => void): unknown }): void {
+    for (const event of Object.keys(NAMES) as WorkflowEventName[]) emitter.on(event, (payload) => this.emit(event, payload as WorkflowEventPayloads[typeof event]));
+  }
+
   /** Resolves when every event emitted so far was published (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.chains.size) await Promise.all([...this.chains.values()]);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { INBOX_QUEUES } from '../../contracts/inbox';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orderNumberParams } from '../orders/orders.routes';
-import { taskActorOf, type InboxService } from './inbox.service';
+import { taskActorOf } from '../tasks/task-actor';
+import type { InboxService } from './inbox.service';
 
 const taskParams = z.object({ id: z.string().regex(/^[\w:.-]{1,200}$/, 'is not a task id') });
 const formParams = z.object({ key: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'is not a form key') });

@@ -6,11 +6,12 @@
 import crypto from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import type { TaskActor, TaskService } from '../../../engine';
+import { validateFormData, type TaskActor, type TaskService } from '../../../engine';
 import type { FormRegistry } from '../../../engine/ports';
 import type { TaskView } from '../../../workflows/bpmn/views';
 import { isAppError, NotFoundError, ServiceUnavailableError } from '../../../workflows/model/errors';
-import { actorOf, type Principal } from '../../auth/principal';
+import type { Principal } from '../../auth/principal';
+import { taskActorOf } from '../tasks/task-actor';
 import { inboxTaskOf, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
 import { FormValidatorCache } from './form-validator';
 import { TaskFieldsReader } from './task-fields';
@@ -24,22 +25,9 @@ interface CommentDoc {
   at: Date;
 }
 
-/** The task API's view of a caller: its groups and permissions decide the queues. */
-export function taskActorOf(p: Principal): TaskActor {
-  const base = actorOf(p);
-  const perms = p.kind === 'anonymous' ? new Set<string>() : p.permissions;
-  return {
-    ...base,
-    groups: p.kind === 'user' ? p.groups : [],
-    canSeeAll: perms.has('tasks.all'),
-    canAssign: perms.has('tasks.assign'),
-    aliases: p.kind === 'user' ? [p.email] : [],
-  };
-}
-
 export interface InboxDeps {
   tasks: () => TaskService | undefined;
-  forms: FormRegistry & { validate(form: { key: string; schema: Record<string, unknown> }, data: unknown): void };
+  forms: FormRegistry;
   fields: TaskFieldsReader;
   connection: Connection;
   clock?: () => Date;
@@ -74,7 +62,7 @@ export class InboxService {
       known = this.deps.forms.get(formKey).then((form) => {
         if (!form) return false;
         try {
-          this.deps.forms.validate(form, {});
+          validateFormData(form, {});
           return true;
         } catch (err) {
           if (isAppError(err)) return false;
