@@ -3,7 +3,7 @@
  *   r:<YYYY-MM-DD>       orders created that UTC day: one entry each (the list row)
  *   d:<YYYY-MM-DD>       that day's counters (intake by channel and status, steps ended, SKUs, …)
  *   o:open               orders not final yet, with the time they entered their status (SLA)
- *   c:<e-mail>           a customer's orders            n:<3 letters>  customers by name token
+ *   c:<e-mail>           a customer's orders (whole rows)   n:<3 letters>  customers by name token
  *   s:<SKU>|<YYYY-MM>    orders holding a SKU that month
  *   t:<status>[|<wh>]    the last 200 durations of a step (ETA), per warehouse where known
  * Counter keys are enum values or base64url of user data, so no key holds '.' or '$'.
@@ -111,7 +111,8 @@ export function opsForNewOrder(o: IndexedOrder, ops: Ops = new Map()): Ops {
   push(ops, `d:${day}`, { inc });
   push(ops, 'm:span', { min: { first: ms } });
   push(ops, 'o:open', { add: [openEntry(o)] });
-  if (o.customerEmail) push(ops, `c:${o.customerEmail}`, { add: [`${ms}|${o.number}`] });
+  // a customer's bucket holds whole rows: a search by e-mail reads one document
+  if (o.customerEmail) push(ops, `c:${o.customerEmail}`, { add: [dayEntry(o)] });
   const nameKey = enc(o.customerName.toLowerCase());
   for (const t of nameTokens(o.customerName)) push(ops, `n:${t}`, { add: [`${ms}|${o.number}|${nameKey}`] });
   return ops;
@@ -133,6 +134,7 @@ export function opsForStatusChange(before: IndexedOrder, after: IndexedOrder, no
   push(ops, `r:${day}`, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)] });
   if (Object.keys(inc).length) push(ops, `d:${day}`, { inc });
   push(ops, 'o:open', { removePrefixes: [`${before.number}|`], add: FINAL_STATUSES.includes(after.status) ? [] : [openEntry(after)] });
+  if (after.customerEmail) push(ops, `c:${after.customerEmail}`, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)] });
   if (before.status !== after.status) {
     const took = Math.max(0, now.getTime() - before.statusSince.getTime());
     const endDay = `d:${dayOf(now)}`;
