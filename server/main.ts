@@ -59,6 +59,8 @@ import { workflowRoutes } from './api/workflows/workflows.routes';
 import { instanceRoutes } from './api/instances/instances.routes';
 import { taskRoutes } from './api/tasks/tasks.routes';
 import { messageRoutes } from './api/messages/messages.routes';
+import { operationsRoutes } from './api/operations/operations.routes';
+import { WatchdogService } from './operations/watchdog.service';
 
 export interface RunningOrdo {
   url: string;
@@ -195,6 +197,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...userRoutes({ auth }),
       ...auditRoutes({ audit }),
       ...settingsRoutes({ settings, approvals }),
+      ...ruleRoutes({ rules }),
       ...templateRoutes({ templates: printing.templates, print: printing.print }),
       ...printRoutes({ print: printing.print }),
       ...orderRoutes({ orders, email: intake.email, audit }),
@@ -211,7 +214,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...taskRoutes({ runtime: workflows, audit }),
       ...inboxRoutes({ inbox }),
       ...messageRoutes({ runtime: workflows }),
-      ...ruleRoutes({ rules }),
+      ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),
     ];
 
     let designerDist: string | undefined;

@@ -49,6 +49,8 @@ export const envSchema = z
     /** public endpoints (web order form, tracking): requests per minute per client */
     PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     IMPORT_MAX_MB: z.coerce.number().positive().max(200).default(20),
+    /** a flow step without its own due date counts as stuck after this long (watchdog) */
+    STUCK_AFTER_MINUTES: z.coerce.number().positive().max(60 * 24 * 90).default(240),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -118,6 +120,7 @@ export interface Config {
   sessionTtlMs: number;
   redisUrl?: string;
   designerAutobuild: boolean;
+  stuckAfterMinutes: number;
   intake: { smtpPort?: number; smtpHost: string; publicPerMinute: number; importMaxBytes: number };
   oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
   /** keys that may still open secrets sealed before a key rotation */
@@ -181,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600_000,
     redisUrl: env.REDIS_URL,
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
+    stuckAfterMinutes: env.STUCK_AFTER_MINUTES,
     print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE },
     intake: { smtpPort: env.SMTP_PORT, smtpHost: env.SMTP_HOST ?? env.HOST, publicPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE, importMaxBytes: Math.round(env.IMPORT_MAX_MB * 1024 * 1024) },
     oidc:
