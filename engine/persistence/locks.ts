@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKey } from './store';
+import { isDuplicateKey, retrying } from './store';
 
 export interface LockDoc {
   _id: string;
@@ -37,7 +37,7 @@ export class Locks {
     private readonly nodeId: string,
     private readonly clock: () => Date,
   ) {
-    this.col = connection.db!.collection<LockDoc>('locks');
+    this.col = retrying(connection.db!.collection<LockDoc>('locks'));
   }
 
   init() {

@@ -122,7 +122,7 @@ export interface TaskDoc {
 
 export interface JobDoc {
   _id: string;
-  /** timer / retry: resume the instance when due; service: an attempt counter; the rest: outbox */
+  /** timer / retry: resume the instance when due; service: a parked service without a schedule (incident); the rest: outbox */
   kind: 'timer' | 'retry' | 'service' | 'startChild' | 'notifyParent' | 'message';
   instanceId: string;
   activityId: string;
@@ -192,6 +192,14 @@ export interface HistoryDoc {
   data: string | null;
 }
 
+/** The attempt counter of one service-task execution (written before each attempt). */
+export interface AttemptDoc {
+  _id: string;
+  instanceId: string;
+  attempts: number;
+  createdAt: Date;
+}
+
 export interface EngineCollections {
   definitions: mongo.Collection<DefinitionDoc>;
   instances: mongo.Collection<InstanceDoc>;
@@ -199,6 +207,7 @@ export interface EngineCollections {
   jobs: mongo.Collection<JobDoc>;
   incidents: mongo.Collection<IncidentDoc>;
   history: mongo.Collection<HistoryDoc>;
+  attempts: mongo.Collection<AttemptDoc>;
 }
 
 export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notifyParent', 'message'];
@@ -207,13 +216,39 @@ export function engineCollections(connection: Connection): EngineCollections {
   const db = connection.db;
   if (!db) throw new Error('the database connection is not open');
   return {
-    definitions: db.collection<DefinitionDoc>('definitions'),
-    instances: db.collection<InstanceDoc>('instances'),
-    tasks: db.collection<TaskDoc>('tasks'),
-    jobs: db.collection<JobDoc>('jobs'),
-    incidents: db.collection<IncidentDoc>('incidents'),
-    history: db.collection<HistoryDoc>('history'),
+    definitions: retrying(db.collection<DefinitionDoc>('definitions')),
+    instances: retrying(db.collection<InstanceDoc>('instances')),
+    tasks: retrying(db.collection<TaskDoc>('tasks')),
+    jobs: retrying(db.collection<JobDoc>('jobs')),
+    incidents: retrying(db.collection<IncidentDoc>('incidents')),
+    history: retrying(db.collection<HistoryDoc>('history')),
+    attempts: retrying(db.collection<AttemptDoc>('attempts')),
   };
+}
+
+/** FerretDB on SQLite answers "database is locked" (SQLITE_BUSY) under concurrent writes; the write did not happen. */
+export const isTransientDbError = (err: unknown): boolean => /SQLITE_BUSY|database is locked/.test(String((err as Error)?.message ?? ''));
+
+const RETRIED = new Set(['insertOne', 'insertMany', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOne', 'countDocuments', 'distinct', 'createIndex']);
+
+/** The collection, with its single-call operations retried on transient lock errors (5 tries, growing pauses). */
+export function retrying<T extends object>(col: T): T {
+  return new Proxy(col, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !RETRIED.has(prop) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (err) {
+            if (attempt >= 6 || !isTransientDbError(err)) throw err;
+            await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+          }
+        }
+      };
+    },
+  });
 }
 
 export async function ensureEngineIndexes(c: EngineCollections): Promise<void> {

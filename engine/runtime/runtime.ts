@@ -352,15 +352,15 @@ export class WorkflowRuntime {
       updatedAt: now,
       endedAt: null,
     };
+    if (input.id && (await this.c.instances.findOne({ _id: input.id }, { projection: { _id: 1 } }))) return this.getInstance(input.id);
+    // the document is inserted with the state of its first wait (rev 1): a start that fails leaves nothing behind
+    let saved: InstanceDoc;
     try {
-      await this.c.instances.insertOne(doc);
+      saved = await this.execute(doc, null, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
     } catch (err) {
       if (input.id && isDuplicateKey(err)) return this.getInstance(input.id);
       throw err;
     }
-    const got = await this.locks.acquire(`inst:${doc._id}`, 0, this.leaseMs);
-    if (!got.ok) throw new ConflictError('The new instance is already being started', { busy: true });
-    const saved = await this.execute(doc, got.lock, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
     return instanceView(saved);
   }
 
@@ -400,7 +400,7 @@ export class WorkflowRuntime {
   }
 
   /** Runs a command on an instance under its lock. */
-  async command(instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[] } = {}): Promise<InstanceDoc> {
+  async command(instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[]; jobId?: string } = {}): Promise<InstanceDoc> {
     const { doc, lock } = await this.acquire(instanceId, opts.waitMs ?? 5000);
     if (doc.status === 'failed' && command.kind !== 'resume') {
       await this.locks.release(lock);
@@ -413,7 +413,8 @@ export class WorkflowRuntime {
       (command.kind === 'retry' && !command.actor && !doc.parked.some((p) => p.executionId === command.executionId && p.reason === 'retry' && p.dueAt && p.dueAt.getTime() <= now));
     if (nothingDue) {
       try {
-        await this.c.jobs.deleteMany({ instanceId, kind: { $in: ['timer', 'retry'] }, _id: { $nin: this.expectedJobs(doc) } });
+        // under the instance lock nothing else writes this instance's jobs: a job it does not expect is a leftover
+        if (opts.jobId && !this.expectedJobs(doc).includes(opts.jobId)) await this.c.jobs.deleteOne({ _id: opts.jobId });
       } finally {
         await this.locks.release(lock);
       }
@@ -430,7 +431,7 @@ export class WorkflowRuntime {
   }
 
   private expectedJobs(doc: InstanceDoc): string[] {
-    return [...doc.waits.filter((w) => w.kind === 'timer').map((w) => `${doc._id}:timer:${w.executionId}`), ...doc.parked.map((p) => p.jobId)];
+    return [...doc.waits.filter((w) => w.kind === 'timer').map((w) => timerJobId(doc._id, w.executionId)), ...doc.parked.map((p) => p.jobId)];
   }
 
   /** The right to advance the instance from its current revision (waits up to waitMs while another command holds it). */
@@ -441,7 +442,13 @@ export class WorkflowRuntime {
       if (!doc) throw new NotFoundError(`Instance ${id}`);
       if (TERMINAL.has(doc.status)) throw new ConflictError(`The instance is ${doc.status}`);
       const got = await this.locks.acquire(`inst:${id}`, doc.rev, this.leaseMs, async () => (await this.c.instances.findOne({ _id: id }, { projection: { rev: 1 } }))?.rev === doc.rev);
-      if (got.ok) return { doc, lock: got.lock };
+      if (got.ok) {
+        // the version may have advanced (and its marker been removed) between reading and locking
+        const now = await this.c.instances.findOne({ _id: id }, { projection: { rev: 1 } });
+        if (now?.rev === doc.rev) return { doc, lock: got.lock };
+        await this.locks.release(got.lock);
+        continue;
+      }
       if (got.stale) continue;
       if (Date.now() >= deadline) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
       await sleep(Math.min(200, 10 * 2 ** Math.min(round, 4)) + Math.random() * 20);
@@ -449,42 +456,37 @@ export class WorkflowRuntime {
   }
 
   private async countAttempt(jobId: string, info: { instanceId: string; activityId: string; executionId: string }): Promise<number> {
-    const doc = await this.c.jobs.findOneAndUpdate(
-      { _id: jobId },
-      {
-        $inc: { attempts: 1 },
-        $setOnInsert: { kind: 'service', instanceId: info.instanceId, activityId: info.activityId, executionId: info.executionId, dueAt: null, armedRev: 0, payload: null, createdAt: this.clock() },
-      },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const doc = await this.c.attempts.findOneAndUpdate({ _id: jobId }, { $inc: { attempts: 1 }, $setOnInsert: { instanceId: info.instanceId, createdAt: this.clock() } }, { upsert: true, returnDocument: 'after' });
     return doc?.attempts ?? 1;
   }
 
-  private async execute(doc: InstanceDoc, lock: LockHandle, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
-    const renew = setInterval(() => void this.locks.renew(lock, this.leaseMs).catch(() => undefined), Math.max(1000, this.leaseMs / 3));
+  private async execute(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
+    const renew = setInterval(() => void (lock && this.locks.renew(lock, this.leaseMs).catch(() => undefined)), Math.max(1000, this.leaseMs / 3));
     renew.unref();
+    let outboxJobs: JobDoc[] = [];
     let saved: InstanceDoc;
     let notActed: ConflictError | undefined;
     try {
       const result = await new EngineSession(this.deps, def, doc, command).run();
-      saved = await this.save(doc, def, command, result, pre);
+      ({ saved, outboxJobs } = await this.save(doc, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run
         notActed = new ConflictError(`The instance moved on before the ${command.kind === 'completeTask' ? 'task could be completed' : `${command.kind} could be delivered`}`);
       }
     } catch (err) {
-      await this.locks.release(lock).catch(() => undefined);
+      if (lock) await this.locks.release(lock).catch(() => undefined);
       throw err;
     } finally {
       clearInterval(renew);
     }
-    // the marker of the old revision stays: the save advanced the instance, nothing else may start from it
-    await this.runOutbox(saved._id).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
+    // the old revision's marker can go: a late contender re-reads the revision after locking (acquire)
+    if (lock) void this.locks.release(lock).catch(() => undefined);
+    for (const job of outboxJobs) await this.runOutboxJob(job).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
     if (notActed) throw notActed;
     return saved;
   }
 
-  private async save(doc: InstanceDoc, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<InstanceDoc> {
+  private async save(doc: InstanceDoc, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<{ saved: InstanceDoc; outboxJobs: JobDoc[] }> {
     const now = this.clock();
     const id = doc._id;
     const incidents = [...r.incidents];
@@ -521,7 +523,7 @@ export class WorkflowRuntime {
     const keepJobs: string[] = [];
     const jobWrites: Array<Promise<unknown>> = [];
     for (const t of timers) {
-      const jobId = `${id}:timer:${t.executionId}`;
+      const jobId = timerJobId(id, t.executionId);
       keepJobs.push(jobId);
       jobWrites.push(this.upsertJob(jobId, { kind: 'timer', instanceId: id, activityId: t.activityId, executionId: t.executionId, dueAt: new Date(t.dueAt!.getTime() + 5) }));
     }
@@ -529,13 +531,8 @@ export class WorkflowRuntime {
       keepJobs.push(p.jobId);
       jobWrites.push(this.upsertJob(p.jobId, { kind: p.reason === 'retry' ? 'retry' : 'service', instanceId: id, activityId: p.activityId, executionId: p.executionId, dueAt: p.dueAt }));
     }
-    if (outbox.length) {
-      jobWrites.push(
-        this.c.jobs.insertMany(
-          outbox.map((o) => ({ _id: crypto.randomUUID(), kind: o.kind, instanceId: id, activityId: 'activityId' in o ? o.activityId : '', executionId: 'executionId' in o ? o.executionId : '', dueAt: now, armedRev: doc.rev + 1, attempts: 0, payload: JSON.stringify(o), createdAt: now })),
-        ),
-      );
-    }
+    const outboxJobs: JobDoc[] = outbox.map((o) => ({ _id: crypto.randomUUID(), kind: o.kind, instanceId: id, activityId: 'activityId' in o ? o.activityId : '', executionId: 'executionId' in o ? o.executionId : '', dueAt: now, armedRev: doc.rev + 1, attempts: 0, payload: JSON.stringify(o), createdAt: now }));
+    if (outboxJobs.length) jobWrites.push(this.c.jobs.insertMany(outboxJobs));
     await Promise.all(jobWrites);
 
     const set: Partial<InstanceDoc> = {
@@ -565,13 +562,22 @@ export class WorkflowRuntime {
       set.nextTimerAt = doc.nextTimerAt;
       set.endedAt = null;
     }
-    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
-    if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
     const saved: InstanceDoc = { ...doc, ...set } as InstanceDoc;
+    if (doc.rev === 0) {
+      await this.c.instances.insertOne(saved);
+    } else {
+      const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
+      if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
+    }
 
-    const prev = { hadJobs: r.outcome !== 'error' && (r.finishedJobs.length > 0 || doc.nextTimerAt !== null || doc.parked.length > 0), hadTasks: doc.waits.some((w) => w.kind === 'task') };
+    const keep = new Set(keepJobs);
+    const prev = {
+      staleJobs: r.outcome === 'error' ? [] : this.expectedJobs(doc).filter((j) => !keep.has(j)),
+      doneAttempts: r.outcome === 'error' ? [] : [...r.finishedJobs, ...doc.parked.map((p) => p.jobId).filter((j) => !keep.has(j))],
+      taskIds: doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`),
+    };
     await this.afterSave(saved, def, command, r, incidents, keepJobs, pre, prev).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed'));
-    return saved;
+    return { saved, outboxJobs };
   }
 
   private upsertJob(jobId: string, fields: Pick<JobDoc, 'kind' | 'instanceId' | 'activityId' | 'executionId' | 'dueAt'>) {
@@ -590,7 +596,7 @@ export class WorkflowRuntime {
     incidents: SessionResult['incidents'],
     keepJobs: string[],
     pre: PreHistory[],
-    prev: { hadJobs: boolean; hadTasks: boolean },
+    prev: { staleJobs: string[]; doneAttempts: string[]; taskIds: string[] },
   ): Promise<void> {
     const id = saved._id;
     const now = this.clock();
@@ -609,13 +615,15 @@ export class WorkflowRuntime {
         ),
       );
     }
-    if (prev.hadJobs) ops.push(this.c.jobs.deleteMany({ instanceId: id, kind: { $nin: OUTBOX_KINDS as JobDoc['kind'][] }, _id: { $nin: keepJobs } }));
+    // by _id only: FerretDB on SQLite scans the whole collection for any other filter
+    for (const j of prev.staleJobs) ops.push(this.c.jobs.deleteOne({ _id: j }));
+    for (const a of prev.doneAttempts) void this.c.attempts.deleteOne({ _id: a }).catch(() => undefined);
     await Promise.all(ops);
 
     // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
     const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
     if (command.kind === 'completeTask') await this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now);
-    if (prev.hadTasks) await this.tasks.closeStale(id, waitingExec, now);
+    if (prev.taskIds.length) await this.tasks.closeStale(id, prev.taskIds, waitingExec, now);
     for (const t of r.newTasks) this.emit('task.created', taskView(t));
     for (const i of incidents) {
       const doc = await this.c.incidents.findOne({ _id: i.id });
@@ -625,12 +633,6 @@ export class WorkflowRuntime {
   }
 
   // ---------------------------------------------------------------- outbox: call activities, thrown messages
-
-  /** Runs the outbox jobs of an instance whose save stands (right after the save, and from the poller). */
-  async runOutbox(instanceId: string): Promise<void> {
-    const jobs = await this.c.jobs.find({ instanceId, kind: { $in: OUTBOX_KINDS as JobDoc['kind'][] } }).toArray();
-    for (const job of jobs) await this.runOutboxJob(job);
-  }
 
   /** One outbox job, once: claimed by a lock marker, void while its save does not stand. */
   async runOutboxJob(job: JobDoc): Promise<void> {
@@ -731,11 +733,12 @@ export class WorkflowRuntime {
       await this.locks.release(lock);
       throw new ConflictError('The instance was changed meanwhile; try again');
     }
-    await this.c.jobs.deleteMany({ instanceId: id });
+    await Promise.all(this.expectedJobs(doc).map((j) => this.c.jobs.deleteOne({ _id: j })));
+    if (lock) void this.locks.release(lock).catch(() => undefined);
     const open = await this.c.incidents.find({ instanceId: id, status: 'open' }).toArray();
     await this.c.incidents.updateMany({ instanceId: id, status: 'open' }, { $set: { status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor } });
     for (const i of open) this.emit('incident.resolved', incidentView({ ...i, status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor }));
-    await this.tasks.closeStale(id, new Set(), now);
+    await this.tasks.closeStale(id, doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`), new Set(), now);
     await this.c.history.insertOne({ instanceId: id, at: now, seq: (doc.rev + 1) * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null });
     const children = await this.c.instances.find({ 'parent.instanceId': id, status: { $in: ['running', 'waiting', 'failed'] } }, { projection: { _id: 1 } }).toArray();
     for (const child of children) await this.cancelInstance(child._id, actor, `parent ${id} cancelled`).catch((err) => this.logger.warn({ err, child: child._id }, 'child cancel failed'));
@@ -794,7 +797,7 @@ export class WorkflowRuntime {
         if (!next.ok) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
         lock = next.lock;
       }
-      if (incident.jobId) await this.c.jobs.updateOne({ _id: incident.jobId }, { $set: { attempts: 0, dueAt: null } });
+      if (incident.jobId) await this.c.attempts.updateOne({ _id: incident.jobId }, { $set: { attempts: 0 } });
       await this.c.incidents.updateOne({ _id: incidentId }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: this.clock(), resolvedBy: input.actor } });
     } catch (err) {
       await this.locks.release(lock);
@@ -813,29 +816,9 @@ export class WorkflowRuntime {
 
   // ---------------------------------------------------------------- used by the poller
 
-  /** Instances whose start crashed before the first save; outbox jobs left behind; old lock markers. */
+  /** Housekeeping of this node's poller: lock markers left by crashed commands. */
   async sweep(): Promise<number> {
-    const now = this.clock();
-    let n = 0;
-    const stuckStarts = await this.c.instances.find({ status: 'running', rev: 0, startedAt: { $lt: new Date(now.getTime() - this.leaseMs) } }, { projection: { _id: 1 } }).limit(20).toArray();
-    for (const s of stuckStarts) {
-      const got = await this.locks.acquire(`inst:${s._id}`, 0, this.leaseMs, async () => (await this.c.instances.findOne({ _id: s._id }, { projection: { rev: 1 } }))?.rev === 0);
-      if (!got.ok) continue;
-      const doc = await this.c.instances.findOne({ _id: s._id });
-      if (!doc || doc.rev !== 0) {
-        await this.locks.release(got.lock);
-        continue;
-      }
-      try {
-        const def = await this.loadDefinitionById(doc.definitionId);
-        await this.execute(doc, got.lock, def, { kind: 'start', variables: JSON.parse(doc.variables) }, [{ type: 'note', data: { message: 'start re-run after a node failure' } }]);
-        n++;
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message, instanceId: s._id }, 'crashed start not recovered yet');
-      }
-    }
-    await this.locks.prune(Math.max(3_600_000, this.leaseMs * 10)).catch(() => undefined);
-    return n;
+    return this.locks.prune(Math.max(3_600_000, this.leaseMs * 10)).catch(() => 0);
   }
 }
 
@@ -847,6 +830,8 @@ export interface PreHistory {
 }
 
 export const ENGINE_VERSION = '25.0.1';
+
+const timerJobId = (instanceId: string, executionId: string) => `${instanceId}:timer:${executionId}`;
 
 /** Child instance id of a call activity execution: stable, so starting it twice starts it once. */
 export function childIdOf(parentId: string, executionId: string): string {

@@ -181,9 +181,10 @@ export class TaskService {
   }
 
   /** Cancels the open tasks of an instance whose wait is gone (boundary event, terminate, cancel). */
-  async closeStale(instanceId: string, waitingExecutions: ReadonlySet<string>, at: Date): Promise<void> {
-    const stale = await this.tasks.find({ instanceId, status: { $in: ACTIVE } }).toArray();
-    for (const first of stale) {
+  async closeStale(instanceId: string, taskIds: readonly string[], waitingExecutions: ReadonlySet<string>, at: Date): Promise<void> {
+    for (const taskId of taskIds) {
+      const first = await this.current(taskId);
+      if (!first || !ACTIVE.includes(first.status)) continue;
       if (waitingExecutions.has(first.executionId)) continue;
       for (let i = 0, t: TaskDoc | null = first; i < 10 && t && ACTIVE.includes(t.status); i++, t = await this.current(first._id)) {
         const done = await this.advance(t, { status: 'cancelled', completedAt: at });
