@@ -3,5 +3,6 @@ import type { ConnectorDefinition } from './sdk';
 import { inventoryConnector } from './inventory/inventory.connector';
 import { financeConnector } from './finance/finance.connector';
 import { productionConnector } from './production/production.connector';
+import { catalogConnector } from './catalog/catalog.connector';
 
-export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [inventoryConnector, financeConnector, productionConnector];
+export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [inventoryConnector, financeConnector, productionConnector, catalogConnector];

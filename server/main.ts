@@ -40,6 +40,7 @@ import { createPrinting } from './printing';
 import { templateRoutes } from './api/templates/templates.routes';
 import { printRoutes } from './api/print/print.routes';
 import { createOrdersModule, type OrdersModule } from './orders';
+import { connectOrdersToRuntime } from './orders/flow-runtime';
 import { orderRoutes } from './api/orders/orders.routes';
 import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
@@ -128,7 +129,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // rules: versioned rule sets; ruleEvaluator is the engine/ports RuleEvaluator for business-rule tasks
     const ruleSets = new RuleSetStore(connection);
     await ruleSets.init();
-    const ruleRuntime = new RuleSetRuntime({ sources: createFactSources({ connection }), factTimeoutMs: 2000 });
+    const ruleRuntime = new RuleSetRuntime({ sources: createFactSources({ connection, connectors: integration.invoker }), factTimeoutMs: 2000 });
     const ruleEvaluator = createRuleEvaluator({ published: ruleSets, runtime: ruleRuntime });
     const rules = new RulesService({ store: ruleSets, runtime: ruleRuntime, evaluator: ruleEvaluator, audit, approvals, orders: storedOrdersReader(connection), logger });
     await rules.ensureReferenceRuleSets(path.join(__dirname, '..', 'workflows', 'rules'));
@@ -177,6 +178,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     });
     await workflows.start();
     closers.push(() => workflows.stop());
+    // orders ↔ flows: accepted orders start order-fulfilment, its handlers derive the order status,
+    // signed inbound webhooks (payment received, shipment dispatched) correlate to waiting instances
+    const orderHistory = connectOrdersToRuntime(orders, workflows);
+    integration.setCorrelateMessage((m) => workflows.correlateMessage({ ...m, actor: { kind: 'system', id: null, label: 'webhook' } }));
     // the reference order flow, deployed once (safe when several nodes start together)
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
@@ -200,7 +205,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...ruleRoutes({ rules }),
       ...templateRoutes({ templates: printing.templates, print: printing.print }),
       ...printRoutes({ print: printing.print }),
-      ...orderRoutes({ orders, email: intake.email, audit }),
+      ...orderRoutes({ orders, history: () => orderHistory, email: intake.email, audit }),
       ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
       ...reportRoutes({ orders }),
       ...connectorRoutes({ connectors: integration.connectors, invoker: integration.invoker, testDraft: integration.testDraft }),

@@ -102,6 +102,15 @@ export function createReferenceErpApp(options: ReferenceErpOptions): { app: expr
     next(ok ? undefined : new ErpFault(401, 'UNAUTHENTICATED', 'missing or wrong X-Api-Key'));
   });
 
+  // --- catalog -----------------------------------------------------------------------------
+  app.get('/catalog/prices', (req, res) => {
+    const raw = req.query.sku;
+    const skus = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string').map((x) => x.trim().toUpperCase());
+    if (skus.length > 200) throw new ErpFault(400, 'TOO_MANY_SKUS', 'at most 200 SKUs per request');
+    const prices = Object.fromEntries(state.products.filter((p) => !skus.length || skus.includes(p.sku)).map((p) => [p.sku, p.unitPrice]));
+    res.json({ prices, unknownSkus: skus.filter((k) => !(k in prices)) });
+  });
+
   // --- inventory ---------------------------------------------------------------------------
   app.get('/inventory/stock', (req, res) => {
     const q = parse(erpSchemas.stockQuery, req.query);
