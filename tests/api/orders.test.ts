@@ -5,6 +5,7 @@
  */
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import type { RunningOrdo } from '../../server/main';
+import { RecordingFlowStarter } from '../../server/orders/flow-starter';
 
 export function sampleOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -38,6 +39,9 @@ describe('orders: REST intake, idempotency, flow-derived status, search, trackin
 
   beforeAll(async () => {
     ordo = await startTestOrdo({ label: 'orders', env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '40' } });
+    // these scenarios play the flow's part themselves (through its handlers), so the flows they
+    // start are only recorded; tests/api/orders-flow.test.ts runs orders on the real runtime
+    ordo.orders.setFlowPort(new RecordingFlowStarter(ordo.connection.collection('flowStarts') as never));
     admin = await adminClient(ordo);
     const key = await admin.post('/api/api-keys', { name: 'shop', scopes: ['orders.write', 'orders.read'] });
     api = new ApiClient(ordo.url, key.body.key);
