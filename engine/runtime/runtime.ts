@@ -618,12 +618,11 @@ export class WorkflowRuntime {
     // by _id only: FerretDB on SQLite scans the whole collection for any other filter
     for (const j of prev.staleJobs) ops.push(this.c.jobs.deleteOne({ _id: j }));
     for (const a of prev.doneAttempts) void this.c.attempts.deleteOne({ _id: a }).catch(() => undefined);
-    await Promise.all(ops);
-
     // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
     const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
-    if (command.kind === 'completeTask') await this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now);
-    if (prev.taskIds.length) await this.tasks.closeStale(id, prev.taskIds, waitingExec, now);
+    if (command.kind === 'completeTask') ops.push(this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now));
+    if (prev.taskIds.length) ops.push(this.tasks.closeStale(id, prev.taskIds.filter((t) => command.kind !== 'completeTask' || t !== `${id}:${command.executionId}`), waitingExec, now));
+    await Promise.all(ops);
     for (const t of r.newTasks) this.emit('task.created', taskView(t));
     for (const i of incidents) {
       const doc = await this.c.incidents.findOne({ _id: i.id });

@@ -118,6 +118,7 @@ export class EngineSession {
   private readonly ended = new Set<string>();
   private readonly discarded = new Set<string>();
   private readonly counters = new Map<string, number>();
+  private readonly countedJobs = new Set<string>();
   private errorEnd: SessionResult['errorEnd'];
 
   constructor(
@@ -336,11 +337,11 @@ export class EngineSession {
     void this.attempt(activity, cfg, message, jobId, executionId)
       .then((r) => {
         if (r.kind === 'ok') {
-          this.finishedJobs.push(jobId);
+          if (this.countedJobs.has(jobId)) this.finishedJobs.push(jobId);
           release();
           callback(null, r.output);
         } else if (r.kind === 'bpmnError') {
-          this.finishedJobs.push(jobId);
+          if (this.countedJobs.has(jobId)) this.finishedJobs.push(jobId);
           release();
           callback(r.error);
         } else release();
@@ -361,7 +362,12 @@ export class EngineSession {
     executionId: string,
   ): Promise<{ kind: 'ok'; output: unknown } | { kind: 'bpmnError'; error: Error } | { kind: 'parked' }> {
     const activityId: string = activity.id;
-    const attempts = await this.deps.countAttempt(jobId, { instanceId: this.inst._id, activityId, executionId });
+    // counted in the database before the attempt, so that a crash mid-attempt still counts when the saved
+    // state is resumed. A start has no saved state yet (the instance is inserted with its first wait):
+    // its first attempts need no counter, one is written only if such an attempt fails.
+    const counted = this.inst.rev > 0 || this.inst.parked.some((p) => p.jobId === jobId);
+    const attempts = counted ? await this.deps.countAttempt(jobId, { instanceId: this.inst._id, activityId, executionId }) : 1;
+    if (counted) this.countedJobs.add(jobId);
     const variables = publicVariables({ ...(activity.environment?.variables ?? {}), ...this.variables });
     const scope: ExpressionScope = { variables, content: message.content };
     const ctx: CallContext = { instanceId: this.inst._id, activityId, businessKey: this.inst.businessKey ?? undefined, idempotencyKey: jobId, attempt: attempts };
@@ -417,7 +423,7 @@ export class EngineSession {
     }
   }
 
-  private park(
+  private async park(
     activityId: string,
     executionId: string,
     jobId: string,
@@ -426,7 +432,11 @@ export class EngineSession {
     incident: boolean,
     kind: NewIncident['kind'] = 'service',
     retryAfterMs?: number,
-  ): { kind: 'parked' } {
+  ): Promise<{ kind: 'parked' }> {
+    if (!this.countedJobs.has(jobId)) {
+      await this.deps.countAttempt(jobId, { instanceId: this.inst._id, activityId, executionId });
+      this.countedJobs.add(jobId);
+    }
     if (incident) {
       const id = this.deps.newId();
       this.incidents.push({ id, activityId, executionId, jobId, kind, message: error.message.slice(0, 2000), attempts });
