@@ -1,4 +1,4 @@
-import { Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { AREAS, type Area } from './areas';
@@ -8,6 +8,18 @@ import { LoginPage } from './LoginPage';
 import { SessionProvider, useSession } from './session';
 import { NoAccessPage, NotFoundPage } from './StatusPages';
 import { ErrorBanner, Loading, PageErrorBoundary } from './ui';
+
+// public pages, no sign-in: order tracking for customers and the web order form
+const TrackingPage = lazy(() => import('../orders/TrackingPage'));
+const WebOrderPage = lazy(() => import('../orders/WebOrderPage'));
+
+function PublicRoute({ children }: { children: ReactNode }) {
+  return (
+    <PageErrorBoundary>
+      <Suspense fallback={<Loading />}>{children}</Suspense>
+    </PageErrorBoundary>
+  );
+}
 
 /** Waits for /api/auth/me; says so when the server cannot be reached. */
 function SessionGate({ children }: { children: ReactNode }) {
@@ -57,6 +69,8 @@ export function App() {
         <SessionGate>
           <Routes>
             <Route path="/login" element={<LoginPage />} />
+            <Route path="/track/:number?" element={<PublicRoute><TrackingPage /></PublicRoute>} />
+            <Route path="/order" element={<PublicRoute><WebOrderPage /></PublicRoute>} />
             <Route
               element={
                 <RequireSignIn>

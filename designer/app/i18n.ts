@@ -55,6 +55,13 @@ export default defineMessages('common', {
       today: 'Today is {{date}}. You are signed in as {{role}}.',
       yourAreas: 'Your areas',
       noAreas: 'Your role does not include any area yet. Ask an administrator.',
+      demo: {
+        title: 'No orders yet',
+        body: 'Load a few hundred sample orders across channels and states, run through the real flows, to see Ordo at work. Only possible while there are no orders.',
+        load: 'Load sample orders',
+        loading: 'Loading sample orders…',
+        done: 'Loaded {{historical}} past orders and {{live}} live orders.',
+      },
     },
     noAccess: {
       title: 'No access',
@@ -133,6 +140,13 @@ export default defineMessages('common', {
       today: '今天是 {{date}}。您当前的角色是{{role}}。',
       yourAreas: '您的功能区',
       noAreas: '您的角色尚未包含任何功能区，请联系管理员。',
+      demo: {
+        title: '还没有订单',
+        body: '载入数百个覆盖各渠道和状态的示例订单，它们会走真实流程，让您看到 Ordo 的运作。仅在没有订单时可用。',
+        load: '载入示例订单',
+        loading: '正在载入示例订单…',
+        done: '已载入 {{historical}} 个历史订单和 {{live}} 个进行中的订单。',
+      },
     },
     noAccess: {
       title: '无权访问',
@@ -211,6 +225,13 @@ export default defineMessages('common', {
       today: '今天是 {{date}}。您目前的角色是{{role}}。',
       yourAreas: '您的功能區',
       noAreas: '您的角色尚未包含任何功能區，請聯絡管理員。',
+      demo: {
+        title: '尚無訂單',
+        body: '載入數百筆涵蓋各通路與狀態的範例訂單，它們會走真實流程，讓您看到 Ordo 的運作。僅在沒有訂單時可用。',
+        load: '載入範例訂單',
+        loading: '正在載入範例訂單…',
+        done: '已載入 {{historical}} 筆歷史訂單與 {{live}} 筆進行中的訂單。',
+      },
     },
     noAccess: {
       title: '無權存取',
