@@ -1,4 +1,5 @@
 /** Bench harness: a throw-away FerretDB and Ordo nodes in this process, loopback only. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,8 @@ import { startOrdo, type RunningOrdo } from '../../server/main';
 import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from '../../server/db/ferretdb';
 
 export const BENCH_ADMIN = { email: 'bench-admin@ordo.local', password: 'bench-admin-password-1' };
+/** nodes of one bench deployment share the key that seals credentials */
+const BENCH_SECRET_KEY = crypto.randomBytes(32).toString('hex');
 
 export async function startBenchDatabase(): Promise<EmbeddedDatabase & { dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-bench-db-'));
@@ -31,6 +34,7 @@ export async function startBenchOrdo(uri: string, env: Record<string, string> = 
     MONGODB_URI: uri,
     ORDO_ADMIN_EMAIL: BENCH_ADMIN.email,
     ORDO_ADMIN_PASSWORD: BENCH_ADMIN.password,
+    SECRET_KEY: BENCH_SECRET_KEY,
     DESIGNER_AUTOBUILD: 'false',
     ...env,
   });

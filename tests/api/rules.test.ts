@@ -220,10 +220,21 @@ describe('rule sets: versioned, tested, explained', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('a dynamic fact without a source fails clearly instead of deciding on missing data', async () => {
-    const res = await admin.post('/api/rule-sets/order-review/evaluate', { order: baseCase.order });
-    expect(res.status).toBe(502);
-    expect(res.body.title).toMatch(/The fact (customerCredit|listPrices|inventory) has no source/);
+  it('given no facts from the caller, then stock, credit and list prices come from the reference ERP through the connectors', async () => {
+    const order = {
+      ...baseCase.order,
+      customer: { id: 'C-1001', name: 'Acme Retail', email: 'buyer@acme.example' },
+      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 2, unitPrice: 89, unit: 'pcs', lineTotal: 178 }],
+      totals: { subtotal: 178, shipping: 0, tax: 0, total: 178 },
+      requestedDeliveryDate: undefined,
+    };
+    const res = await admin.post('/api/rule-sets/order-review/evaluate', { order });
+    expect(res.status).toBe(200);
+    expect(res.body.outcome.decision).toBe('approve');
+    // the ERP knows neither SKU-1 nor customer C-1: the reference rules refuse to approve blindly
+    const unknown = await admin.post('/api/rule-sets/order-review/evaluate', { order: baseCase.order });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.outcome.decision).not.toBe('approve');
   });
 
   it('guards every route by permission: a viewer reads but cannot edit, an API key evaluates within its scope', async () => {

@@ -10,6 +10,8 @@ import { startOrdo, type RunningOrdo } from '../../server/main';
 import { testDatabaseUri } from './db';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
+/** Every node of one deployment shares SECRET_KEY (credentials sealed by one node open on another). */
+export const TEST_SECRET_KEY = 'a3'.repeat(32);
 
 export async function startTestOrdo(options: { env?: Record<string, string>; serveDesigner?: boolean; label?: string } = {}): Promise<RunningOrdo> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-test-'));
@@ -21,6 +23,7 @@ export async function startTestOrdo(options: { env?: Record<string, string>; ser
     MONGODB_URI: testDatabaseUri(options.label ?? 'api'),
     ORDO_ADMIN_EMAIL: ADMIN.email,
     ORDO_ADMIN_PASSWORD: ADMIN.password,
+    SECRET_KEY: TEST_SECRET_KEY,
     DESIGNER_AUTOBUILD: 'false',
     ...options.env,
   });
