@@ -56,7 +56,8 @@ async function main() {
   const connectors: ConnectorInvoker = { has: () => false, invoke: async () => ({}) };
   const rules: RuleEvaluator = { has: async () => false, evaluate: async () => Promise.reject(new Error('no rules in this bench')) };
   const forms = new FileFormRegistry(path.join(__dirname, '..', 'tests', 'fixtures', 'bpmn', 'forms'));
-  const benchForm = { get: async (key: string) => (key === 'bench' ? { key, schema: { type: 'object' } } : forms.get(key)) };
+  const BENCH_FORM = { key: 'bench', schema: { type: 'object', properties: { checked: { type: 'boolean' } } } };
+  const benchForm = { get: async (key: string) => (key === 'bench' ? BENCH_FORM : forms.get(key)) };
   const runtime = new WorkflowRuntime({ connection, logger: pino({ level: 'silent' }), connectors, rules, forms: benchForm, events: new EventEmitter() });
   runtime.registerHandler('bench.step', () => ({ done: true }));
   await runtime.init();
