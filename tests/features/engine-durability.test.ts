@@ -54,7 +54,7 @@ describe('engine durability: restarts, two nodes, long timers', () => {
     const b = node('node-d');
     const started = await Promise.all(Array.from({ length: 20 }, (_, i) => a.startInstance({ processKey: 'timerCount', businessKey: `D-${i}` })));
     await Promise.all([a.start(), b.start()]);
-    for (const s of started) await eventually(async () => (await a.getInstance(s.id)).status === 'completed', 20_000);
+    for (const s of started) await eventually(async () => (await a.getInstance(s.id)).status === 'completed', 45_000);
     for (const s of started) {
       expect(counts.get(s.id)).toBe(1);
       const history = await b.getHistory(s.id);

@@ -54,7 +54,11 @@ describe('engine retries, incidents and operations', () => {
     const withIncident = await eventually(async () => ((await runtime.getInstance(inst.id)).incident ? runtime.getInstance(inst.id) : null));
     expect(withIncident).toMatchObject({ status: 'running', incidentActivities: ['call'], tokens: ['call'] });
     expect(attempts.filter((a) => a.instanceId === inst.id)).toHaveLength(3);
-    const [incident] = await runtime.listIncidents({ instanceId: inst.id, status: 'open' });
+    // the incident document follows the saved instance
+    const [incident] = await eventually(async () => {
+      const open = await runtime.listIncidents({ instanceId: inst.id, status: 'open' });
+      return open.length ? open : null;
+    });
     expect(incident).toMatchObject({ activityId: 'call', kind: 'service', attempts: 3, message: 'upstream 503' });
     // no further attempts while the incident is open
     await new Promise((r) => setTimeout(r, 500));
