@@ -111,8 +111,12 @@ export function TaskForm({ form, initialData, readOnly, submitLabel, onSubmit }:
         disabled={readOnly || busy}
         showErrorList={false}
         noHtml5Validate
+        // rjsf 6 fills a required boolean with false unless told not to: a review would be silently "rejected"
+        experimental_defaultFormStateBehavior={{ requiredBooleanDefault: 'skip' }}
         extraErrors={serverErrors}
         transformErrors={transformErrors}
+        // the errors show under their fields; without a handler rjsf also logs them as console errors
+        onError={() => setSubmitError(undefined)}
         translateString={translateString}
         onChange={(e) => {
           setData((e.formData ?? {}) as Record<string, unknown>);
