@@ -50,11 +50,20 @@ export function HolderCell({ task, me }: { task: Pick<InboxTask, 'assignee' | 's
   const { t } = useTranslation('tasks');
   if (task.departed) {
     const by = task.departed.by ?? t('holder.someone');
-    return <span className="holder holder-gone">{task.departed.status === 'claimed' ? t('holder.takenBy', { by }) : t(`holder.${task.departed.status}By`, { by })}</span>;
+    const label = task.departed.status === 'claimed' ? t('holder.takenBy', { by }) : t(`holder.${task.departed.status}By`, { by });
+    return (
+      <span className="holder holder-gone" title={label}>
+        {label}
+      </span>
+    );
   }
   if (task.status !== 'claimed' || !task.assignee) return <span className="holder holder-open">{t('holder.open')}</span>;
   if (task.assignee === me.email || task.assignee === me.id) return <span className="holder holder-me">{t('holder.you')}</span>;
-  return <span className="holder">{task.assignee}</span>;
+  return (
+    <span className="holder" title={task.assignee}>
+      {task.assignee}
+    </span>
+  );
 }
 
 export function ConnectionBadge({ connection }: { connection: Connection }) {
