@@ -40,7 +40,7 @@ export function InboxPage() {
   const { can } = useSession();
   const live = useLiveInbox();
   const { me, state, now } = live;
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const queues = INBOX_QUEUES.filter((q) => q !== 'all' || me.seesAll);
   const queue = (queues as readonly string[]).includes(params.get('queue') ?? '') ? (params.get('queue') as InboxQueue) : 'groups';
   const [search, setSearch] = useState('');
@@ -307,10 +307,7 @@ export function InboxPage() {
                     </button>
                   </th>
                 ))}
-                <th>{t('columns.holder')}</th>
-                <th className="col-actions">
-                  <span className="visually-hidden">{t('columns.actions')}</span>
-                </th>
+                <th className="cell-holder">{t('columns.holder')}</th>
               </tr>
             </thead>
             <tbody>
@@ -344,18 +341,13 @@ export function InboxPage() {
                     <td>
                       <DueCell task={r} now={now} />
                     </td>
-                    <td>
-                      <HolderCell task={r} me={me} />
-                    </td>
-                    <td className="col-actions">
+                    <td className="cell-holder">
                       {r.status === 'open' && !r.departed && canWork ? (
                         <button type="button" className="btn btn-small" onClick={() => void claim(r)}>
                           {t('actions.claim')}
                         </button>
                       ) : (
-                        <Link className="btn btn-small" to={`/tasks/${encodeURIComponent(r.id)}`}>
-                          {t('actions.open')}
-                        </Link>
+                        <HolderCell task={r} me={me} />
                       )}
                     </td>
                   </tr>

@@ -5,24 +5,10 @@
  */
 import crypto from 'node:crypto';
 import type { RunningOrdo } from '../../server/main';
-import type { TaskEvent } from '../../server/contracts/realtime';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import { collect, connectSocket, type TestSocket } from '../helpers/sockets';
 import { startRedis } from '../helpers/redis';
-import { operator, placeOrder } from './tasks-live.fixtures';
-
-function eventFor(socket: TestSocket, name: 'task.created' | 'task.claimed', match: (e: TaskEvent) => boolean, ms = 45_000): Promise<TaskEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${name} within ${ms} ms`)), ms);
-    const on = (e: TaskEvent) => {
-      if (!match(e)) return;
-      clearTimeout(timer);
-      socket.off(name, on);
-      resolve(e);
-    };
-    socket.on(name, on);
-  });
-}
+import { eventFor, operator, placeOrder } from './tasks-live.fixtures';
 
 describe('live task queues across two nodes through Redis', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;

@@ -4,7 +4,9 @@
  * and operators by group.
  */
 import type { RunningOrdo } from '../../server/main';
+import type { TaskEvent } from '../../server/contracts/realtime';
 import { ApiClient, adminClient } from '../helpers/server';
+import type { TestSocket } from '../helpers/sockets';
 
 export interface OrderLook {
   customer?: string;
@@ -54,4 +56,18 @@ export function taskOf(admin: ApiClient, number: string, activityId: string, sta
     const res = await admin.get(`/api/tasks?queue=all&status=${status}&businessKey=${number}`);
     return (res.body.items as Array<{ id: string; activityId: string; instanceId: string }>).find((t) => t.activityId === activityId);
   }, `${number} at ${activityId} (${status})`);
+}
+
+/** The next event of that name that matches (other orders' flows run meanwhile). */
+export function eventFor(socket: TestSocket, name: 'task.created' | 'task.claimed' | 'task.completed', match: (e: TaskEvent) => boolean, ms = 45_000): Promise<TaskEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching ${name} within ${ms} ms`)), ms);
+    const on = (e: TaskEvent) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      socket.off(name, on);
+      resolve(e);
+    };
+    socket.on(name, on);
+  });
 }

@@ -11,21 +11,7 @@ import type { TaskEvent } from '../../server/contracts/realtime';
 import { SlaWatch } from '../../server/realtime/sla-watch';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import { collect, connectSocket, type TestSocket } from '../helpers/sockets';
-import { eventually, operator, placeOrder, taskOf } from './tasks-live.fixtures';
-
-/** The next event of that name about one order (other orders' flows run meanwhile). */
-function eventFor(socket: TestSocket, name: 'task.created' | 'task.claimed' | 'task.completed', match: (e: TaskEvent) => boolean, ms = 45_000): Promise<TaskEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${name} within ${ms} ms`)), ms);
-    const on = (e: TaskEvent) => {
-      if (!match(e)) return;
-      clearTimeout(timer);
-      socket.off(name, on);
-      resolve(e);
-    };
-    socket.on(name, on);
-  });
-}
+import { eventFor, eventually, operator, placeOrder, taskOf } from './tasks-live.fixtures';
 
 describe('live task queues: events, inbox read model, comments, scan, SLA, catch-up', () => {
   let ordo: RunningOrdo;

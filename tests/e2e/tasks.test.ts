@@ -59,7 +59,7 @@ describe('tasks: two operators, live queues (chromium)', () => {
       expect(cells[5]).toMatch(/^€/);
       expect(cells[7]).toBe('CHAIR-OAK, LAMP-STEEL');
       expect(cells[8]).toBe('High');
-      expect(cells[10]).toBe('Open');
+      expect(cells[10]).toBe('Claim');
       expect(await b.page.locator('[data-queue=groups] .count').innerText()).toBe('3');
     }
     await screenshot(ann.page, 'tasks-01-inbox');
@@ -129,10 +129,6 @@ describe('tasks: two operators, live queues (chromium)', () => {
       if (r.url().endsWith('/complete')) completes.push(r.url());
     });
     await page.getByRole('button', { name: 'Complete' }).click();
-    await page.waitForTimeout(1500);
-    await screenshot(page, 'dbg');
-    require('fs').writeFileSync('/tmp/dbg.html', await page.locator('.task-page').innerHTML());
-    console.log('PROBLEMS', ann.problems);
     await page.locator('.task-form .text-danger', { hasText: 'Required.' }).waitFor();
     expect(completes).toEqual([]);
     await screenshot(page, 'tasks-04-form-errors');

@@ -1,6 +1,7 @@
 // Compiles one form schema to ajv standalone code with rjsf's compiler, in a worker thread: rjsf's
 // packages are partly ESM-only, which plain Node loads through import() but jest's module loader
 // (which runs the server in tests) cannot.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS worker file
 const { parentPort, workerData } = require('node:worker_threads');
 
 async function compile({ schema, dialect }) {

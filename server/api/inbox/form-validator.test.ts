@@ -27,6 +27,7 @@ function load(code: string): Record<string, Fn> {
   expect(code).not.toMatch(/new Function|eval\(/);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-fv-')), 'v.cjs');
   fs.writeFileSync(file, code.replace('export default function', 'module.exports = function'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generated module is loaded from a temp file
   return (require(file) as FormValidatorFactory)(runtime as never) as Record<string, Fn>;
 }
 
