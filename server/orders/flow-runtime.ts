@@ -25,11 +25,11 @@ export function connectOrdersToRuntime(mod: OrdersModule, runtime: WorkflowRunti
     runtime.registerHandler(id, (input, ctx) => fn(input, { businessKey: ctx.businessKey, activityId: ctx.activityId, instanceId: ctx.instanceId }));
   }
   mod.setFlowPort({
-    async startFlow(order, attempt) {
-      if (attempt > 1) {
-        const earlier = await runtime.listInstances({ processKey, businessKey: order.number, limit: 1 });
-        if (earlier.items[0]) return { instanceId: earlier.items[0].id };
-      }
+    async startFlow(order) {
+      // always look first: a node that died after starting the flow but before recording it may not
+      // have counted its attempt, so the attempt number alone cannot tell a retry
+      const earlier = await runtime.listInstances({ processKey, businessKey: order.number, limit: 1 });
+      if (earlier.items[0]) return { instanceId: earlier.items[0].id };
       const inst = await runtime.startInstance({ processKey, businessKey: order.number, variables: flowVariables(order), actor: INTAKE_ACTOR });
       return { instanceId: inst.id };
     },
