@@ -220,6 +220,8 @@ describe('admin end to end (chromium)', () => {
     await page.locator('.user-menu-button').click();
     await page.locator('.user-menu-panel select').selectOption('zh-CN');
     await page.locator('.user-menu-button').click();
+    // the language switch re-renders asynchronously: wait for it before reading every tab
+    await page.locator('.tabs a', { hasText: '审计日志' }).waitFor();
     expect(await page.locator('.tabs a').allTextContents()).toEqual(['用户', 'API 密钥', '审计日志', '设置', '审批']);
     await expectText(page.locator('#audit-title'), '审计日志');
     await page.locator('table.audit-table > tbody > tr[data-action="settings.update"] button[aria-expanded]').click();
@@ -243,6 +245,8 @@ describe('admin end to end (chromium)', () => {
   it('given two sessions of the admin, when one signs out everywhere from the user menu, then both end', async () => {
     const other = await new ApiClient(harness.url).login(ADMIN.email, ADMIN.password);
     expect((await other.get('/api/auth/me')).status).toBe(200);
+    // independent of the language an earlier scenario left on the account
+    expect((await other.patch('/api/auth/me', { locale: null })).status).toBe(204);
     const page = await admin.open('/');
     await page.locator('.user-menu-button').click();
     await screenshot(page, 'admin-11-user-menu');
