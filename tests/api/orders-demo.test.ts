@@ -29,7 +29,7 @@ describe('demo data', () => {
     }, {});
     for (const c of ['api', 'web', 'email', 'phone', 'import', 'store']) expect(channels[c]).toBeGreaterThan(20);
     const statuses = new Set(report.perDay.flatMap((d: { status: Record<string, number> }) => Object.entries(d.status).filter(([, n]) => n > 0).map(([s]) => s)));
-    expect([...statuses]).toEqual(expect.arrayContaining(['received', 'allocated', 'shipped', 'delivered', 'rejected']));
+    expect([...statuses]).toEqual(expect.arrayContaining(['allocated', 'shipped', 'delivered', 'rejected']));
     expect(report.cycleTimes.find((c: { step: string }) => c.step === 'in-review').count).toBeGreaterThan(100);
     expect(report.allocationByWarehouse.length).toBe(3);
     expect(report.topSkus.length).toBe(20);

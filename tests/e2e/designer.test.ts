@@ -243,6 +243,9 @@ describe('designer end to end (chromium)', () => {
   });
 
   it('given the admin, when they sign out from the user menu, then the sign-in page returns and the session is gone', async () => {
+    // independent of the language an earlier scenario left on the account
+    const api = await new ApiClient(harness.url).login(ADMIN.email, ADMIN.password);
+    expect((await api.patch('/api/auth/me', { locale: null })).status).toBe(204);
     const page = await admin.open('/');
     await page.locator('.user-menu-button').click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -254,7 +257,7 @@ describe('designer end to end (chromium)', () => {
 });
 
 /** Waits until the element shows exactly this text (playwright-core has no expect()). */
-async function expectText(locator: import('playwright-core').Locator, text: string, timeout = 10_000): Promise<void> {
+async function expectText(locator: import('playwright-core').Locator, text: string, timeout = 25_000): Promise<void> {
   const deadline = Date.now() + timeout;
   let last: string | null;
   for (;;) {
