@@ -19,5 +19,6 @@ export { TaskService, type TaskActor, type TaskQuery } from './tasks/tasks';
 export { FileFormRegistry, validateFormData, type FormDefinition } from './forms/forms';
 export { BUILTIN_HANDLERS } from './handlers/builtin.handlers';
 export { parseDefinition, assertSafeXml, MAX_BPMN_BYTES, type CompiledMeta } from './definitions/compile';
+export { engineCollections, type EngineCollections } from './persistence/store';
 export type { ActorRef, InstanceDoc, TaskDoc, JobDoc, IncidentDoc, HistoryDoc } from './persistence/store';
 export type * from '../workflows/bpmn/views';

@@ -14,6 +14,15 @@ export function WebhooksTab() {
   const deliveries = useLoad(connectorsApi.deliveries);
   const inbound = useLoad(connectorsApi.inbound);
   const [actionError, setActionError] = useState<unknown>();
+  /** a row action: run it, then reload that list; a refusal shows above the tables */
+  const act = async (run: () => Promise<unknown>, list: { reload(): void }) => {
+    try {
+      await run();
+      list.reload();
+    } catch (err) {
+      setActionError(err);
+    }
+  };
   const manage = can('connectors.manage');
   const subName = (id: string) => subs.data?.find((s) => s.id === id)?.name ?? id;
   return (
@@ -46,14 +55,7 @@ export function WebhooksTab() {
                     <button
                       type="button"
                       className="btn btn-small btn-danger"
-                      onClick={async () => {
-                        try {
-                          await connectorsApi.unsubscribe(s.id);
-                          subs.reload();
-                        } catch (err) {
-                          setActionError(err);
-                        }
-                      }}
+                      onClick={() => void act(() => connectorsApi.unsubscribe(s.id), subs)}
                     >
                       {t('webhooks.delete')}
                     </button>
@@ -94,14 +96,7 @@ export function WebhooksTab() {
                     <button
                       type="button"
                       className="btn btn-small"
-                      onClick={async () => {
-                        try {
-                          await connectorsApi.replay(d.id);
-                          deliveries.reload();
-                        } catch (err) {
-                          setActionError(err);
-                        }
-                      }}
+                      onClick={() => void act(() => connectorsApi.replay(d.id), deliveries)}
                     >
                       {t('webhooks.replay')}
                     </button>

@@ -5,7 +5,7 @@
  * It reads the engine's collections with indexed queries only (no aggregation stages FerretDB lacks).
  */
 import type { Connection } from 'mongoose';
-import { engineCollections, type InstanceDoc, type EngineCollectionsView } from './engine-view';
+import { engineCollections, type InstanceDoc, type EngineCollections } from '../../engine';
 
 export type StuckReason =
   | { kind: 'incident'; activityId: string; message: string; since: string }
@@ -28,7 +28,7 @@ export interface StuckInstance {
 }
 
 export class WatchdogService {
-  private readonly c: EngineCollectionsView;
+  private readonly c: EngineCollections;
 
   constructor(
     connection: Connection,
