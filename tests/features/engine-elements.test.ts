@@ -159,7 +159,11 @@ describe('engine elements, each on a real diagram', () => {
     const done = await finished(inst.id);
     expect(done.path.elements).toEqual(expect.arrayContaining(['remind', 'note', 'endReminded', 'escalate', 'endEscalated']));
     expect(done.path.elements).not.toContain('endDone');
-    const history = await runtime.getHistory(inst.id);
+    // history rows are written just after the instance save: wait until the last one is there
+    const history = await eventually(async () => {
+      const h = await runtime.getHistory(inst.id);
+      return h.filter((e) => e.type === 'timer.fired').length >= 2 ? h : undefined;
+    });
     expect(history.find((h) => h.type === 'note')).toMatchObject({ data: { message: 'reminder sent' } });
     expect(history.filter((h) => h.type === 'timer.fired').map((h) => h.elementId).sort()).toEqual(['escalate', 'remind']);
     // the task document follows the saved instance
