@@ -137,6 +137,9 @@ describe('orders: REST intake, idempotency, flow-derived status, search, trackin
 
   it('derives status from the flow; an edit after approval reopens review and blocks allocation until approved again', async () => {
     const { number } = (await api.post('/api/orders', sampleOrder({ externalId: 'APPROVAL-1' }))).body;
+    // the flow start lands after the answer and bumps the order's version; let it land first so
+    // the edit below conflicts only where the scenario means it to
+    await until(async () => (await admin.get(`/api/orders/${number}`)).body.flow.status === 'started');
     const h = ordo.orders.handlers;
     await h['order.setStatus']({ status: 'in-review', step: 'review' }, { businessKey: number });
     await h['order.recordEvent']({ message: 'Rule "credit" fired: total below limit', step: 'review', detail: { rule: 'credit', fired: true } }, { businessKey: number });
