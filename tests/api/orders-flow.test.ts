@@ -12,6 +12,8 @@ import { connectOrdersToRuntime } from '../../server/orders/flow-runtime';
 import { orderDetail, type FlowHistorySource } from '../../server/api/orders/orders.routes';
 import { ANONYMOUS } from '../../server/auth/principal';
 import type { WorkflowRuntime } from '../../engine';
+import type { RunningOrdo } from '../../server/main';
+import { adminClient, startTestOrdo } from '../helpers/server';
 
 const status = (id: string, s: string) => `
     <bpmn:serviceTask id="${id}">
@@ -130,5 +132,45 @@ describe('orders on the real workflow runtime', () => {
       return i.status === 'cancelled' && i;
     });
     expect(instance.status).toBe('cancelled');
+  });
+});
+
+describe('the shipped order-fulfilment flow writes its allocation onto the order', () => {
+  let ordo: RunningOrdo;
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'orders_flow_reference' });
+  });
+  afterAll(() => ordo.close());
+
+  it('given an order the review rules approve, when the allocation rule picks a warehouse, then the order carries it and the report counts it per warehouse', async () => {
+    const admin = await adminClient(ordo);
+    const created = await admin.post('/api/orders', {
+      externalId: 'REF-ALLOC-1',
+      customer: { id: 'C-1001', name: 'Alloc Customer', email: 'alloc@example.com' },
+      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
+      currency: 'EUR',
+      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 2, unitPrice: 89 }],
+    });
+    expect(created.status).toBe(201);
+    const number: string = created.body.number;
+    // the flow waits at packing once allocation, the slip and its print are behind it
+    const order = await eventually(async () => {
+      const o = (await admin.get(`/api/orders/${number}`)).body;
+      if (['rejected', 'on-hold', 'cancelled'].includes(o.status)) throw new Error(`order ended as ${o.status}`);
+      return o.status === 'printed' && o.flow.status === 'started' && o;
+    }, 60_000, 250);
+    const instance = (await admin.get(`/api/instances/${order.flow.instanceId}`)).body;
+    const decided = instance.variables.allocation as { decision: string; warehouse: string; strategy: string; plannedShipDate?: string };
+    expect(decided.decision).toBe('warehouse');
+    expect(order.allocation).toMatchObject({ warehouse: decided.warehouse, strategy: decided.strategy });
+    expect(order.allocation.warehouse).toMatch(/^\S+$/); // the reference ERP's warehouses (WH-NORTH, …)
+    if (decided.plannedShipDate) expect(order.allocation.plannedShipDate).toBe(decided.plannedShipDate);
+    expect(order.timeline.some((e: { message: string }) => e.message === `Allocated to ${decided.warehouse}${decided.plannedShipDate ? `, planned ship date ${decided.plannedShipDate}` : ''}`)).toBe(true);
+
+    const found = await admin.get(`/api/orders?warehouse=${encodeURIComponent(decided.warehouse)}`);
+    expect(found.body.items.map((r: { number: string }) => r.number)).toEqual([number]);
+    const today = new Date().toISOString().slice(0, 10);
+    const report = (await admin.get(`/api/reports/orders?from=${today}&to=${today}`)).body;
+    expect(report.allocationByWarehouse).toEqual([{ warehouse: decided.warehouse, orders: 1 }]);
   });
 });
