@@ -49,6 +49,7 @@ import { intakeRoutes } from './api/intake/intake.routes';
 import { StoresService } from './intake/stores.service';
 import { storeRoutes } from './api/intake/stores.routes';
 import { startIntegration, type Integration, type OrderEventType } from './integration';
+import { OrderEventDispatcher } from './integration/order-events';
 import { connectorRoutes } from './api/connectors/connectors.routes';
 import { credentialRoutes } from './api/credentials/credentials.routes';
 import { webhookRoutes } from './api/webhooks/webhooks.routes';
@@ -162,6 +163,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const stores = new StoresService(connection, integration.box, orders.orders, audit, logger);
     // order events (created, approved, allocated, printed, shipped, cancelled) go to the outbound webhook outbox
     orders.setEventSink((e) => integration.enqueueEvent({ type: e.type as OrderEventType, id: e.id, occurredAt: e.occurredAt, data: e.data }));
+    // the events ride in the order update itself; this poller hands over what a crash left behind
+    const orderEvents = new OrderEventDispatcher({ connection, source: orders.orders, logger: logger.child({ module: 'order-events' }) });
+    if (config.webhooks.worker) orderEvents.start(config.webhooks.pollMs);
+    closers.push(() => orderEvents.stop());
 
     // workflows: the durable bpmn-engine runtime on the database; its poller fires timers and retries on any node
     const workflowEvents = new EventEmitter();

@@ -1,9 +1,8 @@
 /**
- * The producer side of outbound webhooks. Modules that change an order call enqueueEvent in the
- * same update path; the delivery worker does the rest. Without multi-document transactions the
- * guarantee comes from idempotency: give the event a deterministic id (order id + order version +
- * type) and write it before or right after the order change, re-enqueueing on recovery; the same
- * id twice is one event, so a crash between the two writes never loses or doubles an event.
+ * The webhook outbox: one entry per event, unique by its id, fanned out to deliveries by the
+ * delivery worker. Order events reach it from the order documents themselves (the order update
+ * embeds them, see server/orders/orders.service.ts and order-events.ts); their ids are
+ * deterministic (order number + order version + type), so handing one over twice is one event.
  */
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';

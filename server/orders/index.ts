@@ -9,7 +9,7 @@ import { FlowStarter, RecordingFlowStarter, type FlowStartPort, type FlowStarter
 import { orderCollections } from './order.model';
 import { OrderNumbers } from './order-number';
 import { OrderSearchService } from './order-search';
-import { OrdersService, type FlowControl, type OrderEventSink } from './orders.service';
+import { ORDER_EVENT_QUEUE, OrdersService, type FlowControl, type OrderEventQueueDoc, type OrderEventSink } from './orders.service';
 import { ReportsService } from './reports.service';
 import { rebuildIndex } from './rebuild-index';
 import { orderHandlers } from './order.handlers';
@@ -49,6 +49,7 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
     onAccepted: (n) => accepted.starter?.enqueue(n),
     flowControl: () => flowControl,
     events: () => eventSink,
+    eventQueue: deps.connection.collection(ORDER_EVENT_QUEUE) as unknown as Collection<OrderEventQueueDoc>,
   });
   const s = new FlowStarter(collections, orders, () => flowPort, deps.logger, deps.starter);
   accepted.starter = s;

@@ -7,6 +7,7 @@
  * applyStatus(), which the flow's built-in handlers call (order.setStatus).
  */
 import crypto from 'node:crypto';
+import type { Collection } from 'mongodb';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
 import {
   CHANNELS,
@@ -84,11 +85,36 @@ export interface OrdersServiceDeps {
   flowControl?: () => FlowControl | undefined;
   /** outbound order events (webhooks): created, approved, allocated, printed, shipped, cancelled */
   events?: () => OrderEventSink | undefined;
+  /** orders whose documents hold outbound events not yet handed to the sink (see ORDER_EVENT_QUEUE) */
+  eventQueue?: Collection<OrderEventQueueDoc>;
 }
 
 export interface OrderEventSink {
   (event: { type: string; id: string; occurredAt: Date; data: Record<string, unknown> }): Promise<unknown>;
 }
+
+/**
+ * The outbound-event outbox lives in the order document itself: the update that changes the order
+ * also writes `outboundEvents.<key>` (one atomic single-document write, no transaction needed).
+ * Before that update an entry `{_id: number}` goes into this small queue collection, so a
+ * dispatcher finds the order after a crash without scanning the orders. The event is removed from
+ * the order once the sink (the webhook outbox, unique by event id) has it.
+ */
+export const ORDER_EVENT_QUEUE = 'orderEventQueue';
+export interface OrderEventQueueDoc {
+  _id: string;
+  /** when the last event was marked: the dispatcher removes the entry only if it is unchanged */
+  at: Date;
+}
+export interface PendingOrderEvent {
+  id: string;
+  type: string;
+  occurredAt: Date;
+  /** the event data as JSON text (user keys may hold '.' or '$') */
+  payload: string;
+}
+type WithOutbound = OrderDoc & { outboundEvents?: Record<string, PendingOrderEvent> };
+const outboundKey = (version: number, type: string) => `v${version}_${type.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 const EVENT_OF: Partial<Record<OrderStatus, string>> = { approved: 'order.approved', allocated: 'order.allocated', printed: 'order.printed', shipped: 'order.shipped', cancelled: 'order.cancelled' };
 
@@ -221,9 +247,11 @@ export class OrdersService {
     const keys = this.keysFor(prepared, opts);
     const now = new Date();
     const number = await this.deps.numbers.next(now.getUTCFullYear());
-    const doc = this.buildDoc(number, prepared, opts, now);
+    const doc: WithOutbound = this.buildDoc(number, prepared, opts, now);
     const view = orderView(doc);
     const receipt = JSON.stringify(view);
+    const created = this.embedOutbound(doc, 'order.created', view);
+    let markedAt: Date | undefined;
     const claimed: string[] = [];
     try {
       for (const key of keys) {
@@ -235,6 +263,7 @@ export class OrdersService {
         claimed.push(key);
       }
       await this.c.outbox.insertOne({ _id: number, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now });
+      if (created) markedAt = await this.markOutbound([number]);
       try {
         await this.c.orders.insertOne(doc);
       } catch (err) {
@@ -247,7 +276,7 @@ export class OrdersService {
     }
     this.index(opsForNewOrder(indexedOrder(doc)));
     this.deps.onAccepted?.([number]);
-    await this.emit('order.created', view);
+    if (markedAt) await this.dispatchNow(number, markedAt);
     return { status: 201, order: JSON.parse(receipt) as OrderView, replayed: false };
   }
 
@@ -286,14 +315,74 @@ export class OrdersService {
     for (const key of keys) await this.c.keys.deleteOne({ _id: key }).catch(() => undefined);
   }
 
-  /** Events carry a deterministic id (number:version:type), so a repeat is one event downstream. */
-  private async emit(type: string, view: OrderView): Promise<void> {
-    const sink = this.deps.events?.();
-    if (!sink) return;
+  /**
+   * Writes an outbound event into the order document about to be stored (only while a sink is
+   * wired). Its id is deterministic (number:version:type): handing it to the sink twice is one event.
+   */
+  private embedOutbound(doc: WithOutbound, type: string, view: OrderView): boolean {
+    if (!this.deps.events?.()) return false;
     const { review: _r, flow: _f, ...data } = view;
-    await sink({ type, id: `${view.number}:${view.version}:${type}`, occurredAt: new Date(view.updatedAt), data: data as unknown as Record<string, unknown> }).catch((err) =>
-      this.deps.logger.error({ err, number: view.number, type }, 'order event could not be queued'),
-    );
+    doc.outboundEvents = { ...doc.outboundEvents, [outboundKey(view.version, type)]: { id: `${view.number}:${view.version}:${type}`, type, occurredAt: new Date(view.updatedAt), payload: JSON.stringify(data) } };
+    return true;
+  }
+
+  /** Marks orders as holding outbound events, before the write that embeds them. */
+  private async markOutbound(numbers: string[]): Promise<Date> {
+    const at = new Date();
+    const q = this.deps.eventQueue;
+    if (!q || numbers.length === 0) return at;
+    for (const n of numbers) {
+      await q.updateOne({ _id: n }, { $set: { at } }, { upsert: true }).catch((err) => {
+        if (!isDuplicateKey(err)) throw err; // a concurrent mark made the same entry
+      });
+    }
+    return at;
+  }
+
+  /** The fast path right after the write; if it fails (or the node dies first) the dispatcher's poller delivers. */
+  private async dispatchNow(number: string, markedAt: Date): Promise<void> {
+    try {
+      await this.dispatchOutbound(number);
+      // the mark goes only if no later write marked the order again
+      await this.deps.eventQueue?.deleteOne({ _id: number, at: markedAt });
+    } catch (err) {
+      this.deps.logger.warn({ err, number }, 'order events stay queued for the dispatcher');
+    }
+  }
+
+  /** Hands the order's pending outbound events to the sink, oldest first, and removes them from the order. */
+  async dispatchOutbound(number: string): Promise<number> {
+    const sink = this.deps.events?.();
+    if (!sink) return 0;
+    const doc = (await this.c.orders.findOne({ _id: number }, { projection: { outboundEvents: 1 } })) as Pick<WithOutbound, 'outboundEvents'> | null;
+    const pending = Object.entries(doc?.outboundEvents ?? {}).sort(([, a], [, b]) => new Date(a.occurredAt).getTime() - new Date(b.occurredAt).getTime() || a.id.localeCompare(b.id));
+    const done: string[] = [];
+    try {
+      for (const [key, e] of pending) {
+        await sink({ type: e.type, id: e.id, occurredAt: new Date(e.occurredAt), data: JSON.parse(e.payload) as Record<string, unknown> });
+        done.push(key);
+      }
+    } finally {
+      if (done.length) await this.ackOutbound(number, done);
+    }
+    return done.length;
+  }
+
+  /** Removes handed-over events (under the order's lock: an update here must not race this node's mutate). */
+  private ackOutbound(number: string, keys: string[]): Promise<void> {
+    return this.mutex.run(number, async () => {
+      const doc = (await this.c.orders.findOne({ _id: number }, { projection: { outboundEvents: 1 } })) as Pick<WithOutbound, 'outboundEvents'> | null;
+      if (!doc?.outboundEvents) return;
+      const left = Object.keys(doc.outboundEvents).filter((k) => !keys.includes(k));
+      const $unset: Record<string, ''> = left.length ? Object.fromEntries(keys.map((k) => [`outboundEvents.${k}`, ''])) : { outboundEvents: '' };
+      await this.c.orders.updateOne({ _id: number }, { $unset });
+    });
+  }
+
+  /** Orders that still hold outbound events (a full scan: the dispatcher's rare safety sweep). */
+  async ordersWithOutbound(limit = 1000): Promise<string[]> {
+    const docs = await this.c.orders.find({ outboundEvents: { $exists: true } } as never, { projection: { _id: 1 } }).limit(limit).toArray();
+    return docs.map((d) => d._id);
   }
 
   /** Queues the index and rollup changes (written behind, see bucket-store.ts). */
@@ -313,7 +402,8 @@ export class OrdersService {
     const inserted: string[] = [];
     let outboxWritten = false;
     try {
-      const docs = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
+      const docs: WithOutbound[] = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
+      const withEvents = docs.filter((d) => this.embedOutbound(d, 'order.created', orderView(d))).map((d) => d._id);
       for (let i = 0; i < prepared.length; i++) {
         for (const key of this.keysFor(prepared[i], opts)) {
           const replay = await this.claimKey({ _id: key, number: numbers[i], requestHash: prepared[i].requestHash, receipt: JSON.stringify(orderView(docs[i])), at: now }, false);
@@ -321,6 +411,7 @@ export class OrdersService {
           claimed.push(key);
         }
       }
+      const markedAt = await this.markOutbound(withEvents);
       for (let i = 0; i < docs.length; i += 200) {
         const chunk = docs.slice(i, i + 200);
         inserted.push(...chunk.map((d) => d._id));
@@ -333,7 +424,7 @@ export class OrdersService {
       for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
       this.index(ops);
       this.deps.onAccepted?.(numbers);
-      for (const d of docs) await this.emit('order.created', orderView(d));
+      for (const n of withEvents) await this.dispatchNow(n, markedAt);
       return numbers;
     } catch (err) {
       for (let i = 0; i < inserted.length; i += 200) {
@@ -369,10 +460,14 @@ export class OrdersService {
   }
 
   /** Writes one order under its per-order lock (FerretDB updates are not atomic, see keyed-mutex.ts). */
-  private mutate<T>(number: string, fn: (doc: OrderDoc) => Promise<{ set: Partial<OrderDoc>; events?: StoredEvent[]; result?: T; after?: (before: OrderDoc, after: OrderDoc) => Promise<void> }>): Promise<T | OrderView> {
-    return this.mutex.run(number, async () => {
+  private async mutate<T>(
+    number: string,
+    fn: (doc: OrderDoc) => Promise<{ set: Partial<OrderDoc>; events?: StoredEvent[]; result?: T; after?: (before: OrderDoc, after: OrderDoc) => Promise<void>; emit?: string }>,
+  ): Promise<T | OrderView> {
+    let markedAt: Date | undefined;
+    const out = await this.mutex.run(number, async () => {
       const doc = await this.getDoc(number);
-      const { set, events = [], result, after } = await fn(doc);
+      const { set, events = [], result, after, emit } = await fn(doc);
       const now = new Date();
       const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: now, version: doc.version + 1 };
       const $set: Record<string, unknown> = { updatedAt: now };
@@ -384,10 +479,18 @@ export class OrdersService {
       const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
       if (Object.keys($unset).length) update.$unset = $unset;
       if (events.length) update.$push = { events: { $each: events } };
+      // the outbound event is part of this same document update (see ORDER_EVENT_QUEUE)
+      const outbound: WithOutbound = { ...next, outboundEvents: undefined };
+      if (emit && this.embedOutbound(outbound, emit, orderView(next))) {
+        for (const [k, v] of Object.entries(outbound.outboundEvents!)) $set[`outboundEvents.${k}`] = v;
+        markedAt = await this.markOutbound([number]);
+      }
       await this.c.orders.updateOne({ _id: number }, update);
       await after?.(doc, next);
       return result ?? orderView(next);
     });
+    if (markedAt) await this.dispatchNow(number, markedAt);
+    return out;
   }
 
   /** The flow's built-in handler order.setStatus lands here: the only way a status changes. */
@@ -413,11 +516,8 @@ export class OrdersService {
       return {
         set,
         events: [ev],
-        after: async (before, after) => {
-          this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now));
-          const type = EVENT_OF[status];
-          if (type) await this.emit(type, orderView(after));
-        },
+        emit: EVENT_OF[status],
+        after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), now)),
       };
     }) as Promise<OrderView>;
   }
