@@ -23,11 +23,12 @@ interface OrdersReport {
   allocationByWarehouse: Array<{ warehouse: string; orders: number }>;
   cycleTimes: Array<{ step: string; count: number; medianMs: number | null; p90Ms: number | null; slaMs: number | null; breaches: number }>;
   slaBreaches: { total: number; open: number; openByStep: Record<string, number> };
+  slaBreachesByWarehouse: Array<{ warehouse: string | null; breaches: number; open: number; byStep: Record<string, number>; openByStep: Record<string, number> }>;
   topSkus: Array<{ sku: string; quantity: number; orders: number }>;
   generatedInMs: number;
 }
 
-const CSV_KINDS = ['per-day', 'cycle-times', 'top-skus', 'warehouses', 'review'] as const;
+const CSV_KINDS = ['per-day', 'cycle-times', 'top-skus', 'warehouses', 'sla-warehouses', 'review'] as const;
 const PALETTE = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#4b5563', '#db2777', '#65a30d', '#7c3aed', '#0d9488'];
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / 3_600_000) * 100) / 100);
@@ -39,6 +40,48 @@ function Chart({ title, children }: { title: string; children: React.ReactElemen
       <div style={{ width: '100%', height: 260 }}>
         <ResponsiveContainer>{children}</ResponsiveContainer>
       </div>
+    </section>
+  );
+}
+
+/** Warehouse × step: breaches of finished steps and orders over target now. */
+function SlaByWarehouse({ rows, steps }: { rows: OrdersReport['slaBreachesByWarehouse']; steps: string[] }) {
+  const { t } = useTranslation('reports');
+  const f = useFormat();
+  const shown = steps.filter((s) => rows.some((w) => w.byStep[s] || w.openByStep[s]));
+  if (!rows.length) return null;
+  return (
+    <section className="report-sla-warehouses">
+      <h2 className="section-title">{t('charts.slaByWarehouseTable')}</h2>
+      <p className="muted">{t('labels.slaCell')}</p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('labels.warehouse')}</th>
+            {shown.map((s) => (
+              <th key={s} className="num">
+                {t(`orders:status.${s}`)}
+              </th>
+            ))}
+            <th className="num">{t('labels.total')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((w) => (
+            <tr key={w.warehouse ?? ''}>
+              <td>{w.warehouse ?? <span className="muted">{t('labels.unallocated')}</span>}</td>
+              {shown.map((s) => (
+                <td key={s} className="num">
+                  {f.number(w.byStep[s] ?? 0)} / {f.number(w.openByStep[s] ?? 0)}
+                </td>
+              ))}
+              <td className="num">
+                {f.number(w.breaches)} / {f.number(w.open)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
@@ -161,7 +204,19 @@ export default function ReportsPage() {
                 <Bar dataKey="open" name={t('labels.open')} fill={PALETTE[2]} />
               </BarChart>
             </Chart>
+            <Chart title={t('charts.slaByWarehouse')}>
+              <BarChart data={report.slaBreachesByWarehouse.map((w) => ({ warehouse: w.warehouse ?? t('labels.unallocated'), breaches: w.breaches, open: w.open }))}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="warehouse" />
+                <YAxis allowDecimals={false} />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="breaches" name={t('labels.breaches')} stackId="w" fill={PALETTE[4]} />
+                <Bar dataKey="open" name={t('labels.open')} stackId="w" fill={PALETTE[2]} />
+              </BarChart>
+            </Chart>
           </div>
+          <SlaByWarehouse rows={report.slaBreachesByWarehouse} steps={report.cycleTimes.map((c) => c.step)} />
           <h2 className="section-title">{t('charts.topSkus')}</h2>
           <table className="table">
             <thead>

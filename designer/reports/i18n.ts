@@ -11,7 +11,7 @@ export default defineMessages('reports', {
     generated: 'computed in {{ms}} ms',
     empty: 'No orders in this period.',
     export: 'Export CSV',
-    exports: { 'per-day': 'Orders per day', 'cycle-times': 'Cycle times', 'top-skus': 'Top SKUs', warehouses: 'Warehouses', review: 'Review outcomes' },
+    exports: { 'per-day': 'Orders per day', 'cycle-times': 'Cycle times', 'top-skus': 'Top SKUs', warehouses: 'Warehouses', 'sla-warehouses': 'SLA breaches per warehouse', review: 'Review outcomes' },
     charts: {
       perDayByChannel: 'Orders per day by channel',
       statusMix: 'Orders per day by current status',
@@ -19,6 +19,8 @@ export default defineMessages('reports', {
       warehouses: 'Allocation per warehouse',
       cycleTimes: 'Cycle time per step (hours)',
       sla: 'SLA breaches',
+      slaByWarehouse: 'SLA breaches per warehouse',
+      slaByWarehouseTable: 'SLA breaches per warehouse and step',
       topSkus: 'Top SKUs',
     },
     labels: {
@@ -36,6 +38,10 @@ export default defineMessages('reports', {
       manual: 'Manual review',
       reopened: 'Reopened after edit',
       count: 'Steps finished',
+      warehouse: 'Warehouse',
+      unallocated: 'Not allocated yet',
+      total: 'Total',
+      slaCell: 'Each cell: breached in finished steps / over target now. Steps that ran over before allocation count as “Not allocated yet”.',
     },
   },
   'zh-CN': {
@@ -47,7 +53,7 @@ export default defineMessages('reports', {
     generated: '计算耗时 {{ms}} 毫秒',
     empty: '此期间没有订单。',
     export: '导出 CSV',
-    exports: { 'per-day': '每日订单', 'cycle-times': '周期时间', 'top-skus': '热门 SKU', warehouses: '仓库', review: '审核结果' },
+    exports: { 'per-day': '每日订单', 'cycle-times': '周期时间', 'top-skus': '热门 SKU', warehouses: '仓库', 'sla-warehouses': '按仓库的 SLA 超时', review: '审核结果' },
     charts: {
       perDayByChannel: '按渠道的每日订单',
       statusMix: '按当前状态的每日订单',
@@ -55,6 +61,8 @@ export default defineMessages('reports', {
       warehouses: '按仓库的分配',
       cycleTimes: '各步骤周期时间（小时）',
       sla: 'SLA 超时',
+      slaByWarehouse: '按仓库的 SLA 超时',
+      slaByWarehouseTable: '按仓库和步骤的 SLA 超时',
       topSkus: '热门 SKU',
     },
     labels: {
@@ -72,6 +80,10 @@ export default defineMessages('reports', {
       manual: '人工审核',
       reopened: '编辑后重新审核',
       count: '已完成步骤',
+      warehouse: '仓库',
+      unallocated: '尚未分配',
+      total: '合计',
+      slaCell: '每格：已完成步骤中的超时 / 当前超出目标。分配前超时的步骤计入“尚未分配”。',
     },
   },
   'zh-TW': {
@@ -83,7 +95,7 @@ export default defineMessages('reports', {
     generated: '計算耗時 {{ms}} 毫秒',
     empty: '此期間沒有訂單。',
     export: '匯出 CSV',
-    exports: { 'per-day': '每日訂單', 'cycle-times': '週期時間', 'top-skus': '熱門 SKU', warehouses: '倉庫', review: '審核結果' },
+    exports: { 'per-day': '每日訂單', 'cycle-times': '週期時間', 'top-skus': '熱門 SKU', warehouses: '倉庫', 'sla-warehouses': '依倉庫的 SLA 逾時', review: '審核結果' },
     charts: {
       perDayByChannel: '依通路的每日訂單',
       statusMix: '依目前狀態的每日訂單',
@@ -91,6 +103,8 @@ export default defineMessages('reports', {
       warehouses: '依倉庫的分配',
       cycleTimes: '各步驟週期時間（小時）',
       sla: 'SLA 逾時',
+      slaByWarehouse: '依倉庫的 SLA 逾時',
+      slaByWarehouseTable: '依倉庫與步驟的 SLA 逾時',
       topSkus: '熱門 SKU',
     },
     labels: {
@@ -108,6 +122,10 @@ export default defineMessages('reports', {
       manual: '人工審核',
       reopened: '編輯後重新審核',
       count: '已完成步驟',
+      warehouse: '倉庫',
+      unallocated: '尚未分配',
+      total: '合計',
+      slaCell: '每格：已完成步驟中的逾時 / 目前超出目標。分配前逾時的步驟計入「尚未分配」。',
     },
   },
 });

@@ -1,8 +1,8 @@
 /**
  * The order search index and report rollups, kept in bucket documents (bucket-store.ts):
  *   r:<YYYY-MM-DD>       orders created that UTC day: one entry each (the list row)
- *   d:<YYYY-MM-DD>       that day's counters (intake by channel and status, steps ended, SKUs, …)
- *   o:open               orders not final yet, with the time they entered their status (SLA)
+ *   d:<YYYY-MM-DD>       that day's counters (intake by channel and status, steps ended, SLA breaches per step and per warehouse, SKUs, …)
+ *   o:open               orders not final yet, with the time they entered their status and their warehouse (SLA)
  *   c:<e-mail>           a customer's orders (whole rows)   n:<3 letters>  customers by name token
  *   s:<SKU>|<YYYY-MM>    orders holding a SKU that month
  *   t:<status>[|<wh>]    the last 200 durations of a step (ETA), per warehouse where known
@@ -35,8 +35,14 @@ export interface IndexedOrder {
   lines: Array<{ sku: string; quantity: number; lineTotal: number }>;
 }
 
-/** An order not final yet: "number|status|ms since" (open SLA breaches are read from these). */
-export const openEntry = (o: IndexedOrder): string => `${o.number}|${o.status}|${o.statusSince.getTime()}`;
+/** An order not final yet: "number|status|ms since|warehouse" (open SLA breaches are read from these). */
+export const openEntry = (o: IndexedOrder): string => `${o.number}|${o.status}|${o.statusSince.getTime()}|${enc(o.warehouse)}`;
+
+/** Parses an open entry; entries written before the warehouse was added have none. */
+export function parseOpenEntry(e: string): { number: string; status: OrderStatus; since: number; warehouse?: string } {
+  const [number, status, since, wh] = e.split('|');
+  return { number, status: status as OrderStatus, since: Number(since), warehouse: wh ? decodeURIComponent(wh) : undefined };
+}
 
 /** One row of the order list, as stored in a day bucket. */
 export interface IndexRow {
@@ -140,7 +146,11 @@ export function opsForStatusChange(before: IndexedOrder, after: IndexedOrder, no
     const endDay = `d:${dayOf(now)}`;
     const stepInc: Record<string, number> = { [`cyc.${before.status}.${durationBucket(took)}`]: 1 };
     const sla = STEP_SLA_MS[before.status];
-    if (sla !== undefined && took > sla) stepInc[`sla.${before.status}`] = 1;
+    if (sla !== undefined && took > sla) {
+      stepInc[`sla.${before.status}`] = 1;
+      // per warehouse ('_' = not allocated yet when the step ran over)
+      stepInc[`slw.${safeKey(before.warehouse ?? '')}.${before.status}`] = 1;
+    }
     if (after.status === 'approved' || after.status === 'rejected') stepInc[`rv.${after.status}`] = 1;
     push(ops, endDay, { inc: stepInc });
     push(ops, `t:${before.status}`, { samples: { values: [took], cap: SAMPLE_CAP } });

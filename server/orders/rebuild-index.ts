@@ -4,7 +4,7 @@
  * write and its index write.
  */
 import type { Collection } from 'mongodb';
-import type { OrderStatus } from '../../workflows/model/order';
+import { ORDER_STATUS_PATH, type OrderStatus } from '../../workflows/model/order';
 import { applyOps, type BucketDoc, type BucketOp, type BucketStore } from './bucket-store';
 import { opsForNewOrder, opsForStatusChange, type IndexedOrder } from './order-index';
 import type { OrderDoc } from './order.model';
@@ -16,7 +16,9 @@ export function bucketOpsForOrder(doc: OrderDoc, ops: Map<string, BucketOp[]>): 
   opsForNewOrder(state, ops);
   for (const e of doc.events) {
     if (e.kind !== 'status' || !e.status || e.status === state.status) continue;
-    const next: IndexedOrder = { ...state, status: e.status as OrderStatus, statusSince: new Date(e.at) };
+    // the warehouse is known from allocation on (steps that ran over after it count against it)
+    const allocated = ORDER_STATUS_PATH.indexOf(e.status as OrderStatus) >= ORDER_STATUS_PATH.indexOf('allocated');
+    const next: IndexedOrder = { ...state, status: e.status as OrderStatus, statusSince: new Date(e.at), warehouse: allocated ? (state.warehouse ?? final.warehouse) : state.warehouse };
     opsForStatusChange(state, next, new Date(e.at), ops);
     state = next;
   }

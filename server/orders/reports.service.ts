@@ -5,7 +5,7 @@
  */
 import { CHANNELS, ORDER_STATUS_PATH, ORDER_STATUSES, type OrderStatus } from '../../workflows/model/order';
 import type { BucketDoc, BucketStore } from './bucket-store';
-import { fromSafeKey } from './order-index';
+import { fromSafeKey, parseOpenEntry, safeKey } from './order-index';
 import { daysBetween } from './order-search';
 import { histogramPercentile, STEP_SLA_MS } from './sla';
 
@@ -18,12 +18,14 @@ export interface OrdersReport {
   allocationByWarehouse: Array<{ warehouse: string; orders: number }>;
   cycleTimes: Array<{ step: OrderStatus; count: number; medianMs: number | null; p90Ms: number | null; slaMs: number | null; breaches: number }>;
   slaBreaches: { total: number; open: number; openByStep: Record<string, number> };
+  /** breaches per warehouse (null: the step ran over before the order was allocated), per step */
+  slaBreachesByWarehouse: Array<{ warehouse: string | null; breaches: number; open: number; byStep: Record<string, number>; openByStep: Record<string, number> }>;
   topSkus: Array<{ sku: string; quantity: number; orders: number }>;
   revenue: Record<string, number>;
   generatedInMs: number;
 }
 
-export const REPORT_CSV_KINDS = ['per-day', 'cycle-times', 'top-skus', 'warehouses', 'review'] as const;
+export const REPORT_CSV_KINDS = ['per-day', 'cycle-times', 'top-skus', 'warehouses', 'sla-warehouses', 'review'] as const;
 export type ReportCsvKind = (typeof REPORT_CSV_KINDS)[number];
 
 type Counters = Record<string, unknown>;
@@ -53,6 +55,8 @@ export class ReportsService {
     const breaches: Record<string, number> = {};
     const revenue: Record<string, number> = {};
     const openByStep: Record<string, number> = {};
+    const byWarehouse: Record<string, { byStep: Record<string, number>; openByStep: Record<string, number> }> = {};
+    const warehouseRow = (key: string) => (byWarehouse[key] ??= { byStep: {}, openByStep: {} });
     let total = 0;
     for (const day of days) {
       const doc: BucketDoc | undefined = docs.get(`d:${day}`);
@@ -67,14 +71,19 @@ export class ReportsService {
       addInto(skuQty, map(c, 'sq'));
       addInto(skuOrders, map(c, 'so'));
       addInto(breaches, map(c, 'sla'));
+      for (const [wh, steps] of Object.entries(map(c, 'slw'))) addInto(warehouseRow(wh).byStep, steps as Record<string, unknown>);
       addInto(revenue, map(c, 'rev'));
       for (const [step, hist] of Object.entries(map(c, 'cyc'))) addInto((cycles[step] ??= {}), hist as Record<string, unknown>);
     }
     for (const e of open) {
-      const [, status, since] = e.split('|') as [string, OrderStatus, string];
+      const { status, since, warehouse } = parseOpenEntry(e);
       const sla = STEP_SLA_MS[status];
-      if (sla !== undefined && now.getTime() - Number(since) > sla) openByStep[status] = (openByStep[status] ?? 0) + 1;
+      if (sla === undefined || now.getTime() - since <= sla) continue;
+      openByStep[status] = (openByStep[status] ?? 0) + 1;
+      const row = warehouseRow(safeKey(warehouse ?? '')).openByStep;
+      row[status] = (row[status] ?? 0) + 1;
     }
+    const sum = (r: Record<string, number>) => Object.values(r).reduce((s, n) => s + n, 0);
     const steps = ORDER_STATUS_PATH.filter((s) => s !== 'delivered');
     const cycleTimes = [...steps, 'on-hold' as const].map((step) => {
       const hist = cycles[step] ?? {};
@@ -101,7 +110,11 @@ export class ReportsService {
         .map(([k, orders]) => ({ warehouse: fromSafeKey(k), orders }))
         .sort((a, b) => b.orders - a.orders),
       cycleTimes,
-      slaBreaches: { total: Object.values(breaches).reduce((s, n) => s + n, 0), open: Object.values(openByStep).reduce((s, n) => s + n, 0), openByStep },
+      slaBreaches: { total: sum(breaches), open: sum(openByStep), openByStep },
+      slaBreachesByWarehouse: Object.entries(byWarehouse)
+        .map(([k, r]) => ({ warehouse: k === '_' ? null : fromSafeKey(k), breaches: sum(r.byStep), open: sum(r.openByStep), byStep: r.byStep, openByStep: r.openByStep }))
+        .filter((r) => r.breaches + r.open > 0)
+        .sort((a, b) => (a.warehouse === null ? 1 : 0) - (b.warehouse === null ? 1 : 0) || b.breaches + b.open - (a.breaches + a.open) || (a.warehouse ?? '').localeCompare(b.warehouse ?? '')),
       topSkus,
       revenue: Object.fromEntries(Object.entries(revenue).map(([k, v]) => [k, round(v)])),
       generatedInMs: Math.round(performance.now() - t0),
@@ -126,6 +139,12 @@ export class ReportsService {
       case 'warehouses':
         rows.push(['warehouse', 'orders']);
         for (const w of report.allocationByWarehouse) rows.push([w.warehouse, w.orders]);
+        break;
+      case 'sla-warehouses':
+        rows.push(['warehouse', 'step', 'sla_breaches', 'open_breaches']);
+        for (const w of report.slaBreachesByWarehouse) {
+          for (const step of new Set([...Object.keys(w.byStep), ...Object.keys(w.openByStep)])) rows.push([w.warehouse ?? '', step, w.byStep[step] ?? 0, w.openByStep[step] ?? 0]);
+        }
         break;
       case 'review':
         rows.push(['outcome', 'orders']);

@@ -12,6 +12,10 @@ import { connectOrdersToRuntime } from '../../server/orders/flow-runtime';
 import { orderDetail, type FlowHistorySource } from '../../server/api/orders/orders.routes';
 import { ANONYMOUS } from '../../server/auth/principal';
 import type { WorkflowRuntime } from '../../engine';
+import { BucketStore } from '../../server/orders/bucket-store';
+import { ReportsService } from '../../server/orders/reports.service';
+import { opsForNewOrder, opsForStatusChange, type IndexedOrder } from '../../server/orders/order-index';
+import type { OrderStatus } from '../../workflows/model/order';
 import type { RunningOrdo } from '../../server/main';
 import { adminClient, startTestOrdo } from '../helpers/server';
 
@@ -172,5 +176,48 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
     const today = new Date().toISOString().slice(0, 10);
     const report = (await admin.get(`/api/reports/orders?from=${today}&to=${today}`)).body;
     expect(report.allocationByWarehouse).toEqual([{ warehouse: decided.warehouse, orders: 1 }]);
+  });
+});
+
+describe('SLA breaches per warehouse in the orders report', () => {
+  const db = useTestConnection('orders_sla_report');
+  const HOUR = 3_600_000;
+
+  it('given steps that ran over their targets before and after allocation, then the report splits finished and open breaches by warehouse and step, and the CSV lists them', async () => {
+    const buckets = new BucketStore(db.connection, createLogger({ level: 'silent' }));
+    const reports = new ReportsService(buckets);
+    const t0 = new Date(Date.parse('2026-03-02T08:00:00Z'));
+    const at = (h: number) => new Date(t0.getTime() + h * HOUR);
+    const base = (number: string): IndexedOrder => ({ number, createdAt: t0, status: 'received', statusSince: t0, channel: 'api', total: 10, currency: 'EUR', customerName: 'SLA', lines: [{ sku: 'S-1', quantity: 1, lineTotal: 10 }] });
+    // walks an order through its statuses; each step lasts the hours given (received 15 min, in-review 4 h, allocated 4 h, printed 2 h are the targets)
+    const walk = (number: string, steps: Array<[OrderStatus, number, string?]>) => {
+      let o = base(number);
+      buckets.applyMany(opsForNewOrder(o));
+      let h = 0;
+      for (const [status, hours, warehouse] of steps) {
+        h += hours;
+        const next = { ...o, status, statusSince: at(h), warehouse: warehouse ?? o.warehouse };
+        buckets.applyMany(opsForStatusChange(o, next, at(h)));
+        o = next;
+      }
+    };
+    // A: review ran over (no warehouse yet), then 6 h allocated at NORTH → a breach at NORTH; printed for 1.7 h at "now" (in time)
+    walk('SO-2026-000001', [['in-review', 0.1], ['approved', 5], ['approved', 0.1, 'WH-NORTH'], ['allocated', 0.1], ['printed', 6]]);
+    // B: everything in time at SOUTH, then sits in printed (target 2 h) until the report's "now"
+    walk('SO-2026-000002', [['in-review', 0.1], ['approved', 1], ['approved', 0.1, 'WH-SOUTH'], ['allocated', 0.1], ['printed', 1]]);
+    // C: received ran over (1 h), then 12 h in review at "now" (target 4 h), never allocated
+    walk('SO-2026-000003', [['in-review', 1]]);
+    await buckets.drain();
+
+    const report = await reports.orders('2026-03-02', '2026-03-03', at(13));
+    expect(report.slaBreaches).toMatchObject({ total: 3, open: 2, openByStep: { printed: 1, 'in-review': 1 } });
+    expect(report.slaBreachesByWarehouse).toEqual([
+      { warehouse: 'WH-NORTH', breaches: 1, open: 0, byStep: { allocated: 1 }, openByStep: {} },
+      { warehouse: 'WH-SOUTH', breaches: 0, open: 1, byStep: {}, openByStep: { printed: 1 } },
+      { warehouse: null, breaches: 2, open: 1, byStep: { 'in-review': 1, received: 1 }, openByStep: { 'in-review': 1 } },
+    ]);
+    const csv = reports.csv(report, 'sla-warehouses').trim().split('\r\n');
+    expect(csv[0]).toBe('warehouse,step,sla_breaches,open_breaches');
+    expect(csv.slice(1).sort()).toEqual([',in-review,1,1', ',received,1,0', 'WH-NORTH,allocated,1,0', 'WH-SOUTH,printed,0,1']);
   });
 });
