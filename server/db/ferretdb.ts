@@ -18,6 +18,11 @@ export const FERRETDB_VERSION = 'v1.24.2';
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const LOCAL_BIN = path.join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
+/** server/db/ferretdb-id-index/main.go, built beside ferretdb: see why there. */
+export const ID_INDEX_BIN = path.join(PROJECT_ROOT, '.tools', 'bin', 'ordo-ferretdb-id-index');
+const ID_INDEX_SOURCE = path.join(PROJECT_ROOT, 'server', 'db', 'ferretdb-id-index', 'main.go');
+/** how often a running embedded database gets indexes for collections created since */
+const ID_INDEX_INTERVAL_MS = 5_000;
 
 type Progress = (message: string) => void;
 
@@ -26,31 +31,45 @@ function onPath(command: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() || undefined : undefined;
 }
 
-/** Finds the ferretdb binary, building it once from the Go module proxy when it is missing. */
+/** Finds the ferretdb binary, building it (and its _id index tool) once from the Go module proxy when missing. */
 export function ensureFerretdbBinary(options: { explicit?: string; progress?: Progress } = {}): string {
   const progress = options.progress ?? (() => {});
   if (options.explicit) {
     if (!fs.existsSync(options.explicit)) throw new ConfigError(`FERRETDB_BIN=${options.explicit} does not exist`, [{ path: 'FERRETDB_BIN', message: 'file does not exist' }]);
     return options.explicit;
   }
-  if (fs.existsSync(LOCAL_BIN)) return LOCAL_BIN;
+  const go = onPath('go');
+  if (fs.existsSync(LOCAL_BIN)) {
+    // a tree whose ferretdb predates the index tool gets the tool on its own (seconds, from the module cache)
+    if (!fs.existsSync(ID_INDEX_BIN) && go) buildFromModule(go, progress, [['ordo-id-index', ID_INDEX_BIN]]);
+    return LOCAL_BIN;
+  }
   const systemBin = onPath('ferretdb');
   if (systemBin) return systemBin;
-  const go = onPath('go');
   if (!go) {
     throw new ConfigError(
       'No database: MONGODB_URI is not set, no ferretdb binary was found and Go is not installed to build one. ' +
         'Point Ordo at your MongoDB 7+ with MONGODB_URI=mongodb://host:27017/ordo, or install Go (>= 1.22) so Ordo can build its embedded FerretDB.',
     );
   }
+  progress(`FerretDB ${FERRETDB_VERSION} is not built yet; building it once into ${path.relative(process.cwd(), LOCAL_BIN)} (about a minute)…`);
+  buildFromModule(go, progress, [
+    ['ferretdb', LOCAL_BIN],
+    ['ordo-id-index', ID_INDEX_BIN],
+  ]);
+  return LOCAL_BIN;
+}
+
+/** Builds commands from FerretDB's module source: its own ./cmd/ferretdb, and Ordo's index tool placed beside it. */
+function buildFromModule(go: string, progress: Progress, targets: Array<[command: string, output: string]>): void {
   const step = (label: string, args: string[], cwd?: string) => {
     progress(label);
     const r = spawnSync(go, args, { cwd, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }, maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new ConfigError(`Building FerretDB failed at "${label}": ${(r.stderr || r.stdout).trim().slice(-2000)}`);
     return r.stdout;
   };
-  progress(`FerretDB ${FERRETDB_VERSION} is not built yet; building it once into ${path.relative(process.cwd(), LOCAL_BIN)} (about a minute)…`);
-  const info = JSON.parse(step('[1/3] downloading the module from the Go module proxy', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`])) as { Dir: string };
+  const total = targets.length + 2;
+  const info = JSON.parse(step(`[1/${total}] downloading the module from the Go module proxy`, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`])) as { Dir: string };
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-ferretdb-src-'));
   try {
     fs.cpSync(info.Dir, src, { recursive: true });
@@ -59,15 +78,34 @@ export function ensureFerretdbBinary(options: { explicit?: string; progress?: Pr
     }
     fs.chmodSync(src, 0o755);
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    fs.mkdirSync(path.join(src, 'cmd', 'ordo-id-index'));
+    fs.copyFileSync(ID_INDEX_SOURCE, path.join(src, 'cmd', 'ordo-id-index', 'main.go'));
     fs.mkdirSync(path.dirname(LOCAL_BIN), { recursive: true });
-    const tmpBin = `${LOCAL_BIN}.${process.pid}.tmp`;
-    step('[2/3] compiling (go build ./cmd/ferretdb)', ['build', '-trimpath', '-o', tmpBin, './cmd/ferretdb'], src);
-    fs.renameSync(tmpBin, LOCAL_BIN); // atomic: a concurrent builder never sees half a binary
-    progress('[3/3] done');
+    targets.forEach(([command, output], i) => {
+      const tmpBin = `${output}.${process.pid}.tmp`;
+      step(`[${i + 2}/${total}] compiling (go build ./cmd/${command})`, ['build', '-trimpath', '-o', tmpBin, `./cmd/${command}`], src);
+      fs.renameSync(tmpBin, output); // atomic: a concurrent builder never sees half a binary
+    });
+    progress(`[${total}/${total}] done`);
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
-  return LOCAL_BIN;
+}
+
+/**
+ * Gives the collections in `dataDir` the _id index FerretDB 1.24's SQLite queries can use (see
+ * server/db/ferretdb-id-index/main.go). Returns how many it added; without the tool (a system
+ * ferretdb and no Go) nothing happens and lookups by _id stay table scans.
+ */
+export function addIdIndexes(dataDir: string): Promise<number> {
+  if (!fs.existsSync(ID_INDEX_BIN)) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const child = spawn(ID_INDEX_BIN, [path.resolve(dataDir)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', () => resolve(0));
+    child.once('close', () => resolve(Number(out.trim()) || 0));
+  });
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -100,6 +138,8 @@ export interface EmbeddedDatabase {
   uri: string;
   port: number;
   pid: number;
+  /** indexes collections created since the last pass (also runs every few seconds by itself) */
+  refreshIdIndexes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +150,7 @@ export interface EmbeddedDatabase {
 export async function startFerretdb(options: { dataDir: string; binary: string; port?: number; database?: string; logFile?: string }): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
+  await addIdIndexes(dir); // before FerretDB opens the files: large existing tables index without contention
   const port = options.port ?? (await freePort());
   const logFd = fs.openSync(options.logFile ?? path.join(dir, 'ferretdb.log'), 'a');
   const child = spawn(
@@ -127,12 +168,17 @@ export async function startFerretdb(options: { dataDir: string; binary: string; 
   );
   fs.closeSync(logFd);
   await waitForPort(port, child, 20_000);
+  let indexing: Promise<number> | undefined;
+  const refreshIdIndexes = () => (indexing ??= addIdIndexes(dir).finally(() => (indexing = undefined)));
+  const indexTimer = setInterval(() => void refreshIdIndexes(), ID_INDEX_INTERVAL_MS).unref();
   let stopped: Promise<void> | undefined;
   return {
     uri: `mongodb://127.0.0.1:${port}/${options.database ?? 'ordo'}`,
     port,
     pid: child.pid!,
+    refreshIdIndexes,
     stop() {
+      clearInterval(indexTimer);
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
