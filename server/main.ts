@@ -29,6 +29,7 @@ import { buildDesigner, DESIGNER_DIST } from './static/designer';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { TaskPublisher } from './realtime/task-publisher';
 import { SlaWatch } from './realtime/sla-watch';
+import { EscalationWatch, taskEscalationsOf } from './realtime/escalation-watch';
 import { InboxService } from './api/inbox/inbox.service';
 import { inboxRoutes } from './api/inbox/inbox.routes';
 import { TaskFieldsReader } from './api/inbox/task-fields';
@@ -191,9 +192,13 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
       .catch((err) => logger.error({ err }, 'the reference process order-fulfilment could not be deployed'));
+    // the warehouse pick (scan to confirm, bulk complete, an SLA timer that escalates), started per order by the API or a WMS
+    await workflows
+      .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'warehouse-pick.bpmn'), 'utf8'))
+      .catch((err) => logger.error({ err }, 'the process warehouse-pick could not be deployed'));
     // the operators' inbox: queues with the order fields as columns, comments, scan look-ups, CSP-safe form validators
     const taskFields = new TaskFieldsReader(orders.collections.orders);
-    const inbox = new InboxService({ tasks: () => workflows.tasks, forms: workflowForms, fields: taskFields, connection });
+    const inbox = new InboxService({ tasks: () => workflows.tasks, forms: workflowForms, fields: taskFields, connection, escalations: (ids) => taskEscalationsOf(connection, ids) });
     await inbox.init();
 
     const secureCookies = Boolean(config.tls) || config.publicUrl?.startsWith('https:') === true;
@@ -245,7 +250,11 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     await realtime.attach(server);
     printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
     // live task queues: the runtime's task events go to the sockets of the rooms that may see them; SLA warnings once per level
-    new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger }).listen(workflowEvents);
+    const taskPublisher = new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger });
+    taskPublisher.listen(workflowEvents);
+    // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
+    new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), logger }).listen(workflowEvents);
+    inbox.setProgressSink((e) => realtime.publishProgress(e));
     const slaWatch = new SlaWatch(connection, { realtime, logger });
     slaWatch.start();
     closers.push(() => slaWatch.stop());

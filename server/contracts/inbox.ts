@@ -4,7 +4,7 @@
  * Task commands (claim, unclaim, assign, complete) are the task API's (/api/tasks).
  */
 import type { TaskView } from '../../workflows/bpmn/views';
-import type { TaskEvent } from './realtime';
+import type { TaskEscalation, TaskEvent } from './realtime';
 
 export const INBOX_QUEUES = ['mine', 'groups', 'all'] as const;
 export type InboxQueue = (typeof INBOX_QUEUES)[number];
@@ -35,6 +35,8 @@ export interface InboxTaskDto extends Omit<TaskEvent, 'taskId' | 'by' | 'at' | '
   formKey: string | null;
   noInput: boolean;
   fields: TaskFields;
+  /** set when a boundary timer escalated the task */
+  escalation?: TaskEscalation;
 }
 
 export interface InboxCounts {
@@ -65,6 +67,13 @@ export interface TaskCommentDto {
 export interface ScanResultDto {
   orderNumber: string;
   tasks: InboxTaskDto[];
+}
+
+/** Bulk complete: tasks whose form needs no input, completed one after the other (progress on `job:<jobId>`). */
+export interface BulkCompleteResultDto {
+  total: number;
+  completed: string[];
+  failed: Array<{ taskId: string; message: string }>;
 }
 
 /** Who holds a task, as the inbox shows it: the e-mail of whoever claimed it or was assigned it. */

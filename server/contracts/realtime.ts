@@ -36,12 +36,25 @@ export interface SlaEvent {
   level: 'soon' | 'overdue' | 'escalated';
   dueAt: string;
   at: string;
+  /** escalated: which boundary timer fired, on which task, and whether it interrupted that task */
+  escalation?: TaskEscalation;
+}
+
+/** A boundary timer on a user task fired: the task it flagged (or the task the flow moved to). */
+export interface TaskEscalation {
+  at: string;
+  /** the boundary event's id and name */
+  timer: string;
+  /** the user task the timer is attached to (its name, else id) */
+  from: string;
+  /** true: the timer interrupted that task and the flow moved on (reassigned); false: it only flagged it */
+  interrupting: boolean;
 }
 
 export interface ProgressEvent {
   /** e.g. print batch id or import id */
   jobId: string;
-  kind: 'print' | 'import';
+  kind: 'print' | 'import' | 'tasks';
   done: number;
   total: number;
   status: 'running' | 'completed' | 'failed' | 'cancelled';

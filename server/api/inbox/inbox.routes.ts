@@ -58,6 +58,22 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       handler: ({ params, body, principal }) => inbox.addComment(params.id, body.text, principal),
     }),
     defineRoute({
+      method: 'post',
+      path: '/api/inbox/tasks/complete',
+      tag: 'inbox',
+      summary: 'Bulk complete: completes the selected tasks whose form needs no input (400 naming each task that needs input or is not visible; then nothing is completed); progress goes to the socket room job:<jobId>',
+      access: { permission: 'tasks.work' },
+      body: z.strictObject({
+        taskIds: z
+          .array(taskParams.shape.id)
+          .min(1, 'select at least one task')
+          .max(100)
+          .refine((ids) => new Set(ids).size === ids.length, 'lists a task twice'),
+        jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a job id').optional(),
+      }),
+      handler: ({ body, principal }) => inbox.bulkComplete(body.taskIds, taskActorOf(principal), body.jobId),
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/inbox/forms/:key/validator.js',
       tag: 'inbox',

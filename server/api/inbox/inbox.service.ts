@@ -12,7 +12,9 @@ import type { TaskView } from '../../../workflows/bpmn/views';
 import { isAppError, NotFoundError, ServiceUnavailableError } from '../../../workflows/model/errors';
 import type { Principal } from '../../auth/principal';
 import { taskActorOf } from '../tasks/task-actor';
-import { inboxTaskOf, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
+import { inboxTaskOf, type BulkCompleteResultDto, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
+import type { ProgressEvent, TaskEscalation } from '../../contracts/realtime';
+import { bulkComplete } from './bulk-complete';
 import { FormValidatorCache } from './form-validator';
 import { TaskFieldsReader } from './task-fields';
 
@@ -31,6 +33,8 @@ export interface InboxDeps {
   fields: TaskFieldsReader;
   connection: Connection;
   clock?: () => Date;
+  /** boundary-timer escalations by task id (server/realtime/escalation-watch.ts) */
+  escalations?: (taskIds: readonly string[]) => Promise<ReadonlyMap<string, TaskEscalation>>;
 }
 
 export class InboxService {
@@ -38,6 +42,7 @@ export class InboxService {
   private readonly validators = new FormValidatorCache();
   private readonly noInputByForm = new Map<string, Promise<boolean>>();
   private readonly clock: () => Date;
+  private progress?: (e: ProgressEvent) => void;
 
   constructor(private readonly deps: InboxDeps) {
     this.comments = deps.connection.collection('taskComments') as unknown as Collection<CommentDoc>;
@@ -75,8 +80,14 @@ export class InboxService {
   }
 
   async rows(views: readonly TaskView[]): Promise<InboxTaskDto[]> {
-    const fields = await this.deps.fields.byKeys(views.map((v) => v.businessKey));
-    return Promise.all(views.map(async (v) => inboxTaskOf(v, v.businessKey ? fields.get(v.businessKey) : undefined, await this.noInput(v.formKey))));
+    const [fields, escalations] = await Promise.all([this.deps.fields.byKeys(views.map((v) => v.businessKey)), this.deps.escalations?.(views.map((v) => v.id))]);
+    return Promise.all(
+      views.map(async (v) => {
+        const row = inboxTaskOf(v, v.businessKey ? fields.get(v.businessKey) : undefined, await this.noInput(v.formKey));
+        const escalation = escalations?.get(v.id);
+        return escalation ? { ...row, escalation } : row;
+      }),
+    );
   }
 
   async counts(actor: TaskActor): Promise<InboxCounts> {
@@ -116,6 +127,16 @@ export class InboxService {
     const doc: CommentDoc = { _id: crypto.randomUUID(), taskId, text, author: actor.label, authorId: actor.id, at: this.clock() };
     await this.comments.insertOne(doc);
     return commentView(doc);
+  }
+
+  /** Where bulk-complete progress goes (the socket gateway's job rooms). */
+  setProgressSink(sink: (e: ProgressEvent) => void): void {
+    this.progress = sink;
+  }
+
+  /** Completes tasks whose form needs no input (see bulk-complete.ts). */
+  bulkComplete(taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteResultDto> {
+    return bulkComplete({ tasks: () => this.tasks, noInput: (k) => this.noInput(k), progress: (e) => this.progress?.(e) }, taskIds, actor, jobId);
   }
 
   /** The ES module with the form's precompiled validators (see form-validator.ts). */
