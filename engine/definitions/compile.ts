@@ -12,6 +12,7 @@ import ordo from '../../workflows/bpmn/ordo.json';
 import { lintDefinitions } from '../../workflows/bpmn/lint';
 import { readElementConfig, parseVersionedRef, type ElementConfig, type ModdleLike } from '../../workflows/bpmn/dialect';
 import { PayloadTooLargeError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
+import { checkTimerStart, type TimerStartSpec } from '../jobs/schedule';
 
 export const MAX_BPMN_BYTES = 2 * 1024 * 1024;
 export const PROCESS_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -36,6 +37,8 @@ export interface CompiledMeta {
   /** message start events of the executable process: name → message id */
   messageStarts: Record<string, string>;
   timerStart: boolean;
+  /** timer start events of the executable process: scheduled at deploy (absent in definitions deployed before schedules) */
+  timerStarts?: Array<{ id: string } & TimerStartSpec>;
   noneStart: boolean;
   /** error end events in the process scope (not inside a sub-process): id → errorCode */
   errorEnds: Record<string, string>;
@@ -103,6 +106,7 @@ export async function parseDefinition(xml: string): Promise<ParsedDefinition> {
       errors.push(issue(el.id, `calledElement "${String(el.calledElement)}" is a process of this file; call activities start deployed processes (deploy it on its own)`));
     }
   }
+  if (main) errors.push(...checkTimerStarts(main));
   if (errors.length) throw new ValidationError(`The diagram has ${errors.length} problem${errors.length > 1 ? 's' : ''}`, dedupe(errors));
 
   const ctx = await serializerContext(parsed);
@@ -163,6 +167,7 @@ function buildMeta(byId: Record<string, ModdleLike>, main: ModdleLike): Compiled
     throws: {},
     messageStarts: {},
     timerStart: false,
+    timerStarts: [],
     noneStart: false,
     errorEnds: {},
   };
@@ -200,11 +205,48 @@ function buildMeta(byId: Record<string, ModdleLike>, main: ModdleLike): Compiled
         }
         if (el.$type === 'bpmn:EndEvent' && inMain) meta.errorEnds[id] = code;
       }
-      if (d.$type === 'bpmn:TimerEventDefinition' && el.$type === 'bpmn:StartEvent' && inMain) meta.timerStart = true;
+      if (d.$type === 'bpmn:TimerEventDefinition' && el.$type === 'bpmn:StartEvent' && inMain) {
+        meta.timerStart = true;
+        const spec = timerSpecOf(d);
+        if (spec) meta.timerStarts!.push({ id, ...spec });
+      }
     }
     if (el.$type === 'bpmn:StartEvent' && inMain && defs.length === 0) meta.noneStart = true;
   }
   return meta;
+}
+
+function timerSpecOf(def: ModdleLike): TimerStartSpec | null {
+  for (const type of ['timeCycle', 'timeDate', 'timeDuration'] as const) {
+    const expr = def[type] as ModdleLike | undefined;
+    if (expr) return { type, value: String(expr.body ?? '').trim() };
+  }
+  return null;
+}
+
+/**
+ * A timer start event is a schedule (engine/jobs/schedule.ts): its value must parse now, and it must be
+ * the process's only start event (bpmn-engine runs every start event of a process at once).
+ */
+function checkTimerStarts(main: ModdleLike): FieldIssue[] {
+  const starts = ((main.flowElements as ModdleLike[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:StartEvent');
+  const timed = starts.filter((s) => ((s.eventDefinitions as ModdleLike[] | undefined) ?? []).some((d) => d.$type === 'bpmn:TimerEventDefinition'));
+  const issues: FieldIssue[] = [];
+  for (const s of timed) {
+    if (starts.length > 1) issues.push(issue(s.id, 'A process with a timer start event can have no other start event (deploy the other start as its own process)'));
+    const def = ((s.eventDefinitions as ModdleLike[]) ?? []).find((d) => d.$type === 'bpmn:TimerEventDefinition')!;
+    const spec = timerSpecOf(def);
+    if (!spec) {
+      issues.push(issue(s.id, 'A timer start event needs a timeDate, timeDuration or timeCycle'));
+      continue;
+    }
+    try {
+      checkTimerStart(spec);
+    } catch (err) {
+      issues.push(issue(s.id, `Invalid ${spec.type}: ${(err as Error).message}`));
+    }
+  }
+  return issues;
 }
 
 /** Whether an error with this code thrown by the activity is caught by it or an enclosing sub-process. */

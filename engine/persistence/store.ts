@@ -122,8 +122,12 @@ export interface TaskDoc {
 
 export interface JobDoc {
   _id: string;
-  /** timer / retry: resume the instance when due; service: a parked service without a schedule (incident); the rest: outbox */
-  kind: 'timer' | 'retry' | 'service' | 'startChild' | 'notifyParent' | 'message';
+  /**
+   * timer / retry: resume the instance when due; service: a parked service without a schedule (incident);
+   * timerStart: the schedule of a timer start event (instanceId `def:<key>`, payload TimerStartPayload,
+   * dueAt null once exhausted); the rest: outbox
+   */
+  kind: 'timer' | 'retry' | 'service' | 'timerStart' | 'startChild' | 'notifyParent' | 'message';
   instanceId: string;
   activityId: string;
   executionId: string;
@@ -135,6 +139,40 @@ export interface JobDoc {
   /** outbox details, JSON */
   payload: string | null;
   createdAt: Date;
+}
+
+/** The schedule of one timer start event of one deployed version (a `timerStart` job's payload). */
+export interface TimerStartPayload {
+  definitionId: string;
+  key: string;
+  version: number;
+  eventId: string;
+  type: 'timeDate' | 'timeDuration' | 'timeCycle';
+  value: string;
+  /** what relative timers count from: the deployment of the version that first had this timer */
+  anchor: string;
+  /** the occurrence the job is due for (1-based); occurrences before it have fired or were missed */
+  k: number;
+}
+
+/** Per process key: whether new instances may start (suspended: no starts, no timer starts). */
+export interface ProcessSettingsDoc {
+  _id: string;
+  suspended: boolean;
+  updatedAt: Date;
+  updatedBy: ActorRef;
+}
+
+/** A message published with a time to live that no instance was waiting for yet (delivered later, once). */
+export interface BufferedMessageDoc {
+  _id: string;
+  name: string;
+  businessKey: string;
+  /** JSON */
+  variables: string;
+  createdAt: Date;
+  expiresAt: Date;
+  publishedBy: ActorRef;
 }
 
 export interface IncidentDoc {
@@ -208,6 +246,8 @@ export interface EngineCollections {
   incidents: mongo.Collection<IncidentDoc>;
   history: mongo.Collection<HistoryDoc>;
   attempts: mongo.Collection<AttemptDoc>;
+  processSettings: mongo.Collection<ProcessSettingsDoc>;
+  messages: mongo.Collection<BufferedMessageDoc>;
 }
 
 export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notifyParent', 'message'];
@@ -223,6 +263,8 @@ export function engineCollections(connection: Connection): EngineCollections {
     incidents: retrying(db.collection<IncidentDoc>('incidents')),
     history: retrying(db.collection<HistoryDoc>('history')),
     attempts: retrying(db.collection<AttemptDoc>('attempts')),
+    processSettings: retrying(db.collection<ProcessSettingsDoc>('process_settings')),
+    messages: retrying(db.collection<BufferedMessageDoc>('buffered_messages')),
   };
 }
 
@@ -270,6 +312,8 @@ export async function ensureEngineIndexes(c: EngineCollections): Promise<void> {
     c.incidents.createIndex({ status: 1, createdAt: -1 }),
     c.incidents.createIndex({ instanceId: 1 }),
     c.history.createIndex({ instanceId: 1, at: 1, seq: 1 }),
+    c.messages.createIndex({ name: 1, businessKey: 1, createdAt: 1 }),
+    c.messages.createIndex({ expiresAt: 1 }),
   ]);
 }
 

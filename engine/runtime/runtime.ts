@@ -9,10 +9,11 @@ import os from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
-import type { CatalogView, CorrelationResultView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
+import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, OUTBOX_KINDS, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, OUTBOX_KINDS, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
+import { nextOccurrence } from '../jobs/schedule';
 import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
 import type { ServiceHandler, SessionDeps } from './deps';
@@ -68,7 +69,14 @@ interface InternalStart extends StartInstanceInput {
   id?: string;
   parent?: InstanceDoc['parent'];
   messageStartId?: string;
+  /** the timer start event that fired (its timer is passed, not waited for) */
+  timerStartId?: string;
+  /** extra details of the instance.started history entry */
+  startedData?: Record<string, unknown>;
 }
+
+const TIMER_ACTOR: ActorRef = { kind: 'system', id: null, label: 'timer start' };
+type TimerStartState = TimerStartPayload & { state: 'active' | 'paused' | 'done' };
 
 export class WorkflowRuntime {
   readonly nodeId: string;
@@ -78,6 +86,7 @@ export class WorkflowRuntime {
   private readonly handlers = new Map<string, ServiceHandler>();
   private readonly defCache = new Map<string, LoadedDefinition>();
   private readonly latestCache = new Map<string, { id: string; at: number }>();
+  private readonly suspendedCache = new Map<string, { suspended: boolean; at: number }>();
   private readonly leaseMs: number;
   private readonly clock: () => Date;
   private readonly deps: SessionDeps;
@@ -126,6 +135,7 @@ export class WorkflowRuntime {
   /** Starts this node's job poller (timers, retries, outbox, crashed starts). */
   async start(): Promise<void> {
     await this.init();
+    await this.syncAllSchedules().catch((err) => this.logger.warn({ err: (err as Error).message }, 'timer start schedules not reconciled; the poller sweep tries again'));
     this.poller.start();
   }
 
@@ -207,6 +217,8 @@ export class WorkflowRuntime {
         await this.c.definitions.insertOne(doc);
         this.latestCache.delete(parsed.key);
         this.logger.info({ key: doc.key, version }, 'process deployed');
+        // the new version's timer start events replace the old ones (a crash here is repaired by start() and the sweep)
+        await this.syncSchedules(parsed.key).catch((err) => this.logger.warn({ err: (err as Error).message, key: parsed.key }, 'timer start schedule not updated yet'));
         return { definition: definitionView(doc), created: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -323,6 +335,9 @@ export class WorkflowRuntime {
     if (!input.messageStartId && !def.meta.noneStart && !def.meta.timerStart) {
       throw new UnprocessableError(`Process ${def.key} starts only by a message (${Object.keys(def.meta.messageStarts).join(', ')}); send it to POST /api/messages`);
     }
+    if (!input.parent && (await this.isSuspended(def.key))) throw new ConflictError(`Process ${def.key} is suspended: it starts no new instances until it is activated`);
+    // a started timer-start process runs at once (like Camunda's startProcessInstanceByKey); its schedule starts the others
+    const timerStartId = input.timerStartId ?? (!input.messageStartId && !def.meta.noneStart && def.meta.timerStarts?.length === 1 ? def.meta.timerStarts[0].id : undefined);
     const now = this.clock();
     const doc: InstanceDoc = {
       _id: input.id ?? crypto.randomUUID(),
@@ -356,7 +371,7 @@ export class WorkflowRuntime {
     // the document is inserted with the state of its first wait (rev 1): a start that fails leaves nothing behind
     let saved: InstanceDoc;
     try {
-      saved = await this.execute(doc, null, def, { kind: 'start', variables, messageStartId: input.messageStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version } }]);
+      saved = await this.execute(doc, null, def, { kind: 'start', variables, messageStartId: input.messageStartId, timerStartId }, [{ type: 'instance.started', actor: input.actor ?? SYSTEM_ACTOR, data: { businessKey: doc.businessKey, version: def.version, ...input.startedData } }]);
     } catch (err) {
       if (input.id && isDuplicateKey(err)) return this.getInstance(input.id);
       throw err;
@@ -817,7 +832,156 @@ export class WorkflowRuntime {
 
   /** Housekeeping of this node's poller: lock markers left by crashed commands. */
   async sweep(): Promise<number> {
+    const now = Date.now();
+    if (now - this.lastScheduleSync > 60_000) {
+      this.lastScheduleSync = now;
+      await this.syncAllSchedules().catch((err) => this.logger.warn({ err: (err as Error).message }, 'timer start schedules not reconciled'));
+    }
     return this.locks.prune(Math.max(3_600_000, this.leaseMs * 10)).catch(() => 0);
+  }
+
+  private lastScheduleSync = Date.now();
+
+  // ---------------------------------------------------------------- timer start events: schedules
+
+  /** Whether new instances of the key may start (cached for a second; this node's changes at once). */
+  private async isSuspended(key: string): Promise<boolean> {
+    const hit = this.suspendedCache.get(key);
+    if (hit && Date.now() - hit.at < 1000) return hit.suspended;
+    const doc = await this.c.processSettings.findOne({ _id: key });
+    const suspended = doc?.suspended === true;
+    this.suspendedCache.set(key, { suspended, at: Date.now() });
+    return suspended;
+  }
+
+  /** Suspends a process: no new instances (API, message, timer start); its timer start schedules pause. Running instances go on. */
+  suspendProcess(key: string, actor: ActorRef): Promise<ProcessScheduleView> {
+    return this.setSuspended(key, true, actor);
+  }
+
+  /** Activates a suspended process: starts are allowed again; paused schedules go on with their next future occurrence. */
+  activateProcess(key: string, actor: ActorRef): Promise<ProcessScheduleView> {
+    return this.setSuspended(key, false, actor);
+  }
+
+  private async setSuspended(key: string, suspended: boolean, actor: ActorRef): Promise<ProcessScheduleView> {
+    await this.init();
+    await this.definitionDoc(key);
+    await this.c.processSettings.updateOne({ _id: key }, { $set: { suspended, updatedAt: this.clock(), updatedBy: actor } }, { upsert: true });
+    this.suspendedCache.set(key, { suspended, at: Date.now() });
+    await this.syncSchedules(key);
+    return this.getSchedule(key);
+  }
+
+  /** Whether the process is suspended, and when each of its timer start events fires next. */
+  async getSchedule(key: string): Promise<ProcessScheduleView> {
+    await this.definitionDoc(key);
+    const [settings, jobs] = await Promise.all([this.c.processSettings.findOne({ _id: key }), this.c.jobs.find({ kind: 'timerStart', instanceId: `def:${key}` }).toArray()]);
+    return {
+      key,
+      suspended: settings?.suspended === true,
+      timerStarts: jobs.map((j) => {
+        const p = JSON.parse(j.payload ?? '{}') as TimerStartState;
+        return { eventId: p.eventId, version: p.version, type: p.type, value: p.value, state: p.state, nextAt: j.dueAt ? j.dueAt.toISOString() : null, fired: j.attempts };
+      }),
+    };
+  }
+
+  private async syncAllSchedules(): Promise<void> {
+    const keys = new Set<string>([...(await this.c.definitions.distinct('key')), ...(await this.c.jobs.distinct('instanceId', { kind: 'timerStart' })).map((i) => String(i).slice(4))]);
+    for (const key of keys) await this.syncSchedules(key);
+  }
+
+  /**
+   * Makes the `timerStart` jobs of a key match its latest version: one job per timer start event
+   * (`tstart:<key>@<version>:<eventId>`). The same timer (event id, type, value) carries its schedule
+   * over from the previous version; a new or changed one counts from this deployment; jobs of other
+   * versions are removed. Suspended: the jobs stay, paused (no due date). Idempotent, safe on several nodes.
+   */
+  private async syncSchedules(key: string): Promise<void> {
+    const [latest, existing, settings] = await Promise.all([
+      this.c.definitions.find({ key }, { projection: { _id: 1, meta: 1, deployedAt: 1, version: 1 } }).sort({ version: -1 }).limit(1).next(),
+      this.c.jobs.find({ kind: 'timerStart', instanceId: `def:${key}` }).toArray(),
+      this.c.processSettings.findOne({ _id: key }),
+    ]);
+    const suspended = settings?.suspended === true;
+    const now = this.clock();
+    const keep = new Set<string>();
+    const timers = latest ? ((JSON.parse(latest.meta) as CompiledMeta).timerStarts ?? []) : [];
+    for (const t of timers) {
+      const id = `tstart:${key}@${latest!.version}:${t.id}`;
+      keep.add(id);
+      const own = existing.find((j) => j._id === id);
+      const prev = own ?? existing.find((j) => {
+        const p = JSON.parse(j.payload ?? '{}') as TimerStartState;
+        return p.eventId === t.id && p.type === t.type && p.value === t.value;
+      });
+      const base: TimerStartState = prev
+        ? { ...(JSON.parse(prev.payload ?? '{}') as TimerStartState), definitionId: latest!._id, version: latest!.version }
+        : { definitionId: latest!._id, key, version: latest!.version, eventId: t.id, type: t.type, value: t.value, anchor: latest!.deployedAt.toISOString(), k: 0, state: 'active' };
+      let state = base;
+      let dueAt = prev?.dueAt ?? null;
+      if (state.state !== 'done') {
+        if (suspended) {
+          state = { ...state, state: 'paused' };
+          dueAt = null;
+        } else if (!prev || state.state === 'paused') {
+          const next = nextOccurrence(t, new Date(state.anchor), Math.max(0, state.k - 1), now);
+          state = next ? { ...state, k: next.k, state: 'active' } : { ...state, state: 'done' };
+          dueAt = next?.at ?? null;
+        }
+      }
+      if (own && own.dueAt?.getTime() === dueAt?.getTime() && own.payload === JSON.stringify(state)) continue;
+      const fields = { kind: 'timerStart' as const, instanceId: `def:${key}`, activityId: t.id, executionId: '', dueAt, payload: JSON.stringify(state) };
+      if (own) await this.c.jobs.updateOne({ _id: id }, { $set: fields });
+      else {
+        await this.c.jobs.insertOne({ _id: id, ...fields, armedRev: 0, attempts: prev?.attempts ?? 0, createdAt: now }).catch((err) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
+      }
+    }
+    for (const j of existing) if (!keep.has(j._id)) await this.c.jobs.deleteOne({ _id: j._id });
+  }
+
+  /**
+   * Runs one due occurrence of a timer start event, once across nodes: the claim is the lock marker of
+   * (job, occurrence k); the instance id is derived from the occurrence, so a claimant that takes over
+   * after a crash between the start and the job's advance finds the instance and only advances.
+   */
+  async runTimerStart(job: JobDoc): Promise<void> {
+    const seen = JSON.parse(job.payload ?? '{}') as TimerStartState;
+    const current = async () => {
+      const j = await this.c.jobs.findOne({ _id: job._id });
+      const p = j?.payload ? (JSON.parse(j.payload) as TimerStartState) : null;
+      return j && p && j.dueAt && p.k === seen.k && p.state === 'active' ? { j, p, dueAt: j.dueAt } : null;
+    };
+    const got = await this.locks.acquire(`job:${job._id}`, seen.k, this.leaseMs, async () => (await current()) !== null);
+    if (!got.ok) return;
+    const cur = await current();
+    if (!cur || cur.dueAt.getTime() > this.clock().getTime()) {
+      await this.locks.release(got.lock);
+      return;
+    }
+    const renew = setInterval(() => void this.locks.renew(got.lock, this.leaseMs).catch(() => undefined), Math.max(1000, this.leaseMs / 3));
+    renew.unref();
+    try {
+      const id = childIdOf(`timer:${cur.p.key}:${cur.p.eventId}`, cur.dueAt.toISOString());
+      await this.startInternal({ id, processKey: cur.p.key, version: cur.p.version, actor: TIMER_ACTOR, timerStartId: cur.p.eventId, startedData: { timerStart: cur.p.eventId, occurrence: cur.p.k, scheduledAt: cur.dueAt.toISOString() } });
+    } catch (err) {
+      const lasting = err instanceof ConflictError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof UnprocessableError;
+      if (!lasting || isTransientDbError(err)) {
+        clearInterval(renew);
+        await this.locks.release(got.lock);
+        throw err;
+      }
+      // this occurrence cannot start (suspended meanwhile, version gone): skip it, keep the schedule
+      this.logger.warn({ err: (err as Error).message, job: job._id, occurrence: cur.p.k }, 'timer start occurrence skipped');
+    } finally {
+      clearInterval(renew);
+    }
+    const next = nextOccurrence(cur.p, new Date(cur.p.anchor), cur.p.k, this.clock());
+    const state: TimerStartState = next ? { ...cur.p, k: next.k } : { ...cur.p, state: 'done' };
+    await this.c.jobs.updateOne({ _id: job._id }, { $set: { dueAt: next?.at ?? null, attempts: cur.j.attempts + 1, payload: JSON.stringify(state) } });
   }
 }
 

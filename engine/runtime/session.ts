@@ -17,7 +17,7 @@ import type { ActorRef, HistoryDoc, HistoryType, InstanceDoc, ParkedRecord, Task
 import type { SessionDeps } from './deps';
 
 export type Command =
-  | { kind: 'start'; variables: Record<string, unknown>; messageStartId?: string }
+  | { kind: 'start'; variables: Record<string, unknown>; messageStartId?: string; timerStartId?: string }
   | { kind: 'completeTask'; activityId: string; executionId: string; data: Record<string, unknown>; actor: ActorRef }
   | { kind: 'message'; name: string; variables: Record<string, unknown>; actor: ActorRef }
   | { kind: 'signal'; name: string; variables: Record<string, unknown>; actor: ActorRef }
@@ -228,6 +228,10 @@ export class EngineSession {
         break;
       case 'activity.timeout':
         this.addHistory('timer.fired', id, { expireAt: content.expireAt });
+        break;
+      case 'activity.timer':
+        // a scheduled (or API) start of a timer start event: its time has come, pass the timer at once
+        if (this.command.kind === 'start' && this.command.timerStartId === id && !content.isRecovered) api.cancel();
         break;
       case 'activity.wait': {
         const elementId = id;

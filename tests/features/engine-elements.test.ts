@@ -49,12 +49,15 @@ describe('engine elements, each on a real diagram', () => {
     await expect(runtime.startInstance({ processKey: 'msgStart' })).rejects.toMatchObject({ status: 422 });
   });
 
-  it('timer start: the instance waits for its start timer, which a job fires later', async () => {
+  it('timer start: the deployed schedule starts an instance when the timer falls due; started by the API it runs at once', async () => {
+    const scheduled = await eventually(async () => (await runtime.listInstances({ processKey: 'timerStart', status: 'completed' })).items[0]);
+    const history = await runtime.getHistory(scheduled.id);
+    expect(history.find((h) => h.type === 'instance.started')?.data).toMatchObject({ timerStart: 'start', occurrence: 1 });
+    expect((await runtime.getInstance(scheduled.id)).variables).toMatchObject({ fired: 'yes' });
+    expect((await runtime.getSchedule('timerStart')).timerStarts[0]).toMatchObject({ type: 'timeDuration', state: 'done', fired: 1 });
     const inst = await runtime.startInstance({ processKey: 'timerStart' });
-    expect(inst.status).toBe('waiting');
-    expect(inst.waits[0]).toMatchObject({ kind: 'timer', activityId: 'start' });
-    const done = await finished(inst.id);
-    expect(done.variables).toMatchObject({ fired: 'yes' });
+    expect(inst.status).toBe('completed');
+    expect(inst.variables).toMatchObject({ fired: 'yes' });
   });
 
   it('error end: the instance ends failed with the error code', async () => {

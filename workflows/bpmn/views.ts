@@ -27,6 +27,23 @@ export interface DefinitionSummaryView {
   versions?: number;
 }
 
+/** Whether a process may start new instances, and the schedules of its timer start events. */
+export interface ProcessScheduleView {
+  key: string;
+  suspended: boolean;
+  timerStarts: Array<{
+    eventId: string;
+    version: number;
+    type: 'timeDate' | 'timeDuration' | 'timeCycle';
+    value: string;
+    /** active: fires at nextAt; paused: the process is suspended; done: no occurrence left */
+    state: 'active' | 'paused' | 'done';
+    nextAt: string | null;
+    /** occurrences run so far */
+    fired: number;
+  }>;
+}
+
 export interface DefinitionView extends DefinitionSummaryView {
   hash: string;
   xmlUrl: string;

@@ -83,6 +83,41 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
     defineRoute({ method: 'get', path: '/api/workflows/:key', tag: 'workflows', summary: 'The latest version of a process', access: { permission: 'workflows.read' }, params: processParams, handler: ({ params }) => runtime.getDefinition(params.key) }),
     defineRoute({
       method: 'get',
+      path: '/api/workflows/:key/schedule',
+      tag: 'workflows',
+      summary: 'Whether the process is suspended, and when each timer start event fires next',
+      access: { permission: 'workflows.read' },
+      params: processParams,
+      handler: ({ params }) => runtime.getSchedule(params.key),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/workflows/:key/suspend',
+      tag: 'workflows',
+      summary: 'Suspend a process: no new instances (API, message or timer start) and its timer start schedules pause; running instances go on',
+      access: { permission: 'workflows.deploy' },
+      params: processParams,
+      handler: async ({ params, principal }) => {
+        const view = await runtime.suspendProcess(params.key, actorOf(principal));
+        await audit.record({ principal, action: 'workflow.suspend', target: { type: 'workflow', id: params.key, label: params.key }, before: { suspended: false }, after: { suspended: true } });
+        return view;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/workflows/:key/activate',
+      tag: 'workflows',
+      summary: 'Activate a suspended process: it starts instances again and its timer start schedules resume with their next future occurrence',
+      access: { permission: 'workflows.deploy' },
+      params: processParams,
+      handler: async ({ params, principal }) => {
+        const view = await runtime.activateProcess(params.key, actorOf(principal));
+        await audit.record({ principal, action: 'workflow.activate', target: { type: 'workflow', id: params.key, label: params.key }, before: { suspended: true }, after: { suspended: false } });
+        return view;
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/workflows/:key/versions',
       tag: 'workflows',
       summary: 'Every version of a process: who deployed it and when',
