@@ -226,8 +226,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...storeRoutes({ stores }),
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key) }) }),
       ...instanceRoutes({ runtime: workflows, audit }),
-      ...taskRoutes({ runtime: workflows, audit }),
-      ...inboxRoutes({ inbox }),
+      ...taskRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
+      ...inboxRoutes({ inbox, facts: (keys) => taskFields.byKeys(keys) }),
       ...messageRoutes({ runtime: workflows }),
       ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),
     ];
@@ -255,7 +255,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
     new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), logger }).listen(workflowEvents);
     inbox.setProgressSink((e) => realtime.publishProgress(e));
-    const slaWatch = new SlaWatch(connection, { realtime, logger });
+    // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
+    auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));
+    const slaWatch = new SlaWatch(connection, { realtime, logger, facts: (keys) => taskFields.byKeys(keys) });
     slaWatch.start();
     closers.push(() => slaWatch.stop());
     closers.push(

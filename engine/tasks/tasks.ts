@@ -23,6 +23,11 @@ export interface TaskActor extends ActorRef {
   canAssign: boolean;
   /** other names camunda:candidateUsers / assignee may use for this user (e-mail) */
   aliases?: readonly string[];
+  /**
+   * Record scope: which of these business keys the actor may see. Absent = all. When present, a task
+   * with another (or no) business key is hidden from lists and answers 404 to every action.
+   */
+  visibleKeys?: (keys: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export interface TaskQuery {
@@ -36,6 +41,8 @@ export interface TaskQuery {
 }
 
 const ACTIVE: TaskStatus[] = ['open', 'claimed'];
+/** Most tasks a scoped list looks at (it filters by record scope after the query). */
+const SCOPED_SCAN_LIMIT = 5000;
 
 export class TaskService {
   constructor(private readonly deps: { collections: EngineCollections; forms: FormRegistry; runtime: WorkflowRuntime; locks: Locks }) {}
@@ -83,6 +90,7 @@ export class TaskService {
     if (query.processKey) q.processKey = query.processKey;
     if (query.businessKey) q.businessKey = query.businessKey;
     if (query.instanceId) q.instanceId = query.instanceId;
+    if (actor.visibleKeys) return this.listScoped(q, query, actor.visibleKeys);
     const [rows, total] = await Promise.all([
       this.tasks
         .find(q)
@@ -95,9 +103,25 @@ export class TaskService {
     return { items: rows.map(taskView), total };
   }
 
+  /** The record scope filter needs the orders behind the tasks, so it applies after the query. */
+  private async listScoped(q: Record<string, unknown>, query: TaskQuery, visibleKeys: NonNullable<TaskActor['visibleKeys']>): Promise<{ items: TaskView[]; total: number }> {
+    const rows = await this.tasks.find(q).sort({ priority: -1, dueAt: 1, createdAt: 1 }).limit(SCOPED_SCAN_LIMIT).toArray();
+    const visible = await visibleKeys([...new Set(rows.flatMap((t) => (t.businessKey ? [t.businessKey] : [])))]);
+    const seen = rows.filter((t) => t.businessKey && visible.has(t.businessKey));
+    const offset = query.offset ?? 0;
+    return { items: seen.slice(offset, offset + Math.min(query.limit ?? 50, 500)).map(taskView), total: seen.length };
+  }
+
+  /** Outside the actor's record scope a task is as good as missing (404, existence not revealed). */
+  private async assertInScope(t: TaskDoc | null, id: string, actor: TaskActor): Promise<void> {
+    if (!t || !actor.visibleKeys) return;
+    if (!t.businessKey || !(await actor.visibleKeys([t.businessKey])).has(t.businessKey)) throw new NotFoundError(`Task ${id}`);
+  }
+
   private async load(id: string, actor: TaskActor): Promise<TaskDoc> {
     const t = await this.tasks.findOne({ _id: id });
     if (!t || !this.canSee(t, actor)) throw new NotFoundError(`Task ${id}`);
+    await this.assertInScope(t, id, actor);
     return t;
   }
 
@@ -134,6 +158,7 @@ export class TaskService {
 
   async claim(id: string, actor: TaskActor): Promise<TaskView> {
     const t = await this.current(id);
+    await this.assertInScope(t, id, actor);
     if (!t || t.status !== 'open' || (!actor.canSeeAll && !this.isCandidate(t, actor))) this.explain(t, id, actor, 'claim');
     const done = await this.advance(t, { status: 'claimed', claimedBy: actor.id ?? actor.label, claimedByLabel: actor.label, claimedAt: new Date() });
     if (!done) this.explain(await this.current(id), id, actor, 'claim');
@@ -144,6 +169,7 @@ export class TaskService {
 
   async unclaim(id: string, actor: TaskActor): Promise<TaskView> {
     const t = await this.current(id);
+    await this.assertInScope(t, id, actor);
     if (t?.status === 'open') throw new ConflictError('The task is not claimed');
     const mine = t?.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
     if (!t || t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'unclaim');
@@ -158,6 +184,7 @@ export class TaskService {
   async assign(id: string, to: { userId: string; label: string }, actor: TaskActor): Promise<TaskView> {
     if (!actor.canAssign) throw new ForbiddenError('Assigning tasks needs the permission tasks.assign');
     const t = await this.current(id);
+    await this.assertInScope(t, id, actor);
     if (!t || !ACTIVE.includes(t.status)) this.explain(t, id, actor, 'assign');
     const done = await this.advance(t, { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: new Date() });
     if (!done) throw new ConflictError('The task changed meanwhile; reload it');

@@ -42,6 +42,11 @@ const apiKeySchema = new Schema(
     /** sha256 of the secret part (keys are 256-bit random, so a fast hash is enough) */
     secretHash: { type: String, required: true, unique: true },
     scopes: { type: [String], enum: ALL_PERMISSIONS, required: true },
+    /** Record scope of the key (server/auth/record-scope.ts): empty = all warehouses / channels. */
+    recordScope: {
+      warehouses: { type: [String], default: [] },
+      channels: { type: [String], default: [] },
+    },
     createdBy: { type: Schema.Types.ObjectId },
     expiresAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },

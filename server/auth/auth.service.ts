@@ -10,6 +10,7 @@ import type { ApiKeyDto, CreateApiKeyBody, CreateUserBody, CreatedApiKeyDto, Loc
 import type { AuthModels, UserDoc, ApiKeyDoc } from './auth.models';
 import { hashPassword, verifyPassword } from './password';
 import type { Principal } from './principal';
+import { normaliseScope } from './record-scope';
 import type { AuditService } from '../audit/audit.service';
 import type { Logger } from '../infra/logger';
 
@@ -30,6 +31,7 @@ export function toUserDto(u: UserDoc): UserDto {
     groups: [...(u.groups ?? [])],
     disabled: Boolean(u.disabled),
     locale: (u.locale as Locale | null) ?? null,
+    scope: normaliseScope(u.scope),
     createdAt: new Date(u.createdAt).toISOString(),
   };
 }
@@ -41,6 +43,7 @@ function toApiKeyDto(k: ApiKeyDoc): ApiKeyDto {
     name: k.name,
     prefix: k.prefix,
     scopes: k.scopes as Permission[],
+    recordScope: normaliseScope(k.recordScope),
     createdAt: new Date(k.createdAt).toISOString(),
     expiresAt: iso(k.expiresAt),
     revokedAt: iso(k.revokedAt),
@@ -55,6 +58,12 @@ export class AuthService {
     private readonly logger: Logger,
     private readonly sessionTtlMs: number,
   ) {}
+
+  /** Told when a user's sessions are ended by an admin (the realtime gateway drops their sockets). */
+  private sessionsEnded?: (userId: string) => void;
+  onSessionsEnded(listener: (userId: string) => void): void {
+    this.sessionsEnded = listener;
+  }
 
   /** Same work (one argon2 verify) whether or not the e-mail exists, so timing reveals nothing. */
   async login(email: string, password: string, meta: { ip?: string; userAgent?: string }): Promise<{ token: string; user: UserDto; expiresAt: Date }> {
@@ -122,7 +131,7 @@ export class AuthService {
     const user = await this.models.User.findById(session.userId).lean<UserDoc>();
     if (!user || user.disabled) return { kind: 'anonymous' };
     const role = user.role as Role;
-    return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, groups: [...(user.groups ?? [])], permissions: permissionsOf(role), sessionId, csrfToken: session.csrfToken };
+    return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, groups: [...(user.groups ?? [])], permissions: permissionsOf(role), sessionId, csrfToken: session.csrfToken, scope: normaliseScope(user.scope) };
   }
 
   private async resolveApiKey(raw: string): Promise<Principal> {
@@ -133,7 +142,7 @@ export class AuthService {
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
       void this.models.ApiKey.updateOne({ _id: key._id }, { $set: { lastUsedAt: new Date() } }).catch(() => undefined);
     }
-    return { kind: 'apiKey', keyId: String(key._id), name: key.name, permissions: new Set(key.scopes as Permission[]) };
+    return { kind: 'apiKey', keyId: String(key._id), name: key.name, permissions: new Set(key.scopes as Permission[]), scope: normaliseScope(key.recordScope) };
   }
 
   /** First run: create an admin from ORDO_ADMIN_EMAIL/PASSWORD, or with a random password printed once. */
@@ -158,9 +167,9 @@ export class AuthService {
 
   async createUser(actor: Principal, body: CreateUserBody & { email: string }): Promise<UserDto> {
     if (await this.models.User.exists({ email: body.email })) throw new ConflictError(`A user with the e-mail ${body.email} already exists`);
-    const user = await this.models.User.create({ email: body.email, name: body.name, role: body.role, groups: body.groups ?? [], locale: body.locale ?? null, passwordHash: await hashPassword(body.password) });
+    const user = await this.models.User.create({ email: body.email, name: body.name, role: body.role, groups: body.groups ?? [], locale: body.locale ?? null, scope: normaliseScope(body.scope), passwordHash: await hashPassword(body.password) });
     const dto = toUserDto(user.toObject() as UserDoc);
-    await this.audit.record({ principal: actor, action: 'user.create', target: { type: 'user', id: dto.id, label: dto.email }, after: { email: dto.email, name: dto.name, role: dto.role, groups: dto.groups } });
+    await this.audit.record({ principal: actor, action: 'user.create', target: { type: 'user', id: dto.id, label: dto.email }, after: { email: dto.email, name: dto.name, role: dto.role, groups: dto.groups, scope: dto.scope } });
     return dto;
   }
 
@@ -177,10 +186,14 @@ export class AuthService {
     if (body.groups !== undefined) user.groups = body.groups;
     if (body.disabled !== undefined) user.disabled = body.disabled;
     if (body.locale !== undefined) user.locale = body.locale;
+    if (body.scope !== undefined) user.set('scope', normaliseScope(body.scope));
     if (body.password !== undefined) user.passwordHash = await hashPassword(body.password);
     await user.save();
-    // a disabled user, a role change or a new password ends that user's sessions at once
-    if (body.disabled || body.role !== undefined || body.password !== undefined) await this.models.Session.deleteMany({ userId: user._id });
+    // a disabled user, a role or scope change or a new password ends that user's sessions (and live sockets) at once
+    if (body.disabled || body.role !== undefined || body.password !== undefined || body.scope !== undefined) {
+      await this.models.Session.deleteMany({ userId: user._id });
+      this.sessionsEnded?.(id);
+    }
     const after = toUserDto(user.toObject() as UserDoc);
     await this.audit.record({ principal: actor, action: 'user.update', target: { type: 'user', id, label: after.email }, before, after: { ...after, ...(body.password ? { password: '[changed]' } : {}) } });
     return after;
@@ -210,11 +223,12 @@ export class AuthService {
       prefix: secret.slice(0, 12),
       secretHash: sha256(secret),
       scopes: body.scopes,
+      recordScope: normaliseScope(body.recordScope),
       createdBy: actor.kind === 'user' ? actor.userId : undefined,
       expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
     });
     const dto = toApiKeyDto(key.toObject() as ApiKeyDoc);
-    await this.audit.record({ principal: actor, action: 'apiKey.create', target: { type: 'apiKey', id: dto.id, label: dto.name }, after: { name: dto.name, scopes: dto.scopes, prefix: dto.prefix } });
+    await this.audit.record({ principal: actor, action: 'apiKey.create', target: { type: 'apiKey', id: dto.id, label: dto.name }, after: { name: dto.name, scopes: dto.scopes, recordScope: dto.recordScope, prefix: dto.prefix } });
     return { ...dto, key: secret };
   }
 

@@ -1,4 +1,5 @@
 import type { Permission, Role } from '../contracts/permissions';
+import type { RecordScope } from './record-scope';
 
 /** Who is calling: a signed-in user (session cookie), a system (API key) or nobody. */
 export type Principal =
@@ -12,8 +13,10 @@ export type Principal =
       permissions: ReadonlySet<Permission>;
       sessionId: string;
       csrfToken: string;
+      /** record scope (record-scope.ts); absent or empty lists = all orders */
+      scope?: RecordScope;
     }
-  | { kind: 'apiKey'; keyId: string; name: string; permissions: ReadonlySet<Permission> }
+  | { kind: 'apiKey'; keyId: string; name: string; permissions: ReadonlySet<Permission>; scope?: RecordScope }
   | { kind: 'anonymous' };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

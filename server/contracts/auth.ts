@@ -1,6 +1,7 @@
 /** API contracts of identity: zod schemas shared by the server (validation) and the designer (types). */
 import { z } from 'zod';
 import { ALL_PERMISSIONS, ROLES, type Permission } from './permissions';
+import { CHANNELS } from '../../workflows/model/order';
 
 export const LOCALES = ['en', 'zh-CN', 'zh-TW'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -19,6 +20,13 @@ export type LoginBody = z.infer<typeof loginBody>;
 /** Candidate groups a user works for (BPMN camunda:candidateGroups), e.g. reviewers, warehouse. */
 export const groupsSchema = z.array(z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _')).max(50);
 
+/** Record scope: the channels and warehouses a user (or API key) is limited to; empty lists = all. */
+export const recordScopeSchema = z.strictObject({
+  channels: z.array(z.enum(CHANNELS)).max(CHANNELS.length).default([]),
+  warehouses: z.array(z.string().trim().min(1, 'must not be empty').max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')).max(100).default([]),
+});
+export type RecordScopeDto = { channels: string[]; warehouses: string[] };
+
 export const createUserBody = z.strictObject({
   email,
   name: z.string().trim().min(1).max(120),
@@ -26,6 +34,7 @@ export const createUserBody = z.strictObject({
   groups: groupsSchema.default([]),
   password: passwordSchema,
   locale: z.enum(LOCALES).optional(),
+  scope: recordScopeSchema.optional(),
 });
 export type CreateUserBody = z.input<typeof createUserBody>;
 
@@ -37,6 +46,7 @@ export const updateUserBody = z
     disabled: z.boolean().optional(),
     password: passwordSchema.optional(),
     locale: z.enum(LOCALES).nullable().optional(),
+    scope: recordScopeSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 export type UpdateUserBody = z.input<typeof updateUserBody>;
@@ -47,6 +57,8 @@ export const createApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(120),
   scopes: z.array(z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]])).min(1).max(ALL_PERMISSIONS.length),
   expiresAt: z.iso.datetime().optional(),
+  /** record scope of the key (see SECURITY.md); absent = all orders */
+  recordScope: recordScopeSchema.optional(),
 });
 export type CreateApiKeyBody = z.input<typeof createApiKeyBody>;
 
@@ -58,6 +70,8 @@ export interface UserDto {
   groups: string[];
   disabled: boolean;
   locale: Locale | null;
+  /** record scope; empty lists = all warehouses / channels */
+  scope: RecordScopeDto;
   createdAt: string;
 }
 
@@ -72,6 +86,7 @@ export interface ApiKeyDto {
   name: string;
   prefix: string;
   scopes: Permission[];
+  recordScope: RecordScopeDto;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;

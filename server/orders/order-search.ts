@@ -9,6 +9,7 @@ import { dayOf, monthOf, nameTokens, parseDayEntry, type IndexRow } from './orde
 import type { OrdersService } from './orders.service';
 import { indexedOrder } from './order-view';
 import { ORDER_NUMBER } from './order-number';
+import { inScope, type RecordScope } from '../auth/record-scope';
 
 export interface OrderSearch {
   number?: string;
@@ -37,7 +38,8 @@ export class OrderSearchService {
     private readonly orders: OrdersService,
   ) {}
 
-  async search(q: OrderSearch): Promise<OrderSearchResult> {
+  /** `scope`: the caller's record scope (server/auth/record-scope.ts); rows outside it are left out. */
+  async search(q: OrderSearch, scope: RecordScope | null = null): Promise<OrderSearchResult> {
     const limit = Math.min(Math.max(q.limit ?? 25, 1), 100);
     const newest = q.sort !== 'oldest';
     const span = await this.buckets.get('m:span');
@@ -56,6 +58,7 @@ export class OrderSearchService {
       (!q.status || r.status === q.status) &&
       (!q.channel || r.channel === q.channel) &&
       (!q.warehouse || r.warehouse === q.warehouse) &&
+      inScope(scope, r) &&
       after(r.createdAt, r.number);
     const order = (a: { ms: number; number: string }, b: { ms: number; number: string }) => (newest ? b.ms - a.ms || (b.number < a.number ? -1 : 1) : a.ms - b.ms || (a.number < b.number ? -1 : 1));
 

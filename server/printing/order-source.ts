@@ -5,6 +5,7 @@
 import { Types, type Connection } from 'mongoose';
 import { z } from 'zod';
 import { ORDER_PRIORITIES, ORDER_STATUSES, ORDER_TYPES, CHANNELS, type Order } from '../../workflows/model/order';
+import { scopeFilter, type RecordScope } from '../auth/record-scope';
 
 /** A search that selects the orders of a batch, e.g. all allocated orders of warehouse A by carrier. */
 export const orderFilterSchema = z.strictObject({
@@ -24,8 +25,8 @@ export type GroupBy = (typeof GROUP_BY)[number];
 export interface OrderSource {
   /** Orders by id (or by order number); unknown ids are simply absent from the result. */
   loadOrders(ids: readonly string[]): Promise<Order[]>;
-  /** Ids of the orders a search selects, in print order; at most `limit`. */
-  findOrderIds(filter: OrderFilter, options: { groupBy: GroupBy; limit: number }): Promise<string[]>;
+  /** Ids of the orders a search selects, in print order; at most `limit`; only inside `scope` when given. */
+  findOrderIds(filter: OrderFilter, options: { groupBy: GroupBy; limit: number; scope?: RecordScope | null }): Promise<string[]>;
 }
 
 type StoredOrder = Omit<Order, 'id'> & { _id: unknown; id?: string };
@@ -73,7 +74,7 @@ export function mongoOrderSource(connection: Connection): OrderSource {
       }
       return out;
     },
-    async findOrderIds(filter, { groupBy, limit }) {
+    async findOrderIds(filter, { groupBy, limit, scope }) {
       const q: Record<string, unknown> = {};
       if (filter.status) q.status = filter.status;
       if (filter.warehouse) q['allocation.warehouse'] = filter.warehouse;
@@ -83,8 +84,9 @@ export function mongoOrderSource(connection: Connection): OrderSource {
       if (filter.type) q.type = filter.type;
       if (filter.numbers) q.number = { $in: filter.numbers };
       const sort: Record<string, 1> = groupBy === 'carrier' ? { 'shipment.carrier': 1, number: 1 } : groupBy === 'warehouse' ? { 'allocation.warehouse': 1, number: 1 } : { number: 1 };
+      // the scope is its own clause: a filter on channel or warehouse must not replace it
       const docs = await orders()
-        .find(q as never, { projection: { _id: 1, id: 1 } })
+        .find((scope ? { $and: [q, scopeFilter(scope)] } : q) as never, { projection: { _id: 1, id: 1 } })
         .sort(sort)
         .limit(limit)
         .toArray();

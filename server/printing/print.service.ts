@@ -14,6 +14,7 @@ import type { Order } from '../../workflows/model/order';
 import { SAMPLE_ORDER } from '../../workflows/print/sample-order';
 import type { ProgressEvent } from '../contracts/realtime';
 import { actorOf, type Principal } from '../auth/principal';
+import { assertInScope, inScope, orderFacts, scopeOf, type RecordScope } from '../auth/record-scope';
 import type { AuditService } from '../audit/audit.service';
 import type { Logger } from '../infra/logger';
 import { htmlDocument, type PreparedTemplate } from './document';
@@ -136,12 +137,13 @@ export class PrintService {
 
   /* ---------- preview (nothing recorded) ---------- */
 
-  async preview(key: string, options: { version?: number | 'draft'; orderId?: string }): Promise<{ pdf: Buffer; pages: number; warnings: string[] }> {
+  async preview(key: string, options: { version?: number | 'draft'; orderId?: string }, principal?: Principal): Promise<{ pdf: Buffer; pages: number; warnings: string[] }> {
     const doc = options.version === 'draft' || options.version === undefined ? await this.draftDoc(key) : await this.deps.templates.published(key, options.version);
     let order: Order = SAMPLE_ORDER;
     if (options.orderId) {
       const [found] = await this.deps.orders.loadOrders([options.orderId]);
       if (!found) throw new NotFoundError(`Order ${options.orderId}`);
+      assertInScope(scopeOf(principal), orderFacts(found), `Order ${options.orderId}`);
       order = found;
     }
     const prepared = await this.deps.templates.prepare(doc);
@@ -159,6 +161,11 @@ export class PrintService {
   /* ---------- one order ---------- */
 
   async printOrder(principal: Principal, orderId: string, input: { templateKey: string; version?: number }): Promise<PrintJobView> {
+    const scope = scopeOf(principal);
+    if (scope) {
+      const [order] = await this.deps.orders.loadOrders([orderId]);
+      assertInScope(scope, order ? orderFacts(order) : null, `Order ${orderId}`);
+    }
     const job = await this.printSingle(actorOf(principal), 'single', orderId, input);
     await this.deps.audit.record({ principal, action: 'print.single', target: { type: 'printJob', id: job.id, label: job.orderNumbers[0] }, after: { template: job.template, pages: job.pages, status: job.status } });
     return job;
@@ -215,10 +222,11 @@ export class PrintService {
     const { maxBatch } = this.limits;
     if (input.orderIds && input.orderIds.length > maxBatch) throw tooMany(maxBatch, input.orderIds.length);
     const template = await this.deps.templates.published(input.templateKey, input.version);
+    const scope = scopeOf(principal);
     let ids: string[];
-    if (input.orderIds) ids = [...new Set(input.orderIds)];
+    if (input.orderIds) ids = scope ? await this.inScopeIds([...new Set(input.orderIds)], scope) : [...new Set(input.orderIds)];
     else {
-      ids = await this.deps.orders.findOrderIds(input.filter ?? {}, { groupBy: input.groupBy ?? 'none', limit: maxBatch + 1 });
+      ids = await this.deps.orders.findOrderIds(input.filter ?? {}, { groupBy: input.groupBy ?? 'none', limit: maxBatch + 1, scope });
       if (ids.length > maxBatch) throw tooMany(maxBatch, `more than ${maxBatch}`);
     }
     if (ids.length === 0) throw new UnprocessableError('No orders to print: the selection is empty', [{ path: input.orderIds ? 'orderIds' : 'filter', message: 'selects no orders' }]);
@@ -243,6 +251,28 @@ export class PrintService {
       .finally(() => this.running.delete(id));
     this.running.set(id, { abort, done });
     return toJobView(job.toObject());
+  }
+
+  /** A scoped caller's listed orders: those outside the scope are dropped like unknown ones (existence not revealed). */
+  private async inScopeIds(ids: string[], scope: RecordScope): Promise<string[]> {
+    const visible = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) for (const o of await this.deps.orders.loadOrders(ids.slice(i, i + 500))) if (inScope(scope, orderFacts(o))) visible.add(o.id).add(o.number);
+    return ids.filter((id) => visible.has(id));
+  }
+
+  /**
+   * A scoped caller sees a print job (its record, PDF, reprint, cancel) only when every order in it is
+   * inside the scope; else 404 as for a missing job. Jobs of more than 1,000 orders stay hidden from them.
+   */
+  async assertJobVisible(principal: Principal, id: string): Promise<void> {
+    const scope = scopeOf(principal);
+    if (scope && !(await this.jobInScope(await this.jobDoc(id), scope))) throw new NotFoundError(`Print job ${id}`);
+  }
+
+  private async jobInScope(job: Pick<PrintJobDoc, 'orderIds'>, scope: RecordScope): Promise<boolean> {
+    if (job.orderIds.length === 0 || job.orderIds.length > 1000) return false;
+    const orders = await this.deps.orders.loadOrders(job.orderIds);
+    return orders.length === new Set(job.orderIds).size && orders.every((o) => inScope(scope, orderFacts(o)));
   }
 
   private async runBatch(jobId: Types.ObjectId, template: TemplateDoc, ids: string[], signal: AbortSignal): Promise<void> {
@@ -424,7 +454,7 @@ export class PrintService {
     return toJobView(await this.jobDoc(id));
   }
 
-  async jobs(filter: { orderId?: string; templateKey?: string; status?: string; limit?: number }): Promise<PrintJobView[]> {
+  async jobs(filter: { orderId?: string; templateKey?: string; status?: string; limit?: number }, principal?: Principal): Promise<PrintJobView[]> {
     const q: Record<string, unknown> = {};
     if (filter.orderId) {
       // history of one order: by id or by its number
@@ -434,7 +464,10 @@ export class PrintService {
     if (filter.templateKey) q['template.key'] = filter.templateKey;
     if (filter.status) q.status = filter.status;
     const docs = await this.deps.models.PrintJob.find(q).sort({ requestedAt: -1 }).limit(Math.min(filter.limit ?? 50, 200)).lean<PrintJobDoc[]>();
-    return docs.map(toJobView);
+    const scope = scopeOf(principal);
+    if (!scope) return docs.map(toJobView);
+    const shown = await Promise.all(docs.map((d) => this.jobInScope(d, scope)));
+    return docs.filter((_, i) => shown[i]).map(toJobView);
   }
 
   async openPdf(id: string): Promise<{ stream: Readable; size: number; filename: string }> {

@@ -1,7 +1,10 @@
 /**
  * socket.io on top of the HTTP server. Sockets authenticate with the same session cookie as the
  * page and are put only into rooms their user may see: `user:<id>`, `group:<g>` for each of the
- * user's candidate groups and their role, `tasks:all` with the tasks.all permission. Domain events are routed to
+ * user's candidate groups and their role, `tasks:all` with the tasks.all permission. A user with a record
+ * scope joins the scoped variants of those rooms instead (server/auth/record-scope.ts: `group:g|c:<channel>`
+ * …), and an event about an order goes to the variants its channel and warehouse match, so an event of an
+ * order outside the scope never reaches the socket. Domain events are routed to
  * rooms, never broadcast to everyone, so no event leaks a task. With REDIS_URL the Redis streams
  * adapter carries events between nodes (the MongoDB adapter needs change streams, which FerretDB
  * lacks).
@@ -15,6 +18,7 @@ import type { Logger } from '../infra/logger';
 import type { AuthService } from '../auth/auth.service';
 import { readSessionToken } from '../auth/session-cookie';
 import type { Principal } from '../auth/principal';
+import { eventRooms, scopedRooms, scopeOf, type ScopeFacts } from '../auth/record-scope';
 import type { ClientToServerEvents, ProgressEvent, ServerToClientEvents, SlaEvent, TaskEvent, TaskEventName } from '../contracts/realtime';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -28,7 +32,13 @@ export const rooms = {
   group: (g: string) => `group:${g}`,
   allTasks: 'tasks:all',
   job: (id: string) => `job:${id}`,
+  /** every socket of a user, whatever its scope; never an event target, used to drop them */
+  sockets: (userId: string) => `sockets:${userId}`,
 };
+
+/** The order facts a task event carries in its inbox columns; null for a task without an order. */
+const factsOf = (e: Pick<TaskEvent, 'fields'>): ScopeFacts | null =>
+  typeof e.fields?.channel === 'string' ? { channel: e.fields.channel, warehouse: typeof e.fields.warehouse === 'string' ? e.fields.warehouse : null } : null;
 
 /** Which rooms hear about a task: its groups, its candidate users, its assignee, and admins. */
 export function taskRooms(e: Pick<TaskEvent, 'candidateGroups' | 'candidateUsers' | 'assignee'>, userIdsByEmail?: (email: string) => string | undefined): string[] {
@@ -79,8 +89,9 @@ export class RealtimeGateway {
     const p = socket.data.principal;
     // the task API counts the role as one of the user's groups (server/api/tasks/task-actor.ts)
     const groups = [...p.groups, p.role];
-    void socket.join([rooms.user(p.userId), rooms.user(p.email), ...groups.map(rooms.group)]);
-    if (p.permissions.has('tasks.all')) void socket.join(rooms.allTasks);
+    const scope = scopeOf(p);
+    const bases = [rooms.user(p.userId), rooms.user(p.email), ...groups.map(rooms.group), ...(p.permissions.has('tasks.all') ? [rooms.allTasks] : [])];
+    void socket.join([rooms.sockets(p.userId), ...bases.flatMap((b) => scopedRooms(b, scope))]);
 
     socket.on('queue.join', (room, ack) => {
       if (typeof ack !== 'function') return;
@@ -89,7 +100,7 @@ export class RealtimeGateway {
         this.deps.logger.warn({ user: p.email, room }, 'refused socket room join');
         return ack({ ok: false, error: 'forbidden' });
       }
-      void socket.join(room);
+      void socket.join(scopedRooms(room, scope));
       ack({ ok: true });
     });
 
@@ -103,12 +114,18 @@ export class RealtimeGateway {
 
   /** Sends a task event to exactly the rooms that may see it (across nodes with Redis). */
   publishTask(name: TaskEventName, event: TaskEvent): void {
-    this.io?.to(taskRooms(event)).emit(name, event);
+    this.io?.to(eventRooms(taskRooms(event), factsOf(event))).emit(name, event);
   }
 
-  publishSla(event: SlaEvent & Pick<TaskEvent, 'candidateGroups' | 'candidateUsers' | 'assignee'>): void {
+  /** `facts`: the channel and warehouse of the task's order (null: only unscoped sockets hear it). */
+  publishSla(event: SlaEvent & Pick<TaskEvent, 'candidateGroups' | 'candidateUsers' | 'assignee'>, facts: ScopeFacts | null = null): void {
     const { candidateGroups, candidateUsers, assignee, ...sla } = event;
-    this.io?.to(taskRooms({ candidateGroups, candidateUsers, assignee })).emit('task.sla', sla);
+    this.io?.to(eventRooms(taskRooms({ candidateGroups, candidateUsers, assignee }), facts)).emit('task.sla', sla);
+  }
+
+  /** Ends every socket of a user (sessions ended by an admin); across nodes with Redis. */
+  disconnectUser(userId: string): void {
+    this.io?.in(rooms.sockets(userId)).disconnectSockets(true);
   }
 
   publishProgress(event: ProgressEvent): void {

@@ -8,10 +8,12 @@ import type { Connection } from 'mongoose';
 import type { SlaEvent } from '../contracts/realtime';
 import type { Logger } from '../infra/logger';
 import type { RealtimeGateway } from './realtime.gateway';
+import type { FactsByKeys } from '../api/tasks/task-actor';
 
 interface DueTask {
   _id: string;
   status: string;
+  businessKey?: string | null;
   dueAt: Date | null;
   candidateGroups: string[];
   candidateUsers: string[];
@@ -38,7 +40,8 @@ export class SlaWatch {
 
   constructor(
     connection: Connection,
-    private readonly deps: { realtime: Pick<RealtimeGateway, 'publishSla'>; logger: Logger },
+    /** facts: the orders' channel and warehouse, so a warning reaches only sockets whose record scope holds the order */
+    private readonly deps: { realtime: Pick<RealtimeGateway, 'publishSla'>; logger: Logger; facts?: FactsByKeys },
     private readonly options: SlaWatchOptions = {},
   ) {
     this.tasks = connection.collection('tasks') as unknown as Collection<DueTask>;
@@ -76,6 +79,8 @@ export class SlaWatch {
       .find({ status: { $in: ['open', 'claimed'] }, dueAt: { $ne: null, $lte: new Date(now.getTime() + this.soonMs) } })
       .limit(1000)
       .toArray();
+    const keys = [...new Set(due.flatMap((t) => (t.businessKey ? [t.businessKey] : [])))];
+    const facts = this.deps.facts && keys.length ? await this.deps.facts(keys) : new Map();
     let sent = 0;
     for (const t of due) {
       const level: SlaEvent['level'] = t.dueAt! <= now ? 'overdue' : 'soon';
@@ -86,7 +91,7 @@ export class SlaWatch {
         throw err;
       }
       const holder = t.status === 'claimed' ? (t.claimedByLabel ?? t.assignee ?? t.claimedBy) : null;
-      this.deps.realtime.publishSla({ taskId: t._id, level, dueAt: t.dueAt!.toISOString(), at: now.toISOString(), candidateGroups: t.candidateGroups, candidateUsers: t.candidateUsers, assignee: holder });
+      this.deps.realtime.publishSla({ taskId: t._id, level, dueAt: t.dueAt!.toISOString(), at: now.toISOString(), candidateGroups: t.candidateGroups, candidateUsers: t.candidateUsers, assignee: holder }, (t.businessKey && facts.get(t.businessKey)) || null);
       sent++;
     }
     return sent;

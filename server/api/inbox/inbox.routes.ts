@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { INBOX_QUEUES } from '../../contracts/inbox';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orderNumberParams } from '../orders/orders.routes';
-import { taskActorOf } from '../tasks/task-actor';
+import { taskActorOf, type FactsByKeys } from '../tasks/task-actor';
 import type { InboxService } from './inbox.service';
 
 const taskParams = z.object({ id: z.string().regex(/^[\w:.-]{1,200}$/, 'is not a task id') });
 const formParams = z.object({ key: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'is not a form key') });
 
-export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
+/** `facts`: the orders' channel and warehouse by number, for callers with a record scope. */
+export function inboxRoutes(deps: { inbox: InboxService; facts?: FactsByKeys }): AnyRoute[] {
   const { inbox } = deps;
+  const actorOf = (p: Parameters<typeof taskActorOf>[0]) => taskActorOf(p, deps.facts);
   return [
     defineRoute({
       method: 'get',
@@ -18,7 +20,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       summary: 'One queue of the caller (mine, groups, all) with the order fields as columns, and the count of every queue',
       access: { permission: 'tasks.read' },
       query: z.strictObject({ queue: z.enum(INBOX_QUEUES).default('groups'), limit: z.coerce.number().int().min(1).max(500).default(200) }),
-      handler: ({ query, principal }) => inbox.list(query.queue, query.limit, taskActorOf(principal)),
+      handler: ({ query, principal }) => inbox.list(query.queue, query.limit, actorOf(principal)),
     }),
     defineRoute({
       method: 'get',
@@ -26,7 +28,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       tag: 'inbox',
       summary: 'How many tasks wait in each of the caller’s queues',
       access: { permission: 'tasks.read' },
-      handler: ({ principal }) => inbox.counts(taskActorOf(principal)),
+      handler: ({ principal }) => inbox.counts(actorOf(principal)),
     }),
     defineRoute({
       method: 'get',
@@ -35,7 +37,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       summary: 'Scan to work: the active tasks of a scanned order number the caller may see, open ones first',
       access: { permission: 'tasks.read' },
       params: orderNumberParams,
-      handler: ({ params, principal }) => inbox.scan(params.number, taskActorOf(principal)),
+      handler: ({ params, principal }) => inbox.scan(params.number, actorOf(principal)),
     }),
     defineRoute({
       method: 'get',
@@ -44,7 +46,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       summary: 'Comments on a task (404 for a task the caller may not see)',
       access: { permission: 'tasks.read' },
       params: taskParams,
-      handler: ({ params, principal }) => inbox.listComments(params.id, taskActorOf(principal)),
+      handler: ({ params, principal }) => inbox.listComments(params.id, actorOf(principal)),
     }),
     defineRoute({
       method: 'post',
@@ -55,7 +57,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
       params: taskParams,
       body: z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(2000) }),
       status: 201,
-      handler: ({ params, body, principal }) => inbox.addComment(params.id, body.text, principal),
+      handler: ({ params, body, principal }) => inbox.addComment(params.id, body.text, actorOf(principal)),
     }),
     defineRoute({
       method: 'post',
@@ -71,7 +73,7 @@ export function inboxRoutes(deps: { inbox: InboxService }): AnyRoute[] {
           .refine((ids) => new Set(ids).size === ids.length, 'lists a task twice'),
         jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a job id').optional(),
       }),
-      handler: ({ body, principal }) => inbox.bulkComplete(body.taskIds, taskActorOf(principal), body.jobId),
+      handler: ({ body, principal }) => inbox.bulkComplete(body.taskIds, actorOf(principal), body.jobId),
     }),
     defineRoute({
       method: 'get',

@@ -10,8 +10,6 @@ import { validateFormData, type TaskActor, type TaskService } from '../../../eng
 import type { FormRegistry } from '../../../engine/ports';
 import type { TaskView } from '../../../workflows/bpmn/views';
 import { isAppError, NotFoundError, ServiceUnavailableError } from '../../../workflows/model/errors';
-import type { Principal } from '../../auth/principal';
-import { taskActorOf } from '../tasks/task-actor';
 import { inboxTaskOf, type BulkCompleteResultDto, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
 import type { ProgressEvent, TaskEscalation } from '../../contracts/realtime';
 import { bulkComplete } from './bulk-complete';
@@ -121,8 +119,7 @@ export class InboxService {
     return docs.map(commentView);
   }
 
-  async addComment(taskId: string, text: string, principal: Principal): Promise<TaskCommentDto> {
-    const actor = taskActorOf(principal);
+  async addComment(taskId: string, text: string, actor: TaskActor): Promise<TaskCommentDto> {
     await this.tasks.get(taskId, actor);
     const doc: CommentDoc = { _id: crypto.randomUUID(), taskId, text, author: actor.label, authorId: actor.id, at: this.clock() };
     await this.comments.insertOne(doc);

@@ -9,6 +9,7 @@ import type { Principal } from '../../auth/principal';
 import type { AuditService } from '../../audit/audit.service';
 import type { EmailIntake } from '../../intake/email-intake';
 import { hasOrders, loadDemoData } from '../../orders/demo-data';
+import { assertInScope, orderFacts, scopeOf } from '../../auth/record-scope';
 
 /** Flow history from the workflow runtime, when one is wired (merged into the timeline). */
 export interface FlowHistorySource {
@@ -63,12 +64,19 @@ export interface OrderDetail extends OrderView {
   timeline: OrderEvent[];
 }
 
-export async function orderDetail(mod: OrdersModule, number: string, history?: FlowHistorySource): Promise<OrderDetail> {
+export async function orderDetail(mod: OrdersModule, number: string, history?: FlowHistorySource, principal?: Principal): Promise<OrderDetail> {
   const doc = await mod.orders.getDoc(number);
+  assertInScope(scopeOf(principal), orderFacts(doc), `Order ${number}`);
   const view = orderView(doc);
   const flowEvents = history ? await history.history(view).catch(() => []) : [];
   const timeline = [...doc.events.map(eventView), ...flowEvents].sort((a, b) => a.at.localeCompare(b.at));
   return { ...view, eta: await mod.eta.eta(doc), timeline };
+}
+
+/** 404 (as for a missing order) when the order is outside the caller's record scope. */
+export async function assertOrderVisible(mod: OrdersModule, number: string, principal: Principal): Promise<void> {
+  const scope = scopeOf(principal);
+  if (scope) assertInScope(scope, orderFacts(await mod.orders.getDoc(number)), `Order ${number}`);
 }
 
 /** REST intake: API keys default to channel api, operators (phone entry) to phone. */
@@ -138,7 +146,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       summary: 'Search orders by number, customer, status, channel, warehouse, SKU and date range (cursor-paged)',
       access: { permission: 'orders.read' },
       query: orderSearchQuery,
-      handler: ({ query }) => mod.search.search(query),
+      handler: ({ query, principal }) => mod.search.search(query, scopeOf(principal)),
     }),
     defineRoute({
       method: 'get',
@@ -147,7 +155,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       summary: 'One order with its lines, status, current step, timeline and ETA',
       access: { permission: 'orders.read' },
       params: orderNumberParams,
-      handler: ({ params }) => orderDetail(mod, params.number, deps.history?.()),
+      handler: ({ params, principal }) => orderDetail(mod, params.number, deps.history?.(), principal),
     }),
     defineRoute({
       method: 'patch',
@@ -157,7 +165,8 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       access: { permission: 'orders.write' },
       params: orderNumberParams,
       body: editBody,
-      handler: ({ params, body, principal }) => {
+      handler: async ({ params, body, principal }) => {
+        await assertOrderVisible(mod, params.number, principal);
         const { version, ...patch } = body;
         for (const k of Object.keys(patch)) if ((patch as Record<string, unknown>)[k] === undefined) delete (patch as Record<string, unknown>)[k];
         return mod.orders.edit(params.number, patch, version, principal);
@@ -172,7 +181,10 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
         access: { permission: 'orders.cancel' },
         params: orderNumberParams,
         body: actionBody,
-        handler: ({ params, body, principal }) => mod.orders.act(params.number, action, principal, body.reason),
+        handler: async ({ params, body, principal }) => {
+          await assertOrderVisible(mod, params.number, principal);
+          return mod.orders.act(params.number, action, principal, body.reason);
+        },
       }),
     ),
   ];

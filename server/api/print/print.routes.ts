@@ -60,9 +60,13 @@ export function printRoutes(deps: { print: PrintService }): AnyRoute[] {
       summary: 'Print history, newest first; ?orderId= gives one order’s history',
       access: { permission: 'orders.read' },
       query: jobsQuery,
-      handler: ({ query }) => print.jobs(query),
+      handler: ({ query, principal }) => print.jobs(query, principal),
     }),
-    defineRoute({ method: 'get', path: '/api/print/jobs/:id', tag: 'print', summary: 'A print job with its progress, failures and warnings', access: { permission: 'orders.read' }, params: jobParams, handler: ({ params }) => print.job(params.id) }),
+    defineRoute({ method: 'get', path: '/api/print/jobs/:id', tag: 'print', summary: 'A print job with its progress, failures and warnings', access: { permission: 'orders.read' }, params: jobParams, handler: async ({ params, principal }) => {
+        await print.assertJobVisible(principal, params.id);
+        return print.job(params.id);
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/api/print/jobs/:id/cancel',
@@ -70,7 +74,10 @@ export function printRoutes(deps: { print: PrintService }): AnyRoute[] {
       summary: 'Cancel a queued or running batch',
       access: { permission: 'print.run' },
       params: jobParams,
-      handler: ({ principal, params }) => print.cancel(principal, params.id),
+      handler: async ({ principal, params }) => {
+        await print.assertJobVisible(principal, params.id);
+        return print.cancel(principal, params.id);
+      },
     }),
     defineRoute({
       method: 'post',
@@ -81,7 +88,10 @@ export function printRoutes(deps: { print: PrintService }): AnyRoute[] {
       params: jobParams,
       body: z.strictObject({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
       status: 201,
-      handler: ({ principal, params, body }) => print.reprint(principal, params.id, body.reason),
+      handler: async ({ principal, params, body }) => {
+        await print.assertJobVisible(principal, params.id);
+        return print.reprint(principal, params.id, body.reason);
+      },
     }),
     defineRoute({
       method: 'get',
@@ -91,7 +101,8 @@ export function printRoutes(deps: { print: PrintService }): AnyRoute[] {
       access: { permission: 'orders.read' },
       params: jobParams,
       raw: true,
-      handler: async ({ params, res, req }) => {
+      handler: async ({ params, res, req, principal }) => {
+        await print.assertJobVisible(principal, params.id);
         const file = await print.openPdf(params.id);
         res.setHeader('Content-Type', 'application/pdf');
         res.setHeader('Content-Disposition', `${req.query.download === '1' ? 'attachment' : 'inline'}; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`);

@@ -3,6 +3,9 @@ import { ValidationError } from '../../../workflows/model/errors';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { OrdersModule } from '../../orders';
 import { REPORT_CSV_KINDS } from '../../orders/reports.service';
+import { scopedOrdersReport } from '../../orders/scoped-report';
+import { scopeOf } from '../../auth/record-scope';
+import type { Principal } from '../../auth/principal';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const rangeQuery = { from: day.optional(), to: day.optional() };
@@ -18,6 +21,11 @@ function range(q: { from?: string; to?: string }): { from: string; to: string } 
 
 export function reportRoutes(deps: { orders: OrdersModule }): AnyRoute[] {
   const reports = deps.orders.reports;
+  // a caller with a record scope gets the figures of the orders inside it only
+  const report = (r: { from: string; to: string }, principal: Principal) => {
+    const scope = scopeOf(principal);
+    return scope ? scopedOrdersReport(deps.orders.collections.orders, scope, r.from, r.to) : reports.orders(r.from, r.to);
+  };
   return [
     defineRoute({
       method: 'get',
@@ -26,10 +34,7 @@ export function reportRoutes(deps: { orders: OrdersModule }): AnyRoute[] {
       summary: 'Orders per day by channel and status, review outcomes, allocation per warehouse, cycle time per step, SLA breaches, top SKUs',
       access: { permission: 'reports.read' },
       query: z.strictObject(rangeQuery),
-      handler: ({ query }) => {
-        const r = range(query);
-        return reports.orders(r.from, r.to);
-      },
+      handler: ({ query, principal }) => report(range(query), principal),
     }),
     defineRoute({
       method: 'get',
@@ -39,13 +44,13 @@ export function reportRoutes(deps: { orders: OrdersModule }): AnyRoute[] {
       access: { permission: 'reports.read' },
       query: z.strictObject({ ...rangeQuery, kind: z.enum(REPORT_CSV_KINDS).default('per-day') }),
       raw: true,
-      async handler({ query, res }) {
+      async handler({ query, res, principal }) {
         const r = range(query);
-        const report = await reports.orders(r.from, r.to);
+        const data = await report(r, principal);
         res
           .type('text/csv')
           .setHeader('Content-Disposition', `attachment; filename="ordo-${query.kind}-${r.from}-${r.to}.csv"`)
-          .send(reports.csv(report, query.kind));
+          .send(reports.csv(data, query.kind));
       },
     }),
   ];

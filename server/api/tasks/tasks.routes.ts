@@ -3,10 +3,12 @@ import { defineRoute, type AnyRoute } from '../../http/route';
 import { assignTaskBody, completeTaskBody, taskParams, taskQuery } from '../../contracts/workflows';
 import type { WorkflowRuntime } from '../../../engine';
 import type { AuditService } from '../../audit/audit.service';
-import { taskActorOf } from './task-actor';
+import { taskActorOf, type FactsByKeys } from './task-actor';
 
-export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService }): AnyRoute[] {
+/** `facts`: the orders' channel and warehouse by number, for callers with a record scope. */
+export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService; facts?: FactsByKeys }): AnyRoute[] {
   const { runtime, audit } = deps;
+  const actorOf = (p: Parameters<typeof taskActorOf>[0]) => taskActorOf(p, deps.facts);
   const tasks = runtime.tasks;
   return [
     defineRoute({
@@ -16,7 +18,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'A task queue: mine (claimed by me), groups (open tasks I am a candidate for, the default) or all (tasks.all)',
       access: { permission: 'tasks.read' },
       query: taskQuery,
-      handler: ({ query, principal }) => tasks.list(query, taskActorOf(principal)),
+      handler: ({ query, principal }) => tasks.list(query, actorOf(principal)),
     }),
     defineRoute({
       method: 'get',
@@ -25,7 +27,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'A task with its form (JSON Schema + UI schema)',
       access: { permission: 'tasks.read' },
       params: taskParams,
-      handler: ({ params, principal }) => tasks.get(params.id, taskActorOf(principal)),
+      handler: ({ params, principal }) => tasks.get(params.id, actorOf(principal)),
     }),
     defineRoute({
       method: 'post',
@@ -34,7 +36,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'Claim an open task (of two claims at once exactly one wins; the other gets 409)',
       access: { permission: 'tasks.work' },
       params: taskParams,
-      handler: ({ params, principal }) => tasks.claim(params.id, taskActorOf(principal)),
+      handler: ({ params, principal }) => tasks.claim(params.id, actorOf(principal)),
     }),
     defineRoute({
       method: 'post',
@@ -43,7 +45,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'Give a claimed task back to its queue',
       access: { permission: 'tasks.work' },
       params: taskParams,
-      handler: ({ params, principal }) => tasks.unclaim(params.id, taskActorOf(principal)),
+      handler: ({ params, principal }) => tasks.unclaim(params.id, actorOf(principal)),
     }),
     defineRoute({
       method: 'post',
@@ -54,7 +56,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       params: taskParams,
       body: assignTaskBody,
       handler: async ({ params, body, principal }) => {
-        const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, taskActorOf(principal));
+        const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, actorOf(principal));
         await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId } });
         return task;
       },
@@ -67,7 +69,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       access: { permission: 'tasks.work' },
       params: taskParams,
       body: completeTaskBody,
-      handler: ({ params, body, principal }) => tasks.complete(params.id, body.data, taskActorOf(principal)),
+      handler: ({ params, body, principal }) => tasks.complete(params.id, body.data, actorOf(principal)),
     }),
   ];
 }

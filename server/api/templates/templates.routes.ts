@@ -164,8 +164,8 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       params: keyParams,
       body: previewBody,
       raw: true,
-      handler: async ({ params, body, res }) => {
-        const out = await print.preview(params.key, body);
+      handler: async ({ params, body, res, principal }) => {
+        const out = await print.preview(params.key, body, principal);
         res.setHeader('Content-Type', 'application/pdf');
         res.setHeader('Content-Disposition', `inline; filename="${params.key}-preview.pdf"`);
         res.setHeader('X-Ordo-Pages', String(out.pages));

@@ -1,0 +1,229 @@
+/**
+ * Record scopes end to end (SECURITY.md, "Record scopes"), over real HTTP, real socket.io clients
+ * and the real database, on the shipped order-fulfilment flow. Cara is limited to the phone
+ * channel, Wes to one warehouse; Ann is not limited. Orders of the api channel (and, for Wes,
+ * unallocated orders and other warehouses) are invisible to them everywhere: lists, details (404),
+ * edits, task queues and actions, socket events, prints, print history and reports.
+ */
+import type { RunningOrdo } from '../../server/main';
+import type { InboxListDto } from '../../server/contracts/inbox';
+import type { TaskEvent } from '../../server/contracts/realtime';
+import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
+import { collect, connectSocket, type TestSocket } from '../helpers/sockets';
+import { eventFor, eventually, reviewOrder } from './tasks-live.fixtures';
+
+const PASSWORD = 'operator-pass-1';
+const GROUPS = ['reviewers', 'warehouse'];
+
+describe('record scopes: a user limited to channels or warehouses sees only those orders, everywhere', () => {
+  let ordo: RunningOrdo;
+  let admin: ApiClient;
+  let ann: ApiClient;
+  let cara: ApiClient;
+  let wes: ApiClient;
+  let wesId: string;
+  const sockets: TestSocket[] = [];
+  let phone: string;
+  let api: string;
+  let phoneReview: string;
+  let apiReview: string;
+
+  const user = async (email: string, scope?: { channels?: string[]; warehouses?: string[] }) => {
+    const res = await admin.post('/api/users', { email, name: email.split('@')[0], role: 'operator', groups: GROUPS, password: PASSWORD, ...(scope ? { scope } : {}) });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; scope: { channels: string[]; warehouses: string[] } };
+  };
+  const place = async (channel: 'phone' | 'api', customer: string) => {
+    const res = await admin.post('/api/orders', { ...reviewOrder({ customer }), channel });
+    expect(res.status).toBe(201);
+    return res.body.number as string;
+  };
+  const task = (id: string) => `/api/tasks/${encodeURIComponent(id)}`;
+  const listed = async (c: ApiClient) => ((await c.get('/api/orders?limit=100')).body.items as Array<{ number: string }>).map((r) => r.number).sort();
+
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'record_scopes' });
+    admin = await adminClient(ordo);
+    await user('ann@test.local');
+    const c = await user('cara@test.local', { channels: ['phone'] });
+    expect(c.scope).toEqual({ channels: ['phone'], warehouses: [] });
+    const w = await user('wes@test.local', { warehouses: ['NO-WAREHOUSE-YET'] });
+    wesId = w.id;
+    [ann, cara, wes] = await Promise.all(['ann', 'cara', 'wes'].map((n) => new ApiClient(ordo.url).login(`${n}@test.local`, PASSWORD)));
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await ordo?.close();
+  });
+
+  it('given the admin sets scopes, then they are validated field by field, listed, and audited', async () => {
+    const bad = await admin.post('/api/users', { email: 'bad@test.local', name: 'bad', role: 'operator', password: PASSWORD, scope: { channels: ['fax'], warehouses: [''] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['scope.channels.0', 'scope.warehouses.0']);
+    const unknownField = await admin.post('/api/users', { email: 'bad@test.local', name: 'bad', role: 'operator', password: PASSWORD, scope: { regions: ['EU'] } });
+    expect(unknownField.status).toBe(400);
+    const users = (await admin.get('/api/users')).body as Array<{ email: string; scope: unknown }>;
+    expect(users.find((u) => u.email === 'cara@test.local')?.scope).toEqual({ channels: ['phone'], warehouses: [] });
+    expect(users.find((u) => u.email === 'ann@test.local')?.scope).toEqual({ channels: [], warehouses: [] });
+    const audit = await admin.get('/api/audit?action=user.create&limit=50');
+    expect(JSON.stringify(audit.body)).toContain('NO-WAREHOUSE-YET');
+  });
+
+  it('given an order outside Cara’s channels, when its manual review task is created, then Ann’s socket hears it and Cara’s and Wes’s do not; the phone order’s task reaches Cara only', async () => {
+    const [as, cs, ws] = await Promise.all([connectSocket(ordo.url, ann), connectSocket(ordo.url, cara), connectSocket(ordo.url, wes)]);
+    sockets.push(as, cs, ws);
+    const caraSaw = collect(cs, 'task.created');
+    const wesSaw = collect(ws, 'task.created');
+    const review = (n: () => string) => (e: TaskEvent) => e.businessKey === n() && e.elementId === 'manualReview';
+    // the api order first: its event is sent before the phone order's, and a socket receives in order
+    const annHearsApi = eventFor(as, 'task.created', review(() => api));
+    api = await place('api', 'Api Customer');
+    apiReview = (await annHearsApi).taskId;
+    const caraHearsPhone = eventFor(cs, 'task.created', review(() => phone));
+    const annHearsPhone = eventFor(as, 'task.created', review(() => phone));
+    phone = await place('phone', 'Phone Customer');
+    phoneReview = (await caraHearsPhone).taskId;
+    expect((await annHearsPhone).taskId).toBe(phoneReview);
+    expect(caraSaw.map((e) => e.businessKey)).toEqual([phone]);
+    // Wes (a warehouse-only scope) sees no unallocated order: neither event reached him
+    expect(wesSaw).toEqual([]);
+  });
+
+  it('given a forged room join for the plain group room, then a scoped socket still only hears its scope', async () => {
+    const cs = sockets[1];
+    const ack = await new Promise<{ ok: boolean }>((resolve) => cs.emit('queue.join', 'group:reviewers', resolve));
+    expect(ack.ok).toBe(true); // her own group, but joined as its scoped variant
+    const ws = sockets[2];
+    expect(await new Promise<{ ok: boolean }>((resolve) => ws.emit('queue.join', 'tasks:all', resolve))).toEqual({ ok: false, error: 'forbidden' });
+  });
+
+  it('given the order list, details and edits, then Cara sees only phone orders and Wes none yet; out-of-scope orders answer 404 like missing ones', async () => {
+    expect(await listed(ann)).toEqual([api, phone].sort());
+    expect(await listed(cara)).toEqual([phone]);
+    expect(await listed(wes)).toEqual([]);
+    expect((await cara.get(`/api/orders?number=${api}`)).body.items).toEqual([]);
+    expect((await cara.get(`/api/orders?channel=api`)).body.items).toEqual([]);
+    expect((await cara.get(`/api/orders/${phone}`)).status).toBe(200);
+    const hidden = await cara.get(`/api/orders/${api}`);
+    const missing = await cara.get('/api/orders/SO-2000-000001');
+    expect(hidden.status).toBe(404);
+    expect(missing.status).toBe(404);
+    // the same answer as for an order that does not exist, but for the number
+    const shape = (body: Record<string, unknown>, number: string) => ({ ...body, title: String(body.title).replace(number, 'N'), requestId: undefined });
+    expect(shape(hidden.body, api)).toEqual(shape(missing.body, 'SO-2000-000001'));
+    expect((await wes.get(`/api/orders/${phone}`)).status).toBe(404);
+    const version = (await admin.get(`/api/orders/${api}`)).body.version;
+    expect((await cara.patch(`/api/orders/${api}`, { version, notes: 'mine now' })).status).toBe(404);
+    expect((await cara.post(`/api/orders/${api}/hold`, {})).status).toBe(404);
+    expect((await cara.post(`/api/orders/${api}/cancel`, { reason: 'nope' })).status).toBe(404);
+    expect((await admin.get(`/api/orders/${api}`)).body).toMatchObject({ version, status: 'in-review' });
+  });
+
+  it('given the task queues, then Cara lists and counts only the phone order’s task, and every action on the other answers 404', async () => {
+    const groups = (await cara.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body;
+    expect(groups.items.map((t) => t.businessKey)).toEqual([phone]);
+    expect(groups.counts).toEqual({ mine: 0, groups: 1, all: null });
+    expect((await ann.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.counts.groups).toBe(2);
+    expect((await wes.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.items).toEqual([]);
+    expect(((await cara.get('/api/tasks?queue=groups')).body.items as Array<{ id: string }>).map((t) => t.id)).toEqual([phoneReview]);
+    expect((await cara.get(`/api/inbox/scan/${api}`)).body.tasks).toEqual([]);
+    expect((await cara.get(task(apiReview))).status).toBe(404);
+    expect((await cara.get(`/api/inbox/tasks/${encodeURIComponent(apiReview)}/comments`)).status).toBe(404);
+    expect((await cara.post(`/api/inbox/tasks/${encodeURIComponent(apiReview)}/comments`, { text: 'hello' })).status).toBe(404);
+    expect((await cara.post(`${task(apiReview)}/claim`)).status).toBe(404);
+    expect((await cara.post(`${task(apiReview)}/complete`, { data: { approved: true } })).status).toBe(404);
+    expect((await admin.get(task(apiReview))).body).toMatchObject({ status: 'open', claimedBy: null });
+    expect((await cara.get(task(phoneReview))).status).toBe(200);
+  });
+
+  it('given printing, then Cara cannot print, batch-print or select by filter an order outside her scope', async () => {
+    expect((await cara.post(`/api/print/orders/${api}`, { templateKey: 'packing-slip' })).status).toBe(404);
+    const listedBatch = await cara.post('/api/print/batches', { templateKey: 'packing-slip', orderIds: [api] });
+    expect(listedBatch.status).toBe(422);
+    const byFilter = await cara.post('/api/print/batches', { templateKey: 'packing-slip', filter: { channel: 'api' } });
+    expect(byFilter.status).toBe(422);
+    const mixed = await cara.post('/api/print/batches', { templateKey: 'packing-slip', orderIds: [api, phone] });
+    expect(mixed.status).toBe(202);
+    expect(mixed.body.orderIds).toEqual([phone]);
+    expect(mixed.body.progress.total).toBe(1);
+  });
+
+  it('given reports and their CSV export, then Cara’s figures hold only phone orders', async () => {
+    const mine = (await cara.get('/api/reports/orders')).body;
+    const all = (await admin.get('/api/reports/orders')).body;
+    expect(all.totals.orders).toBe(2);
+    expect(mine.totals.orders).toBe(1);
+    const sum = (r: { perDay: Array<{ channel: Record<string, number> }> }, ch: string) => r.perDay.reduce((s, d) => s + d.channel[ch], 0);
+    expect([sum(mine, 'phone'), sum(mine, 'api')]).toEqual([1, 0]);
+    expect([sum(all, 'phone'), sum(all, 'api')]).toEqual([1, 1]);
+    const csv = await cara.get('/api/reports/orders.csv?kind=per-day');
+    expect(csv.status).toBe(200);
+    const header = String(csv.body).split('\r\n')[0].split(',');
+    const totals = String(csv.body)
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .reduce((s, r) => [s[0] + Number(r[header.indexOf('channel:phone')]), s[1] + Number(r[header.indexOf('channel:api')])], [0, 0]);
+    expect(totals).toEqual([1, 0]);
+  });
+
+  it('given both reviews done, when the flows allocate and print, then print history, PDFs and reprints of the api order are hidden from Cara; her pack task arrives live, the other does not', async () => {
+    const cs = sockets[1];
+    const caraPacks = collect(cs, 'task.created');
+    const annHearsApiPack = eventFor(sockets[0], 'task.created', (e) => e.businessKey === api && e.elementId === 'pack', 60_000);
+    expect((await ann.post(`${task(apiReview)}/complete`, { data: { approved: true } })).status).toBe(200);
+    await annHearsApiPack;
+    const caraHearsPhonePack = eventFor(cs, 'task.created', (e) => e.businessKey === phone && e.elementId === 'pack', 60_000);
+    expect((await cara.post(`${task(phoneReview)}/complete`, { data: { approved: true } })).status).toBe(200);
+    const pack = await caraHearsPhonePack;
+    expect(caraPacks.filter((e) => e.elementId === 'pack').map((e) => e.businessKey)).toEqual([phone]);
+    expect(pack.fields?.warehouse).toEqual(expect.any(String));
+
+    const apiJob = await eventually(async () => ((await admin.get(`/api/print/jobs?orderId=${api}`)).body as Array<{ id: string; status: string; kind: string }>).find((j) => j.kind === 'flow' && j.status === 'completed'), 'the api order’s slip');
+    const phoneJob = await eventually(async () => ((await admin.get(`/api/print/jobs?orderId=${phone}`)).body as Array<{ id: string; status: string; kind: string }>).find((j) => j.kind === 'flow' && j.status === 'completed'), 'the phone order’s slip');
+    const caraJobs = ((await cara.get('/api/print/jobs?limit=200')).body as Array<{ id: string; orderNumbers: string[] }>).map((j) => j.orderNumbers.join());
+    expect(caraJobs).not.toContain(api);
+    expect(caraJobs).toContain(phone);
+    expect((await cara.get(`/api/print/jobs?orderId=${api}`)).body).toEqual([]);
+    expect((await cara.get(`/api/print/jobs/${apiJob.id}`)).status).toBe(404);
+    expect((await cara.get(`/api/print/jobs/${apiJob.id}/pdf`)).status).toBe(404);
+    expect((await cara.post(`/api/print/jobs/${apiJob.id}/reprint`, { reason: 'lost it' })).status).toBe(404);
+    expect((await cara.get(`/api/print/jobs/${phoneJob.id}`)).status).toBe(200);
+    expect((await cara.post(`/api/print/jobs/${phoneJob.id}/reprint`, { reason: 'smudged' })).status).toBe(201);
+  });
+
+  it('given Wes’s scope changed to the api order’s warehouse, then his open socket is dropped, and after signing in again he sees exactly the orders allocated there', async () => {
+    const apiWarehouse = await eventually(async () => (await admin.get(`/api/orders/${api}`)).body.allocation?.warehouse as string | undefined, 'api order allocated');
+    const phoneWarehouse = await eventually(async () => (await admin.get(`/api/orders/${phone}`)).body.allocation?.warehouse as string | undefined, 'phone order allocated');
+    const ws = sockets[2];
+    const dropped = new Promise<string>((resolve) => ws.once('disconnect', (reason) => resolve(reason)));
+    const changed = await admin.patch(`/api/users/${wesId}`, { scope: { warehouses: [apiWarehouse] } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.scope).toEqual({ channels: [], warehouses: [apiWarehouse] });
+    expect(await dropped).toBe('io server disconnect');
+    expect((await wes.get('/api/orders')).status).toBe(401);
+    wes = await new ApiClient(ordo.url).login('wes@test.local', PASSWORD);
+    const expected = [api, ...(phoneWarehouse === apiWarehouse ? [phone] : [])].sort();
+    await eventually(async () => ((await listed(wes)).join() === expected.join() ? true : undefined), 'the index rows carry the warehouse');
+    expect((await wes.get(`/api/orders/${api}`)).status).toBe(200);
+    const packs = ((await wes.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.items as Array<{ businessKey: string | null }>).map((t) => t.businessKey).sort();
+    expect(packs).toEqual(expected);
+    // a warehouse nobody ships from: nothing at all
+    expect((await admin.patch(`/api/users/${wesId}`, { scope: { warehouses: ['ZZ-9'] } })).status).toBe(200);
+    wes = await new ApiClient(ordo.url).login('wes@test.local', PASSWORD);
+    expect(await listed(wes)).toEqual([]);
+    expect((await wes.get(`/api/orders/${api}`)).status).toBe(404);
+    expect((await wes.get('/api/reports/orders')).body.totals.orders).toBe(0);
+  });
+
+  it('given an API key created with a record scope, then it reads only the orders inside it', async () => {
+    const created = await admin.post('/api/api-keys', { name: 'phone-desk', scopes: ['orders.read'], recordScope: { channels: ['phone'] } });
+    expect(created.status).toBe(201);
+    expect(created.body.recordScope).toEqual({ channels: ['phone'], warehouses: [] });
+    const key = new ApiClient(ordo.url, created.body.key);
+    expect(await listed(key)).toEqual([phone]);
+    expect((await key.get(`/api/orders/${api}`)).status).toBe(404);
+    expect((await key.get(`/api/orders/${phone}`)).status).toBe(200);
+  });
+});
