@@ -49,6 +49,15 @@ function parameters(route: AnyRoute): Json[] {
   return out;
 }
 
+/** The success answer: the route's declared `response` schema, else what can be said about it. */
+function success(route: AnyRoute, status: string): Json {
+  if (status === '204') return { description: 'Done, no content' };
+  const type = route.raw ? (route.produces ?? 'application/octet-stream') : 'application/json';
+  if (route.response) return { description: 'Success', content: { [type]: { schema: jsonSchema(route.response, 'output') } } };
+  if (route.raw) return { description: 'Success: the handler writes the answer itself (a file or a stream)', content: { [type]: { schema: {} } } };
+  return { description: 'Success (JSON; its shape is not described yet)', content: { 'application/json': { schema: {} } } };
+}
+
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM } } });
 
@@ -60,9 +69,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title?
     const p = toOpenApiPath(route.path);
     tags.add(route.tag);
     const status = String(route.status ?? 200);
-    const responses: Record<string, Json> = {
-      [status]: status === '204' ? { description: 'Done, no content' } : { description: 'Success', content: { 'application/json': { schema: {} } } },
-    };
+    const responses: Record<string, Json> = { [status]: success(route, status) };
     if (route.body || route.query || route.params) responses['400'] = problem('Invalid input: `errors` names each failing field');
     if (route.access !== 'public') {
       responses['401'] = problem('Not signed in and no API key');
@@ -70,6 +77,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title?
     }
     if (route.path.includes(':')) responses['404'] = problem('Not found');
     if (route.rateLimit) responses['429'] = problem('Too many requests (see Retry-After)');
+    responses['500'] = problem('Unexpected server error (the problem carries a requestId to quote)');
+    responses.default = problem('Any other error: 409 conflict (stale version, duplicate), 413 body too large, 422 unprocessable, 503 while the database is unreachable');
     const permission = typeof route.access === 'object' ? route.access.permission : undefined;
     const op: Json = {
       operationId: operationId(route, used),
@@ -77,6 +86,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title?
       tags: [route.tag],
       ...(permission ? { description: `Needs the permission \`${permission}\` (an API key needs it as a scope).`, 'x-permission': permission } : {}),
       ...(route.access === 'user' ? { description: 'Only a signed-in person (not an API key).' } : {}),
+      'x-access': typeof route.access === 'object' ? 'permission' : route.access,
       security: route.access === 'public' ? [] : route.access === 'user' ? [{ session: [] }] : [{ session: [] }, { apiKey: [] }],
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),

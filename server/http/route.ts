@@ -36,6 +36,10 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
+  /** Shape of a successful answer, for the OpenAPI document (documentation only: not enforced at run time). */
+  response?: ZodType;
+  /** Media type of a raw answer (files, streams) for the OpenAPI document, e.g. application/pdf. */
+  produces?: string;
   /** HTTP status of a successful answer (default 200; 204 sends no body). */
   status?: number;
   /** The handler writes the response itself (downloads, streams). */

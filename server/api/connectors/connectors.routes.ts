@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { importOpenApi, restConnectorSchema, type OrdoConnectorInvoker, type RestConnector, type TracedResult } from '../../../connectors';
 import { NotFoundError, UnprocessableError, ValidationError } from '../../../workflows/model/errors';
+import { connectorListSchema, connectorSchema, connectorTestSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { ConnectorService } from '../../integration/connectors.service';
 
@@ -47,7 +48,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps): AnyRoute[] {
   const read = { permission: 'connectors.read' } as const;
   const manage = { permission: 'connectors.manage' } as const;
   return [
-    defineRoute({ method: 'get', path: '/api/connectors', tag: 'connectors', summary: 'List connectors (built-in and REST) with their operations and JSON Schemas', access: read, handler: () => connectors.list() }),
+    defineRoute({ method: 'get', path: '/api/connectors', tag: 'connectors', summary: 'List connectors (built-in and REST) with their operations and JSON Schemas', access: read, response: connectorListSchema, handler: () => connectors.list() }),
     defineRoute({
       method: 'get',
       path: '/api/connectors/rest-schema',
@@ -86,14 +87,15 @@ export function connectorRoutes(deps: ConnectorRouteDeps): AnyRoute[] {
       summary: 'Run one operation of an unsaved REST connector definition with sample input',
       access: manage,
       body: draftTestBody,
+      response: connectorTestSchema,
       handler: async ({ body }) => {
         const result = await deps.testDraft(body.definition, body.operation, body.input, testContext());
         if (!result) throw new NotFoundError(`Operation ${body.operation} in the draft`);
         return testAnswer(result);
       },
     }),
-    defineRoute({ method: 'post', path: '/api/connectors', tag: 'connectors', summary: 'Create a REST connector (version 1)', access: manage, body: restConnectorSchema, status: 201, handler: ({ principal, body }) => connectors.create(principal, body) }),
-    defineRoute({ method: 'get', path: '/api/connectors/:id', tag: 'connectors', summary: 'A connector at its latest version, with its version list', access: read, params: connectorParams, handler: ({ params }) => connectors.get(params.id) }),
+    defineRoute({ method: 'post', path: '/api/connectors', tag: 'connectors', summary: 'Create a REST connector (version 1)', access: manage, body: restConnectorSchema, status: 201, response: connectorSchema, handler: ({ principal, body }) => connectors.create(principal, body) }),
+    defineRoute({ method: 'get', path: '/api/connectors/:id', tag: 'connectors', summary: 'A connector at its latest version, with its version list', access: read, params: connectorParams, response: connectorSchema, handler: ({ params }) => connectors.get(params.id) }),
     defineRoute({
       method: 'get',
       path: '/api/connectors/:id/versions/:version',
@@ -101,6 +103,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps): AnyRoute[] {
       summary: 'A connector at one stored version',
       access: read,
       params: versionParams,
+      response: connectorSchema,
       handler: ({ params }) => connectors.get(params.id, params.version),
     }),
     defineRoute({
@@ -111,6 +114,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps): AnyRoute[] {
       access: manage,
       params: connectorParams,
       body: saveBody,
+      response: connectorSchema,
       handler: ({ principal, params, body }) => connectors.saveVersion(principal, params.id, body.expectedVersion, body.definition),
     }),
     defineRoute({ method: 'delete', path: '/api/connectors/:id', tag: 'connectors', summary: 'Archive a REST connector (its operations stop resolving)', access: manage, params: connectorParams, status: 204, handler: ({ principal, params }) => connectors.archive(principal, params.id) }),
@@ -122,6 +126,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps): AnyRoute[] {
       access: manage,
       params: operationParams,
       body: testBody,
+      response: connectorTestSchema,
       handler: async ({ params, body }) => {
         const ref = body.version ? `${params.id}@${body.version}.${params.operation}` : `${params.id}.${params.operation}`;
         if (!invoker.has(ref)) throw new NotFoundError(`Connector operation ${ref}`);

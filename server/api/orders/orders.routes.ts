@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, ORDER_STATUSES, type OrderEvent, type OrderView, type OrderEta } from '../../../workflows/model/order';
 import { ValidationError } from '../../../workflows/model/errors';
+import { orderDetailSchema, orderSchema, orderSearchSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { OrdersModule } from '../../orders';
 import { ORDER_SCHEMA } from '../../orders/order-schema';
@@ -125,6 +126,9 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       access: { permission: 'orders.write' },
       body: z.unknown(),
       raw: true,
+      status: 201,
+      produces: 'application/json',
+      response: orderSchema,
       async handler({ body, principal, req, res }) {
         const header = req.get('idempotency-key');
         let key: string | undefined;
@@ -146,6 +150,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       summary: 'Search orders by number, customer, status, channel, warehouse, SKU and date range (cursor-paged)',
       access: { permission: 'orders.read' },
       query: orderSearchQuery,
+      response: orderSearchSchema,
       handler: ({ query, principal }) => mod.search.search(query, scopeOf(principal)),
     }),
     defineRoute({
@@ -155,6 +160,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       summary: 'One order with its lines, status, current step, timeline and ETA',
       access: { permission: 'orders.read' },
       params: orderNumberParams,
+      response: orderDetailSchema,
       handler: ({ params, principal }) => orderDetail(mod, params.number, deps.history?.(), principal),
     }),
     defineRoute({
@@ -165,6 +171,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       access: { permission: 'orders.write' },
       params: orderNumberParams,
       body: editBody,
+      response: orderSchema,
       handler: async ({ params, body, principal }) => {
         await assertOrderVisible(mod, params.number, principal);
         const { version, ...patch } = body;
@@ -181,6 +188,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
         access: { permission: 'orders.cancel' },
         params: orderNumberParams,
         body: actionBody,
+        response: orderSchema,
         handler: async ({ params, body, principal }) => {
           await assertOrderVisible(mod, params.number, principal);
           return mod.orders.act(params.number, action, principal, body.reason);

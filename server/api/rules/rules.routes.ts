@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RULE_SET_KEY, ruleSetDocumentSchema } from '../../../workflows/model/rule-set';
+import { ruleSetDetailSchema, ruleSetListSchema, ruleSetSavedSchema, ruleSetVersionSchema, ruleValidationSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { RulesService } from './rules.service';
 
@@ -21,7 +22,7 @@ export function ruleRoutes(deps: { rules: RulesService }): AnyRoute[] {
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
       handler: ({ query }) => rules.sampleOrders(query.limit),
     }),
-    defineRoute({ method: 'get', path: '/api/rule-sets', tag: 'rules', summary: 'List rule sets with their latest version and draft state', access: { permission: 'rules.read' }, handler: () => rules.list() }),
+    defineRoute({ method: 'get', path: '/api/rule-sets', tag: 'rules', summary: 'List rule sets with their latest version and draft state', access: { permission: 'rules.read' }, response: ruleSetListSchema, handler: () => rules.list() }),
     defineRoute({
       method: 'post',
       path: '/api/rule-sets',
@@ -30,6 +31,7 @@ export function ruleRoutes(deps: { rules: RulesService }): AnyRoute[] {
       access: { permission: 'rules.edit' },
       body: ruleSetDocumentSchema,
       status: 201,
+      response: ruleSetSavedSchema,
       handler: ({ principal, body }) => rules.create(principal, body),
     }),
     defineRoute({
@@ -39,9 +41,10 @@ export function ruleRoutes(deps: { rules: RulesService }): AnyRoute[] {
       summary: 'Check a rule-set document without saving it (issues with rule and condition paths)',
       access: { permission: 'rules.edit' },
       body: z.unknown(),
+      response: ruleValidationSchema,
       handler: ({ body }) => rules.validate(body),
     }),
-    defineRoute({ method: 'get', path: '/api/rule-sets/:key', tag: 'rules', summary: 'A rule set: its draft, latest version and version list', access: { permission: 'rules.read' }, params: keyParams, handler: ({ params }) => rules.get(params.key) }),
+    defineRoute({ method: 'get', path: '/api/rule-sets/:key', tag: 'rules', summary: 'A rule set: its draft, latest version and version list', access: { permission: 'rules.read' }, params: keyParams, response: ruleSetDetailSchema, handler: ({ params }) => rules.get(params.key) }),
     defineRoute({
       method: 'get',
       path: '/api/rule-sets/:key/versions/:version',
@@ -49,6 +52,7 @@ export function ruleRoutes(deps: { rules: RulesService }): AnyRoute[] {
       summary: 'One published version (immutable)',
       access: { permission: 'rules.read' },
       params: versionParams,
+      response: ruleSetVersionSchema,
       handler: ({ params }) => rules.getVersion(params.key, params.version),
     }),
     defineRoute({
@@ -60,6 +64,7 @@ export function ruleRoutes(deps: { rules: RulesService }): AnyRoute[] {
       params: keyParams,
       query: z.strictObject({ rev: z.coerce.number().int().min(1).optional() }),
       body: ruleSetDocumentSchema,
+      response: ruleSetSavedSchema,
       handler: ({ principal, params, query, body }) => rules.saveDraft(principal, params.key, body, query.rev),
     }),
     defineRoute({

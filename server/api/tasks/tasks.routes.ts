@@ -1,4 +1,5 @@
 /** The operators' task API: queues (mine, my groups, all), claim, unclaim, assign, complete with form data. */
+import { taskListSchema, taskSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { assignTaskBody, completeTaskBody, taskParams, taskQuery } from '../../contracts/workflows';
 import type { WorkflowRuntime } from '../../../engine';
@@ -18,6 +19,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'A task queue: mine (claimed by me), groups (open tasks I am a candidate for, the default) or all (tasks.all)',
       access: { permission: 'tasks.read' },
       query: taskQuery,
+      response: taskListSchema,
       handler: ({ query, principal }) => tasks.list(query, actorOf(principal)),
     }),
     defineRoute({
@@ -27,6 +29,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'A task with its form (JSON Schema + UI schema)',
       access: { permission: 'tasks.read' },
       params: taskParams,
+      response: taskSchema,
       handler: ({ params, principal }) => tasks.get(params.id, actorOf(principal)),
     }),
     defineRoute({
@@ -36,6 +39,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'Claim an open task (of two claims at once exactly one wins; the other gets 409)',
       access: { permission: 'tasks.work' },
       params: taskParams,
+      response: taskSchema,
       handler: ({ params, principal }) => tasks.claim(params.id, actorOf(principal)),
     }),
     defineRoute({
@@ -45,6 +49,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       summary: 'Give a claimed task back to its queue',
       access: { permission: 'tasks.work' },
       params: taskParams,
+      response: taskSchema,
       handler: ({ params, principal }) => tasks.unclaim(params.id, actorOf(principal)),
     }),
     defineRoute({
@@ -55,6 +60,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       access: { permission: 'tasks.assign' },
       params: taskParams,
       body: assignTaskBody,
+      response: taskSchema,
       handler: async ({ params, body, principal }) => {
         const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, actorOf(principal));
         await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId } });
@@ -69,6 +75,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       access: { permission: 'tasks.work' },
       params: taskParams,
       body: completeTaskBody,
+      response: taskSchema,
       handler: ({ params, body, principal }) => tasks.complete(params.id, body.data, actorOf(principal)),
     }),
   ];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../../../workflows/model/errors';
 import { orderFields } from '../../../workflows/print/fields';
 import orderSchema from '../../../workflows/schemas/order.schema.json';
+import { templateDetailSchema, templateListSchema, templateSchema, templateVersionListSchema, templateVersionSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { PrintService } from '../../printing/print.service';
 import { MAX_ASSET_BYTES, paperSchema, projectDataSchema, templateKeySchema, type TemplateService } from '../../printing/template.service';
@@ -87,6 +88,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       access: { permission: 'templates.read' },
       params: assetParams,
       raw: true,
+      produces: 'image/*',
       handler: async ({ params, res }) => {
         const a = await templates.asset(params.id);
         res.setHeader('Content-Type', a.contentType);
@@ -96,7 +98,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
         res.end(a.data);
       },
     }),
-    defineRoute({ method: 'get', path: '/api/templates', tag: 'templates', summary: 'List templates with their latest published version', access: { permission: 'templates.read' }, handler: () => templates.list() }),
+    defineRoute({ method: 'get', path: '/api/templates', tag: 'templates', summary: 'List templates with their latest published version', access: { permission: 'templates.read' }, response: templateListSchema, handler: () => templates.list() }),
     defineRoute({
       method: 'post',
       path: '/api/templates',
@@ -105,6 +107,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       access: { permission: 'templates.edit' },
       body: createBody,
       status: 201,
+      response: templateSchema,
       handler: ({ principal, body }) => templates.create(principal, body),
     }),
     defineRoute({
@@ -114,6 +117,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       summary: 'A template: its draft and the list of published versions',
       access: { permission: 'templates.read' },
       params: keyParams,
+      response: templateDetailSchema,
       handler: async ({ params }) => ({ draft: await templates.draft(params.key), versions: await templates.versions(params.key) }),
     }),
     defineRoute({
@@ -124,6 +128,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       access: { permission: 'templates.edit' },
       params: keyParams,
       body: draftBody,
+      response: templateSchema,
       handler: ({ principal, params, body }) => templates.saveDraft(principal, params.key, body),
     }),
     defineRoute({
@@ -135,6 +140,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       params: keyParams,
       body: publishBody,
       status: 201,
+      response: templateVersionSchema,
       handler: ({ principal, params, body }) => templates.publish(principal, params.key, body),
     }),
     defineRoute({
@@ -144,6 +150,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       summary: 'Published versions, newest first',
       access: { permission: 'templates.read' },
       params: keyParams,
+      response: templateVersionListSchema,
       handler: ({ params }) => templates.versions(params.key),
     }),
     defineRoute({
@@ -153,6 +160,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       summary: 'One published version',
       access: { permission: 'templates.read' },
       params: versionParams,
+      response: templateSchema,
       handler: ({ params }) => templates.version(params.key, params.version),
     }),
     defineRoute({
@@ -164,6 +172,7 @@ export function templateRoutes(deps: { templates: TemplateService; print: PrintS
       params: keyParams,
       body: previewBody,
       raw: true,
+      produces: 'application/pdf',
       handler: async ({ params, body, res, principal }) => {
         const out = await print.preview(params.key, body, principal);
         res.setHeader('Content-Type', 'application/pdf');

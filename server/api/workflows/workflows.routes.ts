@@ -3,6 +3,7 @@
  * versions, XML download, and the catalog the modeler lints against.
  */
 import type { Request } from 'express';
+import { definitionListSchema, definitionSchema, deployResultSchema, validateResultSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { actorOf } from '../../auth/principal';
 import { bpmnBody, processParams, versionParams } from '../../contracts/workflows';
@@ -40,7 +41,7 @@ export interface WorkflowRouteDeps {
 export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
   const { runtime, audit, approvals } = deps;
   return [
-    defineRoute({ method: 'get', path: '/api/workflows', tag: 'workflows', summary: 'Latest version of every process', access: { permission: 'workflows.read' }, handler: () => runtime.listDefinitions() }),
+    defineRoute({ method: 'get', path: '/api/workflows', tag: 'workflows', summary: 'Latest version of every process', access: { permission: 'workflows.read' }, response: definitionListSchema, handler: () => runtime.listDefinitions() }),
     defineRoute({
       method: 'get',
       path: '/api/workflows/catalog',
@@ -56,6 +57,7 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
       summary: 'Lint and check references of a diagram without deploying it (errors per element id)',
       access: { permission: 'workflows.edit' },
       body: bpmnBody,
+      response: validateResultSchema,
       handler: async ({ req, body }) => runtime.validate(await bpmnOf(req, body)),
     }),
     defineRoute({
@@ -67,6 +69,8 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
       body: bpmnBody,
       status: 201,
       raw: true,
+      produces: 'application/json',
+      response: deployResultSchema,
       handler: async ({ req, res, body, principal }) => {
         const xml = await bpmnOf(req, body);
         const result = await runtime.deploy({
@@ -80,7 +84,7 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
         res.status(result.created ? 201 : 200).json(result);
       },
     }),
-    defineRoute({ method: 'get', path: '/api/workflows/:key', tag: 'workflows', summary: 'The latest version of a process', access: { permission: 'workflows.read' }, params: processParams, handler: ({ params }) => runtime.getDefinition(params.key) }),
+    defineRoute({ method: 'get', path: '/api/workflows/:key', tag: 'workflows', summary: 'The latest version of a process', access: { permission: 'workflows.read' }, params: processParams, response: definitionSchema, handler: ({ params }) => runtime.getDefinition(params.key) }),
     defineRoute({
       method: 'get',
       path: '/api/workflows/:key/schedule',
@@ -123,6 +127,7 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
       summary: 'Every version of a process: who deployed it and when',
       access: { permission: 'workflows.read' },
       params: processParams,
+      response: definitionListSchema,
       handler: ({ params }) => runtime.listVersions(params.key),
     }),
     defineRoute({
@@ -132,6 +137,7 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
       summary: 'One version of a process',
       access: { permission: 'workflows.read' },
       params: versionParams,
+      response: definitionSchema,
       handler: ({ params }) => runtime.getDefinition(params.key, params.version),
     }),
     defineRoute({
@@ -142,6 +148,7 @@ export function workflowRoutes(deps: WorkflowRouteDeps): AnyRoute[] {
       access: { permission: 'workflows.read' },
       params: versionParams,
       raw: true,
+      produces: 'application/xml',
       handler: async ({ params, res }) => {
         const d = await runtime.getDefinitionXml(params.key, params.version);
         res.setHeader('content-type', 'application/xml; charset=utf-8');
