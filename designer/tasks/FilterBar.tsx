@@ -79,6 +79,13 @@ export function FilterBar(props: {
           ))}
         </select>
       </label>
+      <label className="filter-field">
+        <span>{t('filters.escalation')}</span>
+        <select value={filter.escalation} onChange={set('escalation')}>
+          <option value="">{t('filters.any')}</option>
+          <option value="escalated">{t('filters.escalated')}</option>
+        </select>
+      </label>
       <div className="filter-actions">
         <form
           className="filter-save"

@@ -14,7 +14,7 @@ import { tasksApi } from './api';
 import { DEFAULT_SORT, EMPTY_FILTER, distinctValues, isEmptyFilter, loadSavedFilters, matchesFilter, matchesSearch, sortTasks, storeSavedFilters, upsertSaved, type SavedFilter, type Sort, type SortKey, type TaskFilter } from './filters';
 import { useLiveInbox } from './live';
 import { isEligible, isMine, queueCounts, queueTasks, slaLevel, type InboxTask } from './model';
-import { channelLabel, ConnectionBadge, DueCell, HolderCell, PriorityCell } from './parts';
+import { channelLabel, ConnectionBadge, DueCell, EscalationBadge, HolderCell, PriorityCell } from './parts';
 import { ScanBox, useScanToWork } from './ScanBox';
 import { WedgeDetector } from './scan';
 import { FilterBar } from './FilterBar';
@@ -54,6 +54,7 @@ export function InboxPage() {
   const [notice, setNotice] = useState<string | undefined>((location.state as { notice?: string } | null)?.notice);
   const [actionError, setActionError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<{ done: number; total: number; running: boolean }>();
   const searchRef = useRef<HTMLInputElement>(null);
   const scan = useScanToWork();
   const canWork = can('tasks.work');
@@ -145,17 +146,15 @@ export function InboxPage() {
   const claimable = selectedTasks.filter((r) => r.status === 'open' && (isEligible(r, me) || me.seesAll));
   const completable = selectedTasks.filter((r) => r.noInput && (isMine(r, me) || r.status === 'open'));
 
-  const bulk = async (kind: 'claim' | 'complete') => {
+  const bulkClaim = async () => {
     setBusy(true);
     setActionError(undefined);
     setNotice(undefined);
-    const targets = kind === 'claim' ? claimable : completable;
     const failed: string[] = [];
     let done = 0;
-    for (const task of targets) {
+    for (const task of claimable) {
       try {
-        if (kind === 'complete' && task.status === 'open') live.remember(await tasksApi.claim(task.id));
-        live.remember(kind === 'claim' ? await tasksApi.claim(task.id) : await tasksApi.complete(task.id, {}));
+        live.remember(await tasksApi.claim(task.id));
         done++;
       } catch {
         failed.push(task.businessKey ?? task.name);
@@ -163,12 +162,40 @@ export function InboxPage() {
     }
     setSelected(new Set());
     setBusy(false);
-    setNotice([t(`inbox.bulk.${kind}Done`, { count: done }), failed.length ? t('inbox.bulk.failed', { count: failed.length, list: failed.join(', ') }) : ''].filter(Boolean).join(' '));
+    setNotice([t('inbox.bulk.claimDone', { count: done }), failed.length ? t('inbox.bulk.failed', { count: failed.length, list: failed.join(', ') }) : ''].filter(Boolean).join(' '));
+  };
+
+  // the server completes them one by one (only forms that need no input) and reports progress on the socket
+  const bulkComplete = async () => {
+    setBusy(true);
+    setActionError(undefined);
+    setNotice(undefined);
+    const targets = completable;
+    setProgress({ done: 0, total: targets.length, running: true });
+    const jobId = `bulk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const stop = await live.watchJob(jobId, (e) => setProgress((p) => ({ done: Math.max(p?.done ?? 0, e.done), total: e.total, running: e.status === 'running' })));
+    try {
+      const res = await tasksApi.bulkComplete(
+        targets.map((x) => x.id),
+        jobId,
+      );
+      setProgress({ done: res.completed.length + res.failed.length, total: res.total, running: false });
+      const failed = res.failed.map((f) => targets.find((x) => x.id === f.taskId)).map((x) => x?.businessKey ?? x?.name ?? '');
+      setNotice([t('inbox.bulk.completeDone', { count: res.completed.length }), failed.length ? t('inbox.bulk.failed', { count: failed.length, list: failed.join(', ') }) : ''].filter(Boolean).join(' '));
+    } catch (err) {
+      setProgress(undefined);
+      setActionError(err);
+    } finally {
+      stop();
+      setSelected(new Set());
+      setBusy(false);
+    }
   };
 
   const sortBy = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'priority' ? 'desc' : 'asc' }));
   const activeFilters = Object.values(filter).filter(Boolean).length;
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const escalatedCount = inQueue.filter((x) => x.escalation || x.sla === 'escalated').length;
 
   return (
     <div className="page page-wide tasks-inbox">
@@ -199,6 +226,17 @@ export function InboxPage() {
         </div>
       ))}
       {notice ? <Notice onDismiss={() => setNotice(undefined)}>{notice}</Notice> : null}
+      {progress ? (
+        <div className="bulk-progress" role="status" data-running={progress.running}>
+          <progress aria-label={t('inbox.bulk.progressLabel')} max={progress.total} value={progress.done} />
+          <span>{t(progress.running ? 'inbox.bulk.progress' : 'inbox.bulk.progressDone', { done: progress.done, total: progress.total })}</span>
+          {progress.running ? null : (
+            <button type="button" className="banner-close" onClick={() => setProgress(undefined)} aria-label={t('common:actions.close')}>
+              ×
+            </button>
+          )}
+        </div>
+      ) : null}
       {actionError ? <ErrorBanner error={actionError} onDismiss={() => setActionError(undefined)} /> : null}
       {live.loadError ? <ErrorBanner error={live.loadError} /> : null}
 
@@ -226,6 +264,17 @@ export function InboxPage() {
         <button type="button" className={activeFilters ? 'btn btn-small btn-active' : 'btn btn-small'} aria-expanded={filtersOpen} onClick={() => setFiltersOpen((o) => !o)}>
           {activeFilters ? t('filters.buttonActive', { count: activeFilters }) : t('filters.button')}
         </button>
+        {escalatedCount || filter.escalation ? (
+          <button
+            type="button"
+            className={filter.escalation ? 'btn btn-small btn-active escalated-toggle' : 'btn btn-small escalated-toggle'}
+            aria-pressed={filter.escalation === 'escalated'}
+            title={t('inbox.escalatedOnlyHint')}
+            onClick={() => setFilter((f) => ({ ...f, escalation: f.escalation ? '' : 'escalated' }))}
+          >
+            {t('inbox.escalatedOnly', { count: escalatedCount })}
+          </button>
+        ) : null}
         {saved.length ? (
           <select
             className="saved-select"
@@ -251,10 +300,10 @@ export function InboxPage() {
         {selected.size ? (
           <span className="bulk-bar" role="group" aria-label={t('inbox.bulk.label')}>
             <span className="muted">{t('inbox.bulk.selected', { count: selected.size })}</span>
-            <button type="button" className="btn btn-small" disabled={busy || !claimable.length || !canWork} onClick={() => void bulk('claim')}>
+            <button type="button" className="btn btn-small" disabled={busy || !claimable.length || !canWork} onClick={() => void bulkClaim()}>
               {t('inbox.bulk.claim', { count: claimable.length })}
             </button>
-            <button type="button" className="btn btn-small" disabled={busy || !completable.length || !canWork} onClick={() => void bulk('complete')} title={t('inbox.bulk.completeHint')}>
+            <button type="button" className="btn btn-small" disabled={busy || !completable.length || !canWork} onClick={() => void bulkComplete()} title={t('inbox.bulk.completeHint')}>
               {t('inbox.bulk.complete', { count: completable.length })}
             </button>
           </span>
@@ -324,6 +373,7 @@ export function InboxPage() {
                     </td>
                     <td className="cell-task">
                       <span className="task-name">{r.name}</span>
+                      <EscalationBadge task={r} />
                       <span className="muted task-age">{format.relative(r.createdAt, new Date(now))}</span>
                     </td>
                     <td className="cell-customer" title={str(r.fields.customer)}>

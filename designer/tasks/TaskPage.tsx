@@ -14,10 +14,11 @@ import { ErrorBanner, Loading, Notice } from '../app/ui';
 import { useSession } from '../app/session';
 import { useFormat } from '../i18n/format';
 import { tasksApi, type TaskDetail } from './api';
-import { TaskForm } from './form/TaskForm';
+import { TaskForm, type TaskFormProps } from './form/TaskForm';
+import { hasOrderLines, prefillFromOrder } from './form/prefill';
 import { useLiveInbox } from './live';
 import type { OrderDetailDto } from './order-types';
-import { channelLabel, DueCell, PriorityCell } from './parts';
+import { channelLabel, DueCell, EscalationBadge, PriorityCell } from './parts';
 
 export function TaskPage() {
   const { t } = useTranslation('tasks');
@@ -99,7 +100,8 @@ export function TaskPage() {
               {task.status === 'claimed' ? (mine ? t('holder.you') : t('task.claimedBy', { by: holder })) : t(`status.${task.status}`)}
             </span>
             <PriorityCell priority={task.priority} />
-            <span className="muted">{t('columns.due')}:</span> <DueCell task={{ dueAt: task.dueAt, sla: liveTask?.sla }} now={now} />
+            <span className="muted">{t('columns.due')}:</span> <DueCell task={{ dueAt: task.dueAt, sla: liveTask?.sla, escalation: liveTask?.escalation }} now={now} />
+            {liveTask ? <EscalationBadge task={liveTask} /> : null}
             <span className="muted">{t('task.created')}:</span>
             <Since at={task.createdAt} now={now} />
           </div>
@@ -132,7 +134,7 @@ export function TaskPage() {
             {!active ? (
               <p className="muted">{t('task.notActive', { status: t(`status.${task.status}`) })}</p>
             ) : task.form ? (
-              <TaskForm form={task.form} initialData={task.data} readOnly={!mine || !canWork} submitLabel={t('actions.complete')} onSubmit={complete} />
+              <OrderFilledForm form={task.form} initialData={task.data} number={task.businessKey && can('orders.read') ? task.businessKey : null} readOnly={!mine || !canWork} submitLabel={t('actions.complete')} onSubmit={complete} />
             ) : (
               <NoFormComplete disabled={!mine || !canWork} onComplete={() => complete({})} />
             )}
@@ -143,6 +145,26 @@ export function TaskPage() {
       </div>
     </div>
   );
+}
+
+/** The task form; a form with an order-lines grid starts with the order's lines (see form/prefill.ts). */
+function OrderFilledForm({ number, ...props }: TaskFormProps & { number: string | null }) {
+  const schema = props.form.schema;
+  const wants = !props.initialData && number !== null && hasOrderLines(schema);
+  const [initial, setInitial] = useState<Record<string, unknown> | null | undefined>(wants ? undefined : (props.initialData ?? null));
+  useEffect(() => {
+    if (!wants) return;
+    let live = true;
+    tasksApi.order(number).then(
+      (o) => live && setInitial(prefillFromOrder(schema, o.lines as unknown as Array<Record<string, unknown>>) ?? null),
+      () => live && setInitial(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [wants, number, schema]);
+  if (initial === undefined) return <Loading />;
+  return <TaskForm {...props} initialData={initial} />;
 }
 
 function BackLink() {

@@ -4,7 +4,7 @@
  */
 import type { TaskFormView, TaskView } from '../../workflows/bpmn/views';
 import type { OrderDetailDto } from './order-types';
-import type { InboxListDto, InboxQueue, InboxTaskDto, ScanResultDto, TaskCommentDto } from '../../server/contracts/inbox';
+import type { BulkCompleteResultDto, InboxListDto, InboxQueue, InboxTaskDto, ScanResultDto, TaskCommentDto } from '../../server/contracts/inbox';
 import { api } from '../app/api';
 
 export type TaskDetail = TaskView & { form: TaskFormView | null };
@@ -19,6 +19,8 @@ export const tasksApi = {
   /** userId: the user's id when known, else their e-mail (both name them in the task queues) */
   assign: (id: string, to: { userId: string; email: string }) => api.post<TaskView>(`/api/tasks/${enc(id)}/assign`, { userId: to.userId, label: to.email }),
   complete: (id: string, data: Record<string, unknown>) => api.post<TaskView>(`/api/tasks/${enc(id)}/complete`, { data }),
+  /** completes tasks whose form needs no input; progress goes to the socket room job:<jobId> */
+  bulkComplete: (taskIds: string[], jobId?: string) => api.post<BulkCompleteResultDto>('/api/inbox/tasks/complete', { taskIds, ...(jobId ? { jobId } : {}) }),
   comments: (id: string) => api.get<TaskCommentDto[]>(`/api/inbox/tasks/${enc(id)}/comments`),
   addComment: (id: string, text: string) => api.post<TaskCommentDto>(`/api/inbox/tasks/${enc(id)}/comments`, { text }),
   scan: (orderNumber: string) => api.get<ScanResultDto>(`/api/inbox/scan/${enc(orderNumber)}`),

@@ -64,4 +64,11 @@ describe('inbox filters, search and sorting', () => {
     expect(parseSavedFilters('{not json')).toEqual([]);
     expect(parseSavedFilters(JSON.stringify([{ name: 'x', filter: { channel: 7, sku: 'A' } }]))).toEqual([{ name: 'x', filter: { ...EMPTY_FILTER, sku: 'A' } }]);
   });
+
+  it('given the escalated filter, then only tasks a boundary timer escalated match; an old saved filter without it still loads', () => {
+    const escalated = task('4', { escalation: { at: '2026-01-10T09:30:00Z', timer: 'Pick late', from: 'Pick order', interrupting: true } });
+    const f = { ...EMPTY_FILTER, escalation: 'escalated' as const };
+    expect([a, b, escalated].filter((x) => matchesFilter(x, f, NOW)).map((x) => x.id)).toEqual(['4']);
+    expect(parseSavedFilters(JSON.stringify([{ name: 'old', filter: { channel: 'web' } }]))[0].filter.escalation).toBe('');
+  });
 });

@@ -17,9 +17,11 @@ export interface TaskFilter {
   /** minimum task priority (0–100), '' = any */
   minPriority: string;
   due: DueFilter;
+  /** 'escalated': only tasks a boundary timer escalated */
+  escalation: '' | 'escalated';
 }
 
-export const EMPTY_FILTER: TaskFilter = { channel: '', customer: '', minAmount: '', maxAmount: '', warehouse: '', sku: '', minPriority: '', due: '' };
+export const EMPTY_FILTER: TaskFilter = { channel: '', customer: '', minAmount: '', maxAmount: '', warehouse: '', sku: '', minPriority: '', due: '', escalation: '' };
 
 export interface SavedFilter {
   name: string;
@@ -62,6 +64,7 @@ export function matchesFilter(t: InboxTask, f: TaskFilter, now: number): boolean
   if (num(f.minAmount) !== undefined && (amount === undefined || amount < num(f.minAmount)!)) return false;
   if (num(f.maxAmount) !== undefined && (amount === undefined || amount > num(f.maxAmount)!)) return false;
   if (num(f.minPriority) !== undefined && t.priority < num(f.minPriority)!) return false;
+  if (f.escalation === 'escalated' && !t.escalation && t.sla !== 'escalated') return false;
   return matchesDue(t, f.due, now);
 }
 

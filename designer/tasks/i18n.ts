@@ -35,6 +35,8 @@ export default defineMessages('tasks', {
       soon: 'Due soon',
       escalated: 'Escalated',
       open: 'Open task',
+      escalatedBy: '{{timer}} fired on “{{from}}”: this task is escalated.',
+      reassignedBy: '{{timer}} interrupted “{{from}}”: the work was moved to this task.',
       notice: {
         overdue: '{{number}} · {{task}} is overdue (due {{due}}).',
         soon: '{{number}} · {{task}} is due soon ({{due}}).',
@@ -54,6 +56,8 @@ export default defineMessages('tasks', {
       empty: { mine: 'You hold no tasks. Claim one from your groups’ queue.', groups: 'Your groups’ queue is empty. New tasks appear here as they arrive.', all: 'There are no open tasks.' },
       truncated: 'Showing the {{shown}} most urgent of {{total}} tasks. Narrow the search to see others.',
       claimed: '{{number}} is yours now.',
+      escalatedOnly: 'Escalated ({{count}})',
+      escalatedOnlyHint: 'Show only tasks a boundary timer escalated',
       bulk: {
         label: 'Selected tasks',
         selected_one: '{{count}} selected',
@@ -67,6 +71,9 @@ export default defineMessages('tasks', {
         completeDone_other: '{{count}} tasks completed.',
         failed_one: '{{count}} failed: {{list}}.',
         failed_other: '{{count}} failed: {{list}}.',
+        progressLabel: 'Bulk complete progress',
+        progress: 'Completing {{done}} of {{total}}…',
+        progressDone: '{{done}} of {{total}} done.',
       },
     },
     filters: {
@@ -85,6 +92,8 @@ export default defineMessages('tasks', {
       save: 'Save filter',
       delete: 'Delete “{{name}}”',
       clear: 'Clear',
+      escalation: 'Escalation',
+      escalated: 'Escalated only',
     },
     keys: { label: 'Keyboard', move: 'move', open: 'open', claim: 'claim', select: 'select', search: 'search', scan: 'a scanner works anywhere on this page' },
     scan: {
@@ -211,6 +220,8 @@ export default defineMessages('tasks', {
       soon: '即将到期',
       escalated: '已升级',
       open: '打开任务',
+      escalatedBy: '“{{from}}”上的{{timer}}已触发：此任务已升级。',
+      reassignedBy: '{{timer}}中断了“{{from}}”：工作已转到此任务。',
       notice: {
         overdue: '{{number}} · {{task}} 已逾期（截止 {{due}}）。',
         soon: '{{number}} · {{task}} 即将到期（{{due}}）。',
@@ -229,6 +240,8 @@ export default defineMessages('tasks', {
       empty: { mine: '你手上没有任务。请从组队列中领取。', groups: '组队列为空。新任务到达时会出现在这里。', all: '没有待处理的任务。' },
       truncated: '显示 {{total}} 个任务中最紧急的 {{shown}} 个。请缩小搜索范围查看其他任务。',
       claimed: '{{number}} 已由你领取。',
+      escalatedOnly: '已升级（{{count}}）',
+      escalatedOnlyHint: '只显示被边界定时器升级的任务',
       bulk: {
         label: '已选任务',
         selected_other: '已选 {{count}} 个',
@@ -238,6 +251,9 @@ export default defineMessages('tasks', {
         claimDone_other: '已领取 {{count}} 个任务。',
         completeDone_other: '已完成 {{count}} 个任务。',
         failed_other: '{{count}} 个失败：{{list}}。',
+        progressLabel: '批量完成进度',
+        progress: '正在完成第 {{done}} 个，共 {{total}} 个…',
+        progressDone: '已处理 {{done}} / {{total}}。',
       },
     },
     filters: {
@@ -255,6 +271,8 @@ export default defineMessages('tasks', {
       save: '保存筛选',
       delete: '删除“{{name}}”',
       clear: '清除',
+      escalation: '升级',
+      escalated: '仅已升级',
     },
     keys: { label: '键盘', move: '移动', open: '打开', claim: '领取', select: '选择', search: '搜索', scan: '扫码枪在本页任意位置均可使用' },
     scan: {
@@ -381,6 +399,8 @@ export default defineMessages('tasks', {
       soon: '即將到期',
       escalated: '已升級',
       open: '開啟任務',
+      escalatedBy: '「{{from}}」上的{{timer}}已觸發：此任務已升級。',
+      reassignedBy: '{{timer}}中斷了「{{from}}」：工作已移到此任務。',
       notice: {
         overdue: '{{number}} · {{task}} 已逾期（期限 {{due}}）。',
         soon: '{{number}} · {{task}} 即將到期（{{due}}）。',
@@ -399,6 +419,8 @@ export default defineMessages('tasks', {
       empty: { mine: '你手上沒有任務。請從群組佇列認領。', groups: '群組佇列是空的。新任務到達時會顯示在這裡。', all: '沒有待處理的任務。' },
       truncated: '顯示 {{total}} 個任務中最緊急的 {{shown}} 個。請縮小搜尋範圍以查看其他任務。',
       claimed: '{{number}} 已由你認領。',
+      escalatedOnly: '已升級（{{count}}）',
+      escalatedOnlyHint: '只顯示被邊界計時器升級的任務',
       bulk: {
         label: '已選任務',
         selected_other: '已選 {{count}} 個',
@@ -408,6 +430,9 @@ export default defineMessages('tasks', {
         claimDone_other: '已認領 {{count}} 個任務。',
         completeDone_other: '已完成 {{count}} 個任務。',
         failed_other: '{{count}} 個失敗：{{list}}。',
+        progressLabel: '批次完成進度',
+        progress: '正在完成第 {{done}} 個，共 {{total}} 個…',
+        progressDone: '已處理 {{done}} / {{total}}。',
       },
     },
     filters: {
@@ -425,6 +450,8 @@ export default defineMessages('tasks', {
       save: '儲存篩選',
       delete: '刪除「{{name}}」',
       clear: '清除',
+      escalation: '升級',
+      escalated: '僅已升級',
     },
     keys: { label: '鍵盤', move: '移動', open: '開啟', claim: '認領', select: '選取', search: '搜尋', scan: '條碼掃描器在本頁任何位置皆可使用' },
     scan: {

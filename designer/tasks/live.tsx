@@ -6,7 +6,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { TASK_EVENTS, type ClientToServerEvents, type ServerToClientEvents, type SlaEvent, type TaskEvent, type TaskEventName } from '../../server/contracts/realtime';
+import { TASK_EVENTS, type ClientToServerEvents, type ProgressEvent, type ServerToClientEvents, type SlaEvent, type TaskEvent, type TaskEventName } from '../../server/contracts/realtime';
 import { taskEventOf, type InboxQueue } from '../../server/contracts/inbox';
 import type { TaskView } from '../../workflows/bpmn/views';
 import { useMe } from '../app/session';
@@ -55,6 +55,8 @@ export interface LiveInbox {
   refetch(): Promise<void>;
   /** applies what a command answered at once (its socket event may follow or not) */
   remember(view: TaskView): void;
+  /** follows a job this user started (bulk complete): progress events go to onProgress until the returned stop() */
+  watchJob(jobId: string, onProgress: (e: ProgressEvent) => void): Promise<() => void>;
   now: number;
 }
 
@@ -86,6 +88,7 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const inflight = useRef<AbortController | undefined>(undefined);
+  const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | undefined>(undefined);
 
   const refetch = useCallback(async () => {
     inflight.current?.abort();
@@ -112,6 +115,7 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refetch();
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true });
+    socketRef.current = socket;
     let connectedBefore = false;
     socket.on('connect', () => {
       setConnection('live');
@@ -152,6 +156,20 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
       slaNotices,
       dismissSla: (taskId) => setSlaNotices((list) => list.filter((n) => n.taskId !== taskId)),
       refetch,
+      watchJob: async (jobId, onProgress) => {
+        const socket = socketRef.current;
+        if (!socket?.connected) return () => undefined;
+        const handler = (e: ProgressEvent) => {
+          if (e.jobId === jobId) onProgress(e);
+        };
+        socket.on('progress', handler);
+        // joined before the job starts, so no progress is missed; without an answer the job still runs
+        await socket
+          .timeout(5000)
+          .emitWithAck('job.watch', jobId)
+          .catch(() => undefined);
+        return () => socket.off('progress', handler);
+      },
       remember: (view) => dispatch({ type: 'event', name: eventNameOf(view.status), event: taskEventOf(view, { by: me.email, at: new Date().toISOString() }), me, now: Date.now() }),
       now,
     }),

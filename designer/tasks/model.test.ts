@@ -89,4 +89,17 @@ describe('inbox model: queues and live events', () => {
     expect(s.tasks.t1.sla).toBe('soon');
     expect(s.tasks.t1.dueAt).toBe(iso(600_000));
   });
+
+  it('given a boundary timer escalated a task, then the flag survives later task events, due-date warnings and list snapshots', () => {
+    const escalation = { at: iso(500), timer: 'Pick late', from: 'Pick order', interrupting: false };
+    let s = applyTaskEvent(EMPTY_INBOX, 'task.created', ev({ dueAt: iso(3_600_000) }), me, T0);
+    s = applySla(s, { taskId: 't1', level: 'escalated', dueAt: iso(3_600_000), at: iso(500), escalation });
+    expect(s.tasks.t1.escalation).toEqual(escalation);
+    s = applyTaskEvent(s, 'task.claimed', ev({ status: 'claimed', assignee: me.email, at: iso(1000), version: 2 }), me, T0 + 1000);
+    s = applySla(s, { taskId: 't1', level: 'soon', dueAt: iso(3_600_000), at: iso(2000) });
+    expect([s.tasks.t1.escalation, slaLevel(s.tasks.t1, T0 + 2000)]).toEqual([escalation, 'escalated']);
+    const listed = { ...fromEvent(ev({ status: 'claimed', assignee: me.email, at: iso(3000), version: 2 })), at: iso(3000) };
+    s = mergeSnapshot(s, [listed], iso(3000), () => true);
+    expect(s.tasks.t1.escalation).toEqual(escalation);
+  });
 });

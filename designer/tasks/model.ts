@@ -88,6 +88,7 @@ export function fromEvent(e: TaskEvent, previous?: InboxTask): InboxTask {
     fields: e.fields ?? previous?.fields ?? {},
     at: e.at,
     sla: previous?.sla,
+    ...(previous?.escalation ? { escalation: previous.escalation } : {}),
   };
 }
 
@@ -118,7 +119,10 @@ export function applyTaskEvent(state: InboxState, name: TaskEventName, e: TaskEv
 export function applySla(state: InboxState, e: SlaEvent): InboxState {
   const t = state.tasks[e.taskId];
   if (!t) return state;
-  return { ...state, tasks: { ...state.tasks, [e.taskId]: { ...t, sla: e.level, dueAt: e.dueAt } } };
+  // an escalated task stays escalated when a later due-date warning arrives
+  const next: InboxTask = { ...t, sla: t.escalation && e.level !== 'escalated' ? 'escalated' : e.level, dueAt: e.dueAt };
+  if (e.level === 'escalated') next.escalation = e.escalation ?? t.escalation ?? { at: e.at, timer: '', from: '', interrupting: false };
+  return { ...state, tasks: { ...state.tasks, [e.taskId]: next } };
 }
 
 /**
@@ -136,7 +140,8 @@ export function mergeSnapshot(state: InboxState, list: readonly InboxTask[], fet
   for (const t of list) {
     const known = state.tasks[t.id];
     if (state.ended[t.id]) continue;
-    tasks[t.id] = known && isStale(known, t) ? known : { ...t, sla: t.sla ?? known?.sla };
+    const escalation = t.escalation ?? known?.escalation;
+    tasks[t.id] = known && isStale(known, t) ? known : { ...t, sla: escalation ? 'escalated' : (t.sla ?? known?.sla), ...(escalation ? { escalation } : {}) };
   }
   return { tasks, ended: state.ended };
 }
@@ -153,8 +158,8 @@ export function pruneDeparted(state: InboxState, now: number): InboxState {
 }
 
 /** SLA level to show: the server's warning, else derived from the due date. */
-export function slaLevel(t: Pick<InboxTask, 'dueAt' | 'sla'>, now: number, soonMs = 60 * 60_000): SlaEvent['level'] | undefined {
-  if (t.sla === 'escalated') return 'escalated';
+export function slaLevel(t: Pick<InboxTask, 'dueAt' | 'sla' | 'escalation'>, now: number, soonMs = 60 * 60_000): SlaEvent['level'] | undefined {
+  if (t.sla === 'escalated' || t.escalation) return 'escalated';
   if (!t.dueAt) return t.sla;
   const due = Date.parse(t.dueAt);
   if (due <= now) return 'overdue';

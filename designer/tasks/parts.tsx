@@ -32,7 +32,7 @@ export function PriorityCell({ priority }: { priority: number }) {
   );
 }
 
-export function DueCell({ task, now }: { task: Pick<InboxTask, 'dueAt' | 'sla'>; now: number }) {
+export function DueCell({ task, now }: { task: Pick<InboxTask, 'dueAt' | 'sla' | 'escalation'>; now: number }) {
   const { t } = useTranslation('tasks');
   const format = useFormat();
   const level = slaLevel(task, now);
@@ -41,6 +41,19 @@ export function DueCell({ task, now }: { task: Pick<InboxTask, 'dueAt' | 'sla'>;
     <span className={level ? `due due-${level}` : 'due'} title={format.dateTime(task.dueAt)}>
       {level ? <span className="due-flag">{t(`sla.${level}`)}</span> : null}
       {format.relative(task.dueAt, new Date(now))}
+    </span>
+  );
+}
+
+/** A boundary timer escalated the task: flagged in place, or the work was moved here (interrupting timer). */
+export function EscalationBadge({ task }: { task: Pick<InboxTask, 'escalation' | 'sla'> }) {
+  const { t } = useTranslation('tasks');
+  if (!task.escalation && task.sla !== 'escalated') return null;
+  const e = task.escalation;
+  const title = e?.from ? t(e.interrupting ? 'sla.reassignedBy' : 'sla.escalatedBy', { timer: e.timer, from: e.from }) : t('sla.escalated');
+  return (
+    <span className="badge badge-escalated" title={title} data-escalated={e ? (e.interrupting ? 'reassigned' : 'flagged') : 'flagged'}>
+      {t('sla.escalated')}
     </span>
   );
 }

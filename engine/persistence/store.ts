@@ -84,6 +84,8 @@ export interface InstanceDoc {
   parked: ParkedRecord[];
   nextTimerAt: Date | null;
   parent: { instanceId: string; activityId: string; executionId: string } | null;
+  /** the last buffered messages this instance consumed (a delivery interrupted by a crash is not repeated) */
+  consumedMessages?: string[];
   error: { message: string; activityId?: string; code?: string } | null;
   startedBy: ActorRef;
   startedAt: Date;

@@ -421,6 +421,11 @@ export class WorkflowRuntime {
       await this.locks.release(lock);
       throw new ConflictError(`The instance is ${doc.status}`);
     }
+    if (command.kind === 'message' && command.bufferedId && doc.consumedMessages?.includes(command.bufferedId)) {
+      // delivered before (the node stopped before removing it from the buffer): never twice
+      await this.locks.release(lock);
+      return doc;
+    }
     // a timer or retry job that finds nothing due (a duplicate or a leftover): tidy its jobs, run nothing
     const now = this.clock().getTime();
     const nothingDue =
@@ -498,6 +503,15 @@ export class WorkflowRuntime {
     if (lock) void this.locks.release(lock).catch(() => undefined);
     for (const job of outboxJobs) await this.runOutboxJob(job).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
     if (notActed) throw notActed;
+    // a message published before this instance waited for it was buffered: deliver it now
+    const fresh = saved.businessKey !== null ? saved.waits.filter((w) => w.kind === 'message' && !doc.waits.some((o) => o.executionId === w.executionId)) : [];
+    if (fresh.length) {
+      const after = await this.deliverBuffered(saved._id, saved.businessKey!, [...new Set(fresh.map((w) => w.name!))]).catch((err) => {
+        this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'buffered message not delivered yet; the sweep tries again');
+        return null;
+      });
+      if (after) return after;
+    }
     return saved;
   }
 
@@ -566,6 +580,7 @@ export class WorkflowRuntime {
       parked,
       nextTimerAt,
       error,
+      ...(command.kind === 'message' && command.bufferedId && r.acted ? { consumedMessages: [...(doc.consumedMessages ?? []), command.bufferedId].slice(-20) } : {}),
       updatedAt: now,
       endedAt: status === 'completed' || status === 'failed' ? now : null,
     };
@@ -682,8 +697,13 @@ export class WorkflowRuntime {
 
   // ---------------------------------------------------------------- messages and signals
 
-  /** A message by name to the instance waiting for it (by business key or instance id), or a message start. */
-  async correlateMessage(input: { name: string; businessKey?: string; instanceId?: string; variables?: Record<string, unknown>; actor?: ActorRef }): Promise<CorrelationResultView> {
+  /**
+   * A message by name to the instance waiting for it (by business key or instance id), or a message
+   * start. With `timeToLiveMs` and a business key, a message nobody waits for yet is buffered for that
+   * long and delivered, once, to the first instance with that business key that waits for it
+   * (Camunda 8 semantics); `messageId` makes publishing idempotent while it is buffered.
+   */
+  async correlateMessage(input: { name: string; businessKey?: string; instanceId?: string; variables?: Record<string, unknown>; actor?: ActorRef; timeToLiveMs?: number; messageId?: string }): Promise<CorrelationResultView> {
     await this.init();
     const variables = checkVariables(input.variables);
     const actor = input.actor ?? SYSTEM_ACTOR;
@@ -704,9 +724,78 @@ export class WorkflowRuntime {
     }
     const starts = await this.latestDefinitionsWithMessageStart(input.name);
     if (starts.length > 1) throw new ConflictError(`The message "${input.name}" starts several processes (${starts.map((s) => s.key).join(', ')})`);
-    if (!starts.length) throw new NotFoundError(`A waiting instance or a process started by the message "${input.name}"`);
-    const inst = await this.startInternal({ processKey: starts[0].key, version: starts[0].version, businessKey: input.businessKey ?? null, variables, actor, messageStartId: starts[0].messageId });
-    return { result: 'started', instanceId: inst.id };
+    if (starts.length) {
+      const inst = await this.startInternal({ processKey: starts[0].key, version: starts[0].version, businessKey: input.businessKey ?? null, variables, actor, messageStartId: starts[0].messageId });
+      return { result: 'started', instanceId: inst.id };
+    }
+    if (input.timeToLiveMs && input.timeToLiveMs > 0 && input.businessKey !== undefined) return this.bufferMessage(input.name, input.businessKey, variables, actor, input.timeToLiveMs, input.messageId);
+    throw new NotFoundError(`A waiting instance or a process started by the message "${input.name}"`);
+  }
+
+  private async bufferMessage(name: string, businessKey: string, variables: Record<string, unknown>, actor: ActorRef, ttlMs: number, messageId?: string): Promise<CorrelationResultView> {
+    const now = this.clock();
+    const id = messageId ? `${name}|${messageId}` : crypto.randomUUID();
+    const doc = { _id: id, name, businessKey, variables: JSON.stringify(variables), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs), publishedBy: actor };
+    try {
+      await this.c.messages.insertOne(doc);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.c.messages.findOne({ _id: id });
+      if (existing && existing.expiresAt.getTime() > now.getTime()) throw new ConflictError(`A message "${name}" with the id "${messageId}" is already buffered`);
+      await this.c.messages.replaceOne({ _id: id }, doc);
+    }
+    this.logger.info({ name, businessKey, ttlMs }, 'message buffered');
+    // an instance may have started waiting between the lookup and the insert: try at once
+    const waiting = await this.c.instances.find({ messageNames: name, businessKey, status: { $in: ['waiting', 'running'] } }, { projection: { _id: 1 } }).limit(2).toArray();
+    if (waiting.length === 1) {
+      const after = await this.deliverBuffered(waiting[0]._id, businessKey, [name]).catch(() => null);
+      if (after) return { result: 'correlated', instanceId: waiting[0]._id };
+    }
+    return { result: 'buffered', instanceId: null, messageId: id, expiresAt: doc.expiresAt.toISOString() };
+  }
+
+  /**
+   * Delivers the oldest live buffered message of each name to the instance (which waits for it), once:
+   * the claim is the lock marker `msg:<id>`, the instance save records the message id
+   * (`consumedMessages`), then the buffer entry is removed. Returns the instance after the last delivery.
+   */
+  private async deliverBuffered(instanceId: string, businessKey: string, names: string[]): Promise<InstanceDoc | null> {
+    let last: InstanceDoc | null = null;
+    for (const name of names) {
+      const candidates = await this.c.messages.find({ name, businessKey, expiresAt: { $gt: this.clock() } }).sort({ createdAt: 1 }).limit(5).toArray();
+      for (const m of candidates) {
+        const got = await this.locks.acquire(`msg:${m._id}`, 0, this.leaseMs, async () => (await this.c.messages.findOne({ _id: m._id }, { projection: { _id: 1 } })) !== null);
+        if (!got.ok) continue;
+        try {
+          last = await this.command(instanceId, { kind: 'message', name, variables: JSON.parse(m.variables), actor: m.publishedBy, bufferedId: m._id }, { waitMs: 5000 });
+        } catch (err) {
+          await this.locks.release(got.lock);
+          if (err instanceof ConflictError || err instanceof NotFoundError) return last; // not waiting (any more) or busy: the sweep tries again
+          throw err;
+        }
+        await this.c.messages.deleteOne({ _id: m._id });
+        break;
+      }
+    }
+    return last;
+  }
+
+  /** Sweep: drops expired buffered messages; delivers live ones whose instance waits now (missed by a crash or a race). */
+  private async sweepBufferedMessages(): Promise<void> {
+    const now = this.clock();
+    const rows = await this.c.messages.find({}, { projection: { variables: 0 } }).sort({ createdAt: 1 }).limit(50).toArray();
+    for (const m of rows) {
+      if (m.expiresAt.getTime() <= now.getTime()) {
+        await this.c.messages.deleteOne({ _id: m._id });
+        continue;
+      }
+      const waiting = await this.c.instances.find({ messageNames: m.name, businessKey: m.businessKey, status: { $in: ['waiting', 'running'] } }, { projection: { _id: 1, consumedMessages: 1 } }).limit(2).toArray();
+      if (waiting.some((w) => w.consumedMessages?.includes(m._id))) {
+        await this.c.messages.deleteOne({ _id: m._id });
+        continue;
+      }
+      if (waiting.length === 1) await this.deliverBuffered(waiting[0]._id, m.businessKey, [m.name]).catch((err) => this.logger.warn({ err: (err as Error).message, message: m._id }, 'buffered message not delivered'));
+    }
   }
 
   private async latestDefinitionsWithMessageStart(name: string): Promise<Array<{ key: string; version: number; messageId: string }>> {
@@ -832,6 +921,7 @@ export class WorkflowRuntime {
 
   /** Housekeeping of this node's poller: lock markers left by crashed commands. */
   async sweep(): Promise<number> {
+    await this.sweepBufferedMessages().catch((err) => this.logger.warn({ err: (err as Error).message }, 'buffered message sweep failed'));
     const now = Date.now();
     if (now - this.lastScheduleSync > 60_000) {
       this.lastScheduleSync = now;

@@ -19,7 +19,7 @@ import type { SessionDeps } from './deps';
 export type Command =
   | { kind: 'start'; variables: Record<string, unknown>; messageStartId?: string; timerStartId?: string }
   | { kind: 'completeTask'; activityId: string; executionId: string; data: Record<string, unknown>; actor: ActorRef }
-  | { kind: 'message'; name: string; variables: Record<string, unknown>; actor: ActorRef }
+  | { kind: 'message'; name: string; variables: Record<string, unknown>; actor: ActorRef; bufferedId?: string }
   | { kind: 'signal'; name: string; variables: Record<string, unknown>; actor: ActorRef }
   | { kind: 'timer' }
   | { kind: 'retry'; executionId?: string; actor?: ActorRef }

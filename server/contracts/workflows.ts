@@ -49,6 +49,17 @@ export const completeTaskBody = z.strictObject({ data: variables.default({}) });
 export const assignTaskBody = z.strictObject({ userId: z.string().trim().min(1).max(200), label: z.string().trim().min(1).max(200).optional() });
 
 export const messageBody = z
-  .strictObject({ name, businessKey: z.string().trim().min(1).max(200).optional(), instanceId: id.optional(), variables: variables.optional() })
-  .refine((b) => !(b.businessKey && b.instanceId), { message: 'give businessKey or instanceId, not both', path: ['instanceId'] });
+  .strictObject({
+    name,
+    businessKey: z.string().trim().min(1).max(200).optional(),
+    instanceId: id.optional(),
+    variables: variables.optional(),
+    /** Camunda 8 style: when nothing waits yet, keep the message this long for an instance with the business key (ms, at most 30 days) */
+    timeToLiveMs: z.number().int().min(0).max(30 * 24 * 3600_000).optional(),
+    /** with timeToLiveMs: a second publish with the same id is refused (409) while the first is buffered */
+    messageId: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((b) => !(b.businessKey && b.instanceId), { message: 'give businessKey or instanceId, not both', path: ['instanceId'] })
+  .refine((b) => !b.timeToLiveMs || b.businessKey, { message: 'a message with a time to live is correlated by businessKey', path: ['businessKey'] })
+  .refine((b) => !b.messageId || b.timeToLiveMs, { message: 'messageId goes with timeToLiveMs', path: ['messageId'] });
 export const signalBody = z.strictObject({ name, variables: variables.optional() });

@@ -43,7 +43,7 @@ describe('engine elements, each on a real diagram', () => {
   it('message start: POST-ing the message creates an instance that ran its start event', async () => {
     const res = await runtime.correlateMessage({ name: 'order.received', businessKey: 'MS-1', variables: { source: 'edi' } });
     expect(res.result).toBe('started');
-    const inst = await runtime.getInstance(res.instanceId);
+    const inst = await runtime.getInstance(res.instanceId!);
     expect(inst).toMatchObject({ processKey: 'msgStart', businessKey: 'MS-1', status: 'waiting', tokens: ['wait'] });
     expect(inst.variables).toMatchObject({ source: 'edi', started: 'by-message' });
     await expect(runtime.startInstance({ processKey: 'msgStart' })).rejects.toMatchObject({ status: 422 });

@@ -163,9 +163,16 @@ export interface IncidentView {
 }
 
 export interface CorrelationResultView {
-  /** correlated: a waiting instance received it; started: a message start event created an instance */
-  result: 'correlated' | 'started';
-  instanceId: string;
+  /**
+   * correlated: a waiting instance received it; started: a message start event created an instance;
+   * buffered: nothing waits yet, the message (sent with a time to live) waits for an instance with its business key
+   */
+  result: 'correlated' | 'started' | 'buffered';
+  /** null when buffered */
+  instanceId: string | null;
+  /** buffered: the buffer entry and until when it is kept */
+  messageId?: string;
+  expiresAt?: string;
 }
 
 /** What the modeler may reference (connector operations, handlers, rule sets, forms, processes, templates). */

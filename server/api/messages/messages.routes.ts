@@ -11,7 +11,7 @@ export function messageRoutes(deps: { runtime: WorkflowRuntime }): AnyRoute[] {
       method: 'post',
       path: '/api/messages',
       tag: 'messages',
-      summary: 'Correlate a message by name and business key (or instance id) to the waiting receive task or catch event, or start a process by it; 404 when nothing waits, 409 when several do',
+      summary: 'Correlate a message by name and business key (or instance id) to the waiting receive task or catch event, or start a process by it; 404 when nothing waits (unless timeToLiveMs buffers it for a later waiting instance), 409 when several do',
       access: { permission: 'messages.send' },
       body: messageBody,
       handler: ({ body, principal }) => runtime.correlateMessage({ ...body, actor: actorOf(principal) }),
