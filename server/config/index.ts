@@ -84,6 +84,8 @@ export const envSchema = z
     /** outbound webhook delivery on this node */
     WEBHOOK_WORKER: z.enum(['true', 'false']).default('true'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** how long a node's claim on shared work (flow commands, jobs, webhook deliveries, print batches, imports) lasts without renewal: a killed node's work moves on after this */
+    LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -121,6 +123,8 @@ export interface Config {
   redisUrl?: string;
   designerAutobuild: boolean;
   stuckAfterMinutes: number;
+  /** lease of shared work (LEASE_MS) */
+  leaseMs: number;
   intake: { smtpPort?: number; smtpHost: string; publicPerMinute: number; importMaxBytes: number };
   oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
   /** keys that may still open secrets sealed before a key rotation */
@@ -185,6 +189,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL,
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
     stuckAfterMinutes: env.STUCK_AFTER_MINUTES,
+    leaseMs: env.LEASE_MS,
     print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE },
     intake: { smtpPort: env.SMTP_PORT, smtpHost: env.SMTP_HOST ?? env.HOST, publicPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE, importMaxBytes: Math.round(env.IMPORT_MAX_MB * 1024 * 1024) },
     oidc:

@@ -116,8 +116,20 @@ export class WebhookDeliveryWorker {
     // claim ids are never reused (kept for an hour), so whoever inserted <id>:<seq> owns this round
     const token = `${this.owner}#${seq}`;
     const leaseUntil = new Date(now.getTime() + this.opts.leaseMs);
-    const fresh = await this.m.Delivery.findOneAndUpdate({ _id: d._id }, { $set: { claimSeq: seq, leaseOwner: token, leaseUntil } }, { returnDocument: 'after' }).lean(); // no projection: FerretDB 1.24 findAndModify has none
-    if (!fresh || fresh.status !== 'pending') return undefined;
+    // the attempt is counted when it is claimed, so an attempt whose worker dies still counts
+    const fresh = await this.m.Delivery.findOneAndUpdate({ _id: d._id }, { $set: { claimSeq: seq, leaseOwner: token, leaseUntil }, $inc: { attempts: 1 } }, { returnDocument: 'after' }).lean(); // no projection: FerretDB 1.24 findAndModify has none
+    if (!fresh) return undefined;
+    if (fresh.status !== 'pending') {
+      await this.m.Delivery.updateOne({ _id: d._id, leaseOwner: token }, { $set: { leaseOwner: null, leaseUntil: null }, $inc: { attempts: -1 } });
+      return undefined;
+    }
+    const previous = fresh.attempts - 1;
+    if (previous > 0 && !fresh.log.some((l) => l.attempt === previous)) {
+      // the worker of the previous attempt stopped before recording an outcome (its lease ran out)
+      const entry = { at: now, attempt: previous, error: 'no outcome recorded: the worker stopped during this attempt', durationMs: 0 };
+      await this.m.Delivery.updateOne({ _id: d._id, leaseOwner: token }, { $push: { log: entry } });
+      this.o.logger.warn({ deliveryId: String(d._id), attempt: previous }, 'webhook delivery attempt was interrupted; retrying');
+    }
     return { ...fresh, log: [] };
   }
 
@@ -145,13 +157,15 @@ export class WebhookDeliveryWorker {
   async deliver(d: DeliveryDoc): Promise<'delivered' | 'retry' | 'failed' | 'lost-lease'> {
     if (!d.leaseOwner || !d.leaseUntil || d.leaseUntil < new Date()) return 'lost-lease';
     const [sub, ev] = await Promise.all([this.subscription(d.subscriptionId), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
-    const attempt = d.attempts + 1;
+    const attempt = d.attempts; // counted by the claim
     const started = performance.now();
     let status: number | undefined;
     let responseBody: string | undefined;
     let error: string | undefined;
     let retryAfterMs: number | undefined;
-    if (!sub || !ev) {
+    if (attempt > this.opts.maxAttempts) {
+      error = `gave up: ${attempt - 1} attempts were made and the last ones were interrupted`;
+    } else if (!sub || !ev) {
       error = !sub ? 'the subscription was deleted' : 'the event is gone from the outbox';
     } else if (!sub.active) {
       error = 'the subscription is paused';
@@ -186,7 +200,7 @@ export class WebhookDeliveryWorker {
       }
     }
     const ok = status !== undefined && status >= 200 && status < 300;
-    const permanent = !sub || !ev;
+    const permanent = !sub || !ev || attempt > this.opts.maxAttempts;
     const outcome = ok ? 'delivered' : permanent || attempt >= this.opts.maxAttempts ? 'failed' : 'retry';
     const delay = Math.max(retryAfterMs ?? 0, backoffDelay(attempt, { baseDelayMs: this.opts.baseDelayMs, maxDelayMs: this.opts.maxDelayMs }));
     const entry = { at: new Date(), attempt, status, responseBody, error, durationMs: Math.round(performance.now() - started) };

@@ -104,7 +104,7 @@ export async function startIntegration(deps: IntegrationDeps): Promise<Integrati
   const connectorLogger = log.child({ module: 'connectors' });
   const invoker = createConnectorInvoker({ catalog: connectors, secrets: credentials, transport, logger: connectorLogger });
   const webhooks = new WebhookService(connection, box, audit, () => correlate, async (id) => BUILTIN_CONNECTORS.some((c) => c.id === id) || Boolean(await connectors.Connector.exists({ connectorId: id, archived: false })));
-  const worker = new WebhookDeliveryWorker({ connection, box, transport, logger: log.child({ module: 'webhooks' }) });
+  const worker = new WebhookDeliveryWorker({ connection, box, transport, logger: log.child({ module: 'webhooks' }), leaseMs: config.leaseMs });
   if (config.webhooks.worker) worker.start(config.webhooks.pollMs);
 
   return {

@@ -129,7 +129,12 @@ describe('webhooks: signed outbound deliveries from the outbox, verified inbound
     // the dead worker's late write is fenced off by the lease owner
     expect(await first.deliver(claimed!)).toBe('lost-lease');
     const d = (await admin.get(`/api/webhooks/deliveries?subscriptionId=${sub.id}`)).body.find((x: { eventId: string }) => x.eventId === 'SO-3:1:order.created');
-    expect(d).toMatchObject({ status: 'delivered', attempts: 1 });
+    // the dead worker's claim counts as an attempt (no silent retry loop), logged as interrupted
+    expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(d.log.map((l: { attempt: number; status?: number; error?: string }) => [l.attempt, l.status ?? l.error])).toEqual([
+      [1, expect.stringMatching(/worker stopped/)],
+      [2, 200],
+    ]);
   });
 
   it('delivers in the background on a running node (the worker started by the server)', async () => {

@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../server/db/ferretdb';
-import { TEST_SECRET_KEY } from './server';
+import { ADMIN, TEST_SECRET_KEY } from './server';
 
 export interface ChildOrdo {
   url: string;
@@ -19,7 +21,9 @@ export interface ChildOrdo {
 
 export async function startChildOrdo(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildOrdo> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-child-'));
-  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(PROJECT_ROOT, 'server', 'main.ts')], {
+  // node itself with tsx as a loader, not the tsx CLI: the CLI runs the server in a second process that a
+  // SIGKILL of the CLI would leave running
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir, DESIGNER_AUTOBUILD: 'false', SECRET_KEY: TEST_SECRET_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +55,106 @@ export async function startChildOrdo(env: Record<string, string>, timeoutMs = 60
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill(signal);
+      }),
+  };
+}
+
+/* ---------- crash tests: shared database, short leases, external systems held by the test ---------- */
+
+
+/** Environment of nodes sharing one database; a short lease lets a killed node's work move on quickly. */
+export const crashEnv = (uri: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  MONGODB_URI: uri,
+  ORDO_ADMIN_EMAIL: ADMIN.email,
+  ORDO_ADMIN_PASSWORD: ADMIN.password,
+  LOG_LEVEL: 'error',
+  LEASE_MS: '3000',
+  ...extra,
+});
+
+/** Polls `probe` until it returns a truthy value; fails after `ms` with the last value seen. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 90_000, stepMs = 200): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export interface HeldRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** the caller went away before an answer (its node was killed) */
+  aborted: boolean;
+  answered: boolean;
+}
+
+/**
+ * An external system (webhook receiver, remote API) that holds every request until the test
+ * releases it, so a node can be killed while its call is verifiably in flight.
+ */
+export interface HoldingReceiver {
+  url: string;
+  requests: HeldRequest[];
+  /** requests still waiting for an answer whose caller is connected */
+  held(): HeldRequest[];
+  /** answers everything held, and everything after, at once */
+  release(): void;
+  /** holds new requests again */
+  hold(): void;
+  close(): Promise<void>;
+}
+
+export async function startHoldingReceiver(answer: (r: HeldRequest) => { status: number; body: unknown } = () => ({ status: 200, body: { ok: true } })): Promise<HoldingReceiver> {
+  const requests: HeldRequest[] = [];
+  const waiting: Array<{ r: HeldRequest; res: http.ServerResponse }> = [];
+  let holding = true;
+  const respond = (r: HeldRequest, res: http.ServerResponse) => {
+    if (r.aborted || r.answered) return;
+    const out = answer(r);
+    r.answered = true;
+    res.writeHead(out.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out.body));
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: HeldRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), aborted: false, answered: false };
+      requests.push(r);
+      res.on('close', () => {
+        if (!r.answered) r.aborted = true;
+      });
+      if (holding) waiting.push({ r, res });
+      else respond(r, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    held: () => waiting.filter((w) => !w.r.aborted && !w.r.answered).map((w) => w.r),
+    release() {
+      holding = false;
+      for (const w of waiting.splice(0)) respond(w.r, w.res);
+    },
+    hold() {
+      holding = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }
