@@ -47,7 +47,6 @@ import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
-import { connectMailEntryToRuntime } from './intake/mail-data-entry';
 import { StoresService } from './intake/stores.service';
 import { storeRoutes } from './api/intake/stores.routes';
 import { startIntegration, type Integration, type OrderEventType } from './integration';
@@ -194,11 +193,6 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
       .catch((err) => logger.error({ err }, 'the reference process order-fulfilment could not be deployed'));
-    // e-mail the intake cannot read: the built-in mail-data-entry flow puts it in the operators' inbox
-    connectMailEntryToRuntime(intake.drafts, workflows, logger);
-    await workflows
-      .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'mail-data-entry.bpmn'), 'utf8'))
-      .catch((err) => logger.error({ err }, 'the built-in process mail-data-entry could not be deployed'));
     // the warehouse pick (scan to confirm, bulk complete, an SLA timer that escalates), started per order by the API or a WMS
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'warehouse-pick.bpmn'), 'utf8'))
@@ -255,8 +249,6 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     });
     const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl });
     await realtime.attach(server);
-    // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
-    auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));
     printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
     // live task queues: the runtime's task events go to the sockets of the rooms that may see them; SLA warnings once per level
     const taskPublisher = new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger });
@@ -264,6 +256,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
     new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), logger }).listen(workflowEvents);
     inbox.setProgressSink((e) => realtime.publishProgress(e));
+    // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
+    auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));
     const slaWatch = new SlaWatch(connection, { realtime, logger, facts: (keys) => taskFields.byKeys(keys) });
     slaWatch.start();
     closers.push(() => slaWatch.stop());
