@@ -5,6 +5,7 @@
  *   /workflows/processes/:key     modeler on the draft or the latest version (?version=n)
  *   /workflows/instances          instances with filters
  *   /workflows/instances/:id      one instance
+ *   /workflows/stuck              the stuck-order watchdog (instances.operate)
  * bpmn-js and its CSS load only with the modeler and the instance view (their own chunks).
  */
 import './workflows.css';
@@ -18,6 +19,7 @@ import { Loading, PageHeader } from '../app/ui';
 import bpmnMessages from './bpmn.i18n';
 import messages from './i18n';
 import { InstanceList } from './instances/InstanceList';
+import { StuckList } from './instances/StuckList';
 import { ProcessList } from './ProcessList';
 
 registerMessages(messages);
@@ -39,6 +41,11 @@ function Tabbed({ children }: { children: ReactNode }) {
         {can('instances.read') ? (
           <NavLink to="/workflows/instances" className="tab">
             {t('tabs.instances')}
+          </NavLink>
+        ) : null}
+        {can('instances.operate') ? (
+          <NavLink to="/workflows/stuck" className="tab" data-tab="stuck">
+            {t('tabs.stuck')}
           </NavLink>
         ) : null}
       </nav>
@@ -94,6 +101,18 @@ export default function WorkflowsPage() {
           instances ? (
             <Tabbed>
               <InstanceView />
+            </Tabbed>
+          ) : (
+            <NoAccessPage area="workflows" />
+          )
+        }
+      />
+      <Route
+        path="stuck"
+        element={
+          can('instances.operate') ? (
+            <Tabbed>
+              <StuckList />
             </Tabbed>
           ) : (
             <NoAccessPage area="workflows" />

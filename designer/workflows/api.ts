@@ -5,6 +5,9 @@
 import { api, ApiError } from '../app/api';
 import type { CatalogView } from '../../workflows/bpmn/views';
 import { EMPTY_CATALOG, type HandlerChoice, type ModelerCatalog } from './modeler/catalog';
+import type { StuckInstance } from '../../server/contracts/operations';
+
+export type { StuckInstance, StuckReason } from '../../server/contracts/operations';
 
 export type {
   DefinitionSummaryView,
@@ -114,3 +117,9 @@ export const listIncidents = (instanceId: string) => api.get<Incident[]>(`/api/i
 export const retryIncident = (incidentId: string, variables?: Record<string, unknown>) =>
   api.post<Instance>(`/api/incidents/${encodeURIComponent(incidentId)}/retry`, variables ? { variables } : {});
 export const sendMessage = (body: { name: string; instanceId?: string; businessKey?: string; variables?: Record<string, unknown> }) => api.post<Correlation>('/api/messages', body);
+
+/** Flows without progress beyond their step's limit (admins: instances.operate). */
+export function listStuck(limitMinutes: number | undefined, signal?: AbortSignal) {
+  const q = limitMinutes === undefined ? '' : `?limitMinutes=${limitMinutes}`;
+  return api.get<StuckInstance[]>(`/api/operations/stuck${q}`, { signal });
+}

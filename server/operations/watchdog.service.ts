@@ -5,27 +5,10 @@
  * It reads the engine's collections with indexed queries only (no aggregation stages FerretDB lacks).
  */
 import type { Connection } from 'mongoose';
-import { engineCollections, type InstanceDoc, type EngineCollections } from '../../engine';
+import { engineCollections, type EngineCollections } from '../../engine';
+import type { StuckInstance, StuckReason } from '../contracts/operations';
 
-export type StuckReason =
-  | { kind: 'incident'; activityId: string; message: string; since: string }
-  | { kind: 'task-unclaimed'; activityId: string; task: string; groups: string[]; since: string; dueAt: string | null }
-  | { kind: 'task-claimed'; activityId: string; task: string; claimedBy: string; since: string; dueAt: string | null }
-  | { kind: 'message'; activityId: string; message: string; since: string }
-  | { kind: 'signal'; activityId: string; signal: string; since: string }
-  | { kind: 'timer-missed'; activityId: string; dueAt: string }
-  | { kind: 'no-progress'; since: string };
-
-export interface StuckInstance {
-  instanceId: string;
-  processKey: string;
-  businessKey: string | null;
-  status: InstanceDoc['status'];
-  lastProgressAt: string;
-  /** minutes since the step's own limit passed (task due date, or the default limit) */
-  overdueMinutes: number;
-  reasons: StuckReason[];
-}
+export type { StuckInstance, StuckReason };
 
 export class WatchdogService {
   private readonly c: EngineCollections;
