@@ -17,6 +17,7 @@ import { tasksApi, type TaskDetail } from './api';
 import { TaskForm, type TaskFormProps } from './form/TaskForm';
 import { hasOrderLines, prefillFromOrder } from './form/prefill';
 import { useLiveInbox } from './live';
+import { MailPanel, mailDraftOf } from './MailPanel';
 import type { OrderDetailDto } from './order-types';
 import { channelLabel, DueCell, EscalationBadge, PriorityCell } from './parts';
 
@@ -141,7 +142,7 @@ export function TaskPage() {
           </section>
           <Comments taskId={task.id} />
         </div>
-        <aside className="task-side">{task.businessKey && can('orders.read') ? <OrderPanels number={task.businessKey} /> : null}</aside>
+        <aside className="task-side">{mailDraftOf(task) && can('orders.read') ? <MailPanel draftId={mailDraftOf(task)!} version={task.version} /> : task.businessKey && can('orders.read') ? <OrderPanels number={task.businessKey} /> : null}</aside>
       </div>
     </div>
   );

@@ -4,9 +4,10 @@
  * the order; entering it creates a normal order on the original channel.
  */
 import crypto from 'node:crypto';
+import { simpleParser } from 'mailparser';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { ConflictError, NotFoundError, type FieldIssue } from '../../workflows/model/errors';
+import { ConflictError, NotFoundError, isAppError, type FieldIssue } from '../../workflows/model/errors';
 import type { Channel, OrderView } from '../../workflows/model/order';
 import type { Principal } from '../auth/principal';
 import type { OrdersService } from '../orders/orders.service';
@@ -14,7 +15,7 @@ import type { OrdersService } from '../orders/orders.service';
 export interface DraftDoc {
   _id: string;
   channel: Channel;
-  status: 'open' | 'resolved' | 'discarded';
+  status: 'open' | 'resolved' | 'discarded' | 'rejected';
   source: { from?: string; subject?: string; messageId?: string; receivedAt: Date };
   /** why it needs a person */
   problems: FieldIssue[];
@@ -24,6 +25,10 @@ export interface DraftDoc {
   attachments: Array<{ name: string; contentType: string; size: number }>;
   orderNumber?: string;
   resolvedBy?: string;
+  /** why an operator rejected it (not an order) */
+  rejectReason?: string;
+  /** what the intake refused in the order an operator entered (the task comes back with these) */
+  entryProblems?: FieldIssue[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,13 +43,28 @@ export interface DraftView {
   text?: string;
   attachments: DraftDoc['attachments'];
   orderNumber?: string;
+  resolvedBy?: string;
+  rejectReason?: string;
+  entryProblems?: FieldIssue[];
   createdAt: string;
 }
 
-/** Creates an operator task for a draft when a workflow runtime is wired. */
+/** The operators' "needs data entry" task of a draft, when a workflow runtime is wired (mail-data-entry.ts). */
 export interface DataEntryTasks {
+  /** starts the task for a new draft; safe to call again for the same draft */
   create(draft: DraftView): Promise<void>;
+  /** the draft was settled outside its task (the drafts API): the task goes */
+  cancel(draftId: string, reason: string): Promise<void>;
 }
+
+/** One id per Message-ID, so a mail delivered again (an SMTP retry after a 451) is the same draft. */
+export function draftIdFor(messageId: string | undefined): string {
+  if (!messageId) return crypto.randomUUID();
+  const h = crypto.createHash('sha256').update(`mail-draft:${messageId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 const view = (d: DraftDoc): DraftView => ({
   id: d._id,
@@ -56,8 +76,12 @@ const view = (d: DraftDoc): DraftView => ({
   text: d.text,
   attachments: d.attachments,
   orderNumber: d.orderNumber,
+  resolvedBy: d.resolvedBy,
+  rejectReason: d.rejectReason,
+  entryProblems: d.entryProblems,
   createdAt: new Date(d.createdAt).toISOString(),
 });
+const labelOf = (principal: Principal, fallback?: string) => fallback ?? (principal.kind === 'user' ? principal.email : principal.kind);
 
 export class DraftsService {
   private readonly drafts: Collection<DraftDoc>;
@@ -72,16 +96,34 @@ export class DraftsService {
     this.raw = connection.collection('intakeRaw') as unknown as Collection<{ _id: string; raw: Buffer; contentType: string }>;
   }
 
+  /**
+   * Stores a draft (the original first) and starts its data-entry task. The same Message-ID again
+   * is the same draft: its task is started if the first delivery failed before that.
+   */
   async create(d: Omit<DraftDoc, '_id' | 'status' | 'createdAt' | 'updatedAt'>, raw?: { data: Buffer; contentType: string }): Promise<DraftView> {
-    const id = crypto.randomUUID();
-    if (raw) await this.raw.insertOne({ _id: id, raw: raw.data, contentType: raw.contentType });
+    const id = draftIdFor(d.source.messageId);
+    if (raw) await this.raw.insertOne({ _id: id, raw: raw.data, contentType: raw.contentType }).catch((err) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
     const now = new Date();
     const doc: DraftDoc = { ...d, _id: id, status: 'open', createdAt: now, updatedAt: now };
     for (const k of Object.keys(doc) as Array<keyof DraftDoc>) if (doc[k] === undefined) delete doc[k];
-    await this.drafts.insertOne(doc);
-    const v = view(doc);
-    await this.tasks?.create(v);
+    let v = view(doc);
+    try {
+      await this.drafts.insertOne(doc);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      v = await this.get(id);
+    }
+    if (v.status === 'open') await this.tasks?.create(v);
     return v;
+  }
+
+  /** Attachment `index` of the draft's original message (parsed again from the stored .eml). */
+  async attachment(id: string, index: number): Promise<{ name: string; contentType: string; content: Buffer }> {
+    const original = await this.original(id);
+    const mail = await simpleParser(original.raw);
+    const a = mail.attachments?.[index];
+    if (!a) throw new NotFoundError(`Attachment ${index} of draft ${id}`);
+    return { name: a.filename ?? `attachment-${index + 1}`, contentType: a.contentType || 'application/octet-stream', content: a.content };
   }
 
   async list(status: DraftDoc['status'] = 'open'): Promise<DraftView[]> {
@@ -101,15 +143,27 @@ export class DraftsService {
     return { raw: Buffer.from(r.raw.buffer ?? r.raw), contentType: r.contentType };
   }
 
-  /** An operator entered the order: it is created on the draft's channel, the draft is resolved. */
-  async resolve(id: string, input: unknown, principal: Principal): Promise<OrderView> {
+  /**
+   * An operator entered the order: it goes through the normal intake on the draft's channel with the
+   * Message-ID as external id (entering it twice is one order), and the draft is resolved with it.
+   * `fromTask`: its data-entry task is doing this (else that task is cancelled); a draft its task
+   * already resolved answers the same order again.
+   */
+  async resolve(id: string, input: unknown, principal: Principal, opts: { fromTask?: boolean; actorLabel?: string } = {}): Promise<OrderView> {
     const d = await this.drafts.findOne({ _id: id });
     if (!d) throw new NotFoundError(`Draft ${id}`);
+    if (opts.fromTask && d.status === 'resolved' && d.orderNumber) return this.orders.get(d.orderNumber);
     if (d.status !== 'open') throw new ConflictError(`Draft ${id} is already ${d.status}`);
     const withRef = input && typeof input === 'object' && !('externalId' in input) && d.source.messageId ? { ...(input as object), externalId: d.source.messageId.slice(0, 128) } : input;
-    const result = await this.orders.intake(withRef, { principal, channel: d.channel, intakeNote: 'entered from a draft' });
-    const label = principal.kind === 'user' ? principal.email : principal.kind;
-    await this.drafts.updateOne({ _id: id }, { $set: { status: 'resolved', orderNumber: result.order.number, resolvedBy: label, updatedAt: new Date() } });
+    let result;
+    try {
+      result = await this.orders.intake(withRef, { principal, channel: d.channel, actorLabel: opts.actorLabel, intakeNote: `entered from ${d.channel === 'email' ? `the e-mail${d.source.subject ? ` "${d.source.subject.slice(0, 80)}"` : ''}` : 'a draft'}` });
+    } catch (err) {
+      if (isAppError(err) && err.issues?.length) await this.drafts.updateOne({ _id: id }, { $set: { entryProblems: err.issues.slice(0, 200), updatedAt: new Date() } });
+      throw err;
+    }
+    await this.drafts.updateOne({ _id: id }, { $set: { status: 'resolved', orderNumber: result.order.number, resolvedBy: labelOf(principal, opts.actorLabel), updatedAt: new Date() }, $unset: { entryProblems: '' } });
+    if (!opts.fromTask) await this.tasks?.cancel(id, `order ${result.order.number} entered through the drafts API`);
     return result.order;
   }
 
@@ -117,8 +171,21 @@ export class DraftsService {
     const d = await this.drafts.findOne({ _id: id });
     if (!d) throw new NotFoundError(`Draft ${id}`);
     if (d.status !== 'open') throw new ConflictError(`Draft ${id} is already ${d.status}`);
-    const label = principal.kind === 'user' ? principal.email : principal.kind;
-    await this.drafts.updateOne({ _id: id }, { $set: { status: 'discarded', resolvedBy: label, updatedAt: new Date() } });
-    return view({ ...d, status: 'discarded' });
+    const set = { status: 'discarded' as const, resolvedBy: labelOf(principal), updatedAt: new Date() };
+    await this.drafts.updateOne({ _id: id }, { $set: set });
+    await this.tasks?.cancel(id, 'discarded through the drafts API');
+    return view({ ...d, ...set });
+  }
+
+  /** An operator's data-entry task decided it is not an order (idempotent for a retried task). */
+  async reject(id: string, reason: string | undefined, actorLabel: string): Promise<DraftView> {
+    const d = await this.drafts.findOne({ _id: id });
+    if (!d) throw new NotFoundError(`Draft ${id}`);
+    if (d.status === 'rejected') return view(d);
+    if (d.status !== 'open') throw new ConflictError(`Draft ${id} is already ${d.status}`);
+    const set = { status: 'rejected' as const, rejectReason: reason?.slice(0, 500), resolvedBy: actorLabel, updatedAt: new Date() };
+    if (!set.rejectReason) delete set.rejectReason;
+    await this.drafts.updateOne({ _id: id }, { $set: set });
+    return view({ ...d, ...set });
   }
 }

@@ -48,7 +48,7 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       tag: 'intake',
       summary: 'Incoming orders that need data entry (open by default)',
       access: { permission: 'orders.read' },
-      query: z.strictObject({ status: z.enum(['open', 'resolved', 'discarded']).default('open') }),
+      query: z.strictObject({ status: z.enum(['open', 'resolved', 'discarded', 'rejected']).default('open') }),
       handler: ({ query }) => intake.drafts.list(query.status),
     }),
     defineRoute({
@@ -71,6 +71,25 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       async handler({ params, res }) {
         const o = await intake.drafts.original(params.id);
         res.type(o.contentType).setHeader('Content-Disposition', `attachment; filename="draft-${params.id}.eml"`).send(o.raw);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/intake/drafts/:id/attachments/:index',
+      tag: 'intake',
+      summary: 'One attachment of a draft’s original message, as a download',
+      access: { permission: 'orders.read' },
+      params: z.object({ id: z.uuid('must be an id from this server'), index: z.coerce.number().int().min(0).max(99) }),
+      raw: true,
+      async handler({ params, res }) {
+        const a = await intake.drafts.attachment(params.id, params.index);
+        // always a download (never rendered in the designer's origin), with a header-safe name
+        const ascii = a.name.replace(/[^\x20-\x7E]|["\\]/g, '_');
+        res
+          .type('application/octet-stream')
+          .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(a.name)}`)
+          .setHeader('X-Content-Type-Options', 'nosniff')
+          .send(a.content);
       },
     }),
     defineRoute({
