@@ -2,20 +2,14 @@
  * The stuck-order watchdog lists flows without progress beyond their step's limit with a reason
  * an admin can act on: an unclaimed task, a message that never came.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RunningOrdo } from '../../server/main';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 
 const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://ordo.dev/test"';
-const WAITING_FOR_TASK = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions ${NS}>
-  <bpmn:process id="wd-task" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pack" />
-    <bpmn:userTask id="pack" name="Pack order" camunda:candidateGroups="warehouse" camunda:formKey="pack-order" />
-    <bpmn:sequenceFlow id="f2" sourceRef="pack" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+/** waits at an unclaimed user task 'Pack order' for group warehouse (process wd-task) */
+const WAITING_FOR_TASK = fs.readFileSync(path.join(__dirname, '../fixtures/bpmn/pack-task.bpmn'), 'utf8');
 const WAITING_FOR_MESSAGE = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions ${NS}>
   <bpmn:message id="Paid" name="payment.received" />

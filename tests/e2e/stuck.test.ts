@@ -3,20 +3,13 @@
  * claimed once its limit passes, with the reason in words and links to the order and the
  * instance; within the limit the list is empty; a Chinese browser reads the reason in Chinese.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ADMIN, adminClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn } from '../helpers/browser';
 
-const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://ordo.dev/test"';
-const WAITING_FOR_TASK = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions ${NS}>
-  <bpmn:process id="stuck-pack" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pack" />
-    <bpmn:userTask id="pack" name="Pack order" camunda:candidateGroups="warehouse" camunda:formKey="pack-order" />
-    <bpmn:sequenceFlow id="f2" sourceRef="pack" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+/** waits at an unclaimed user task 'Pack order' for group warehouse (process wd-task) */
+const WAITING_FOR_TASK = fs.readFileSync(path.join(__dirname, '../fixtures/bpmn/pack-task.bpmn'), 'utf8');
 const KEY = 'SO-2026-910001';
 
 describe('stuck orders page (chromium)', () => {
@@ -26,7 +19,7 @@ describe('stuck orders page (chromium)', () => {
     harness = await DesignerHarness.start('e2e_stuck');
     const admin = await adminClient(harness.ordo);
     expect((await admin.post('/api/workflows', { xml: WAITING_FOR_TASK })).status).toBe(201);
-    expect((await admin.post('/api/instances', { processKey: 'stuck-pack', businessKey: KEY })).status).toBe(201);
+    expect((await admin.post('/api/instances', { processKey: 'wd-task', businessKey: KEY })).status).toBe(201);
   });
   afterAll(() => harness?.close());
 
