@@ -51,12 +51,14 @@ export interface ParkedRecord {
   reason: 'retry' | 'incident';
   dueAt: Date | null;
   incidentId?: string;
+  /** a call activity's incident: the called instance that failed */
+  childId?: string;
 }
 
 /** Side effects recorded with a save (an outbox in the jobs collection), run once the save stands. */
 export type OutboxPayload =
   | { kind: 'startChild'; executionId: string; activityId: string; processKey: string; version?: number; childId: string }
-  | { kind: 'notifyParent' }
+  | { kind: 'notifyParent'; outcome?: 'completed' | 'failed' | 'incident'; message?: string; code?: string }
   | { kind: 'message'; name: string; businessKey: string | null; variables: string; fromActivity: string };
 
 export interface InstanceDoc {
@@ -185,7 +187,7 @@ export interface IncidentDoc {
   activityId: string;
   executionId: string | null;
   jobId: string | null;
-  kind: 'service' | 'engine' | 'bpmnError';
+  kind: 'service' | 'engine' | 'bpmnError' | 'call';
   message: string;
   attempts: number;
   status: 'open' | 'resolved';

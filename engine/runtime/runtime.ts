@@ -53,7 +53,7 @@ export interface WorkflowRuntimeOptions {
 
 export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, label: 'system' };
 const TERMINAL = new Set(['completed', 'cancelled']);
-const ACTING = new Set<Command['kind']>(['completeTask', 'message', 'signal', 'callCompleted']);
+const ACTING = new Set<Command['kind']>(['completeTask', 'message', 'signal', 'callCompleted', 'callFailed']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartInstanceInput {
@@ -547,6 +547,9 @@ export class WorkflowRuntime {
     }
     for (const m of r.thrownMessages) outbox.push({ kind: 'message', name: m.name, businessKey: doc.businessKey, variables: JSON.stringify(r.variables), fromActivity: m.activityId });
     if (doc.parent && status === 'completed') outbox.push({ kind: 'notifyParent' });
+    // the calling instance learns of a failure: an error end event (a BPMN error its boundary may catch) or an incident
+    else if (doc.parent && status === 'failed' && r.errorEnd) outbox.push({ kind: 'notifyParent', outcome: 'failed', code: r.errorEnd.code, message: error?.message ?? 'failed' });
+    else if (doc.parent && incidents.length && !doc.incident) outbox.push({ kind: 'notifyParent', outcome: 'incident', message: `incident at ${incidents[0].activityId}: ${incidents[0].message}` });
 
     // jobs first: a job without a saved timer is harmless (it finds nothing due), a timer without a job would be lost
     const keepJobs: string[] = [];
@@ -605,6 +608,8 @@ export class WorkflowRuntime {
       staleJobs: r.outcome === 'error' ? [] : this.expectedJobs(doc).filter((j) => !keep.has(j)),
       doneAttempts: r.outcome === 'error' ? [] : [...r.finishedJobs, ...doc.parked.map((p) => p.jobId).filter((j) => !keep.has(j))],
       taskIds: doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`),
+      // a call incident whose call is over (the child completed after its own retry): resolved
+      resolvedCalls: r.outcome === 'error' ? [] : doc.parked.filter((p) => p.childId && p.incidentId && !set.parked!.some((q) => q.executionId === p.executionId)).map((p) => p.incidentId!),
     };
     await this.afterSave(saved, def, command, r, incidents, keepJobs, pre, prev).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed'));
     return { saved, outboxJobs };
@@ -626,7 +631,7 @@ export class WorkflowRuntime {
     incidents: SessionResult['incidents'],
     keepJobs: string[],
     pre: PreHistory[],
-    prev: { staleJobs: string[]; doneAttempts: string[]; taskIds: string[] },
+    prev: { staleJobs: string[]; doneAttempts: string[]; taskIds: string[]; resolvedCalls: string[] },
   ): Promise<void> {
     const id = saved._id;
     const now = this.clock();
@@ -652,7 +657,12 @@ export class WorkflowRuntime {
     const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
     if (command.kind === 'completeTask') ops.push(this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now));
     if (prev.taskIds.length) ops.push(this.tasks.closeStale(id, prev.taskIds.filter((t) => command.kind !== 'completeTask' || t !== `${id}:${command.executionId}`), waitingExec, now));
+    for (const incidentId of prev.resolvedCalls) ops.push(this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: now, resolvedBy: SYSTEM_ACTOR } }));
     await Promise.all(ops);
+    for (const incidentId of prev.resolvedCalls) {
+      const doc = await this.c.incidents.findOne({ _id: incidentId });
+      if (doc) this.emit('incident.resolved', incidentView(doc));
+    }
     for (const t of r.newTasks) this.emit('task.created', taskView(t));
     for (const i of incidents) {
       const doc = await this.c.incidents.findOne({ _id: i.id });
@@ -677,6 +687,8 @@ export class WorkflowRuntime {
     try {
       if (payload.kind === 'startChild') {
         await this.startInternal({ id: payload.childId, processKey: payload.processKey, version: payload.version, businessKey: inst.businessKey, variables: JSON.parse(inst.variables), parent: { instanceId: job.instanceId, activityId: payload.activityId, executionId: payload.executionId } });
+      } else if (payload.kind === 'notifyParent' && inst.parent && payload.outcome && payload.outcome !== 'completed') {
+        await this.command(inst.parent.instanceId, { kind: 'callFailed', executionId: inst.parent.executionId, childId: job.instanceId, message: payload.message ?? 'failed', code: payload.code }, { waitMs: 2000 });
       } else if (payload.kind === 'notifyParent' && inst.parent) {
         await this.command(inst.parent.instanceId, { kind: 'callCompleted', executionId: inst.parent.executionId, variables: JSON.parse(inst.variables) }, { waitMs: 2000 });
       } else if (payload.kind === 'message') {
@@ -887,6 +899,7 @@ export class WorkflowRuntime {
     if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
     if (incident.status !== 'open') throw new ConflictError(`The incident is already ${incident.resolution ?? 'resolved'}`);
     const vars = checkVariables(input.variables);
+    const callChild = incident.kind === 'call' ? await this.callIncidentChild(incidentId, incident.instanceId) : null;
     const claim = await this.locks.acquire(`incident:${incidentId}`, 0, 60_000);
     if (!claim.ok) throw new ConflictError('The incident is being handled by someone else');
     let { doc, lock } = await this.acquire(incident.instanceId, 5000).catch(async (err) => {
@@ -914,7 +927,27 @@ export class WorkflowRuntime {
     ]);
     const resolved = await this.c.incidents.findOne({ _id: incidentId });
     if (resolved) this.emit('incident.resolved', incidentView(resolved));
+    if (callChild) {
+      // the failed child stays as it is; the call activity starts its process again
+      const cfg = def.meta.elements[callChild.activityId];
+      if (cfg?.kind === 'call' && cfg.calledElement) {
+        const child = await this.startInternal({ id: childIdOf(doc._id, `${callChild.executionId}#${incidentId}`), processKey: cfg.calledElement, version: cfg.binding === 'version' ? cfg.version : undefined, businessKey: saved.businessKey, variables: JSON.parse(saved.variables), parent: { instanceId: doc._id, activityId: callChild.activityId, executionId: callChild.executionId }, actor: input.actor });
+        return child.status === 'completed' ? this.getInstance(doc._id) : instanceView(saved);
+      }
+    }
     return instanceView(saved);
+  }
+
+  /** A call incident is retried on the parent only when its child is over (failed at an error end); otherwise in the child. */
+  private async callIncidentChild(incidentId: string, instanceId: string): Promise<{ activityId: string; executionId: string } | null> {
+    const parent = await this.c.instances.findOne({ _id: instanceId }, { projection: { parked: 1 } });
+    const parked = parent?.parked.find((p) => p.incidentId === incidentId);
+    if (!parked?.childId) return null;
+    const child = await this.c.instances.findOne({ _id: parked.childId }, { projection: { status: 1, error: 1 } });
+    if (child && (child.status === 'running' || child.status === 'waiting' || (child.status === 'failed' && !child.error?.code))) {
+      throw new ConflictError(`The called instance ${parked.childId} has the incident: retry or cancel it there (this one resolves when it completes)`, { childId: parked.childId });
+    }
+    return { activityId: parked.activityId, executionId: parked.executionId };
   }
 
   // ---------------------------------------------------------------- used by the poller

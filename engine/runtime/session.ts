@@ -24,6 +24,8 @@ export type Command =
   | { kind: 'timer' }
   | { kind: 'retry'; executionId?: string; actor?: ActorRef }
   | { kind: 'callCompleted'; executionId: string; variables: Record<string, unknown> }
+  /** the called instance ended at an error end event (code) or has an incident / failed (no code) */
+  | { kind: 'callFailed'; executionId: string; childId: string; message: string; code?: string }
   | { kind: 'resume' };
 
 export interface LoadedDefinition {
@@ -39,7 +41,7 @@ export interface NewIncident {
   activityId: string;
   executionId: string | null;
   jobId: string | null;
-  kind: 'service' | 'engine' | 'bpmnError';
+  kind: 'service' | 'engine' | 'bpmnError' | 'call';
   message: string;
   attempts: number;
 }
@@ -529,6 +531,25 @@ export class EngineSession {
         this.execution.signal({ id: wait.refId });
         return;
       }
+      case 'callFailed': {
+        const activityId = this.waits.get(c.executionId)?.activityId ?? '';
+        this.requireWait('call', activityId, c.executionId);
+        if (c.code && isErrorCaught(this.def.meta, activityId, c.code)) {
+          // the child's error end event is a BPMN error of the call activity: its boundary event takes it
+          this.addHistory('service.failed', activityId, { childId: c.childId, bpmnError: c.code, message: c.message });
+          const api = findPostponed(this.execution.getPostponed(), activityId, c.executionId);
+          if (!api) throw new ConflictError(`Nothing is waiting at ${activityId}`);
+          api.sendApiMessage('error', { message: c.message, code: c.code, name: 'BpmnError' });
+          return;
+        }
+        if (this.inst.parked.some((p) => p.executionId === c.executionId && p.reason === 'incident')) return; // already told
+        const id = this.deps.newId();
+        const message = `The called instance ${c.childId} ${c.code ? `ended with the uncaught error ${c.code}` : 'failed'}: ${c.message}`.slice(0, 2000);
+        this.incidents.push({ id, activityId, executionId: c.executionId, jobId: null, kind: 'call', message, attempts: 0 });
+        this.parkedNow.set(c.executionId, { executionId: c.executionId, activityId, jobId: `${this.inst._id}:call:${c.executionId}`, reason: 'incident', dueAt: null, incidentId: id, childId: c.childId });
+        this.addHistory('incident.opened', activityId, { incidentId: id, message, childId: c.childId });
+        return;
+      }
       case 'callCompleted':
         this.requireWait('call', this.waits.get(c.executionId)?.activityId ?? '', c.executionId);
         this.execution.signal({ id: this.waits.get(c.executionId)!.activityId, executionId: c.executionId, variables: c.variables });
@@ -552,6 +573,11 @@ export class EngineSession {
       const full = await this.engine.getState();
       for (const d of full.definitions ?? []) delete d.source;
       state = JSON.stringify(full);
+    }
+    // a call activity's incident lasts while the call waits (until the child completes, or a retry starts a new child)
+    for (const p of this.inst.parked) {
+      const retried = this.command.kind === 'retry' && this.command.executionId === p.executionId;
+      if (p.childId && !retried && this.waits.has(p.executionId) && !this.parkedNow.has(p.executionId)) this.parkedNow.set(p.executionId, p);
     }
     const parked = [...this.parkedNow.values()];
     const tokens = new Set<string>();
@@ -578,4 +604,15 @@ export class EngineSession {
       errorEnd: this.errorEnd,
     };
   }
+}
+
+/** The postponed api of an execution, looking into sub-processes. */
+function findPostponed(list: any[], activityId: string, executionId: string): any {
+  for (const p of list ?? []) {
+    if (p.id === activityId && p.executionId === executionId) return p;
+    const inner = p.owner?.getPostponed?.();
+    const found = inner && inner !== list ? findPostponed(inner.filter((i: any) => i !== p), activityId, executionId) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -153,7 +153,8 @@ export interface IncidentView {
   processKey: string;
   businessKey: string | null;
   activityId: string;
-  kind: 'service' | 'engine' | 'bpmnError';
+  /** call: the instance a call activity started failed or has an incident */
+  kind: 'service' | 'engine' | 'bpmnError' | 'call';
   message: string;
   attempts: number;
   status: 'open' | 'resolved';
