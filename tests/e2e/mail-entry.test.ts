@@ -1,0 +1,96 @@
+/**
+ * The data-entry task of an e-mail the intake could not read, in Debian's chromium: an operator
+ * opens it from the inbox and sees the mail (sender, subject, text, why it needs a person, the
+ * attachment as a download), claims it and decides with the form; a Chinese browser reads the
+ * mail panel in Chinese.
+ */
+import nodemailer from 'nodemailer';
+import { ApiClient, adminClient } from '../helpers/server';
+import { DesignerHarness, screenshot, signIn } from '../helpers/browser';
+
+const SCAN = Buffer.from('%PDF-1.4\n% scanned purchase order\n' + 'y'.repeat(2048), 'latin1');
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the data-entry task of an unreadable e-mail (chromium)', () => {
+  let harness: DesignerHarness;
+  let admin: ApiClient;
+  let draftId: string;
+  let taskId: string;
+
+  beforeAll(async () => {
+    harness = await DesignerHarness.start('e2e_mail_entry');
+    admin = await adminClient(harness.ordo);
+    expect((await admin.post('/api/users', { email: 'desk@test.local', name: 'Desk', role: 'operator', groups: [], password: 'operator-pass-1' })).status).toBe(201);
+    // a real RFC 5322 message built by nodemailer, handed to the intake as the SMTP listener does
+    const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
+      from: 'Sam Buyer <sam@acme.test>',
+      to: 'orders@ordo.test',
+      subject: 'Our order for next week',
+      text: 'Hello,\n\nplease send the usual screws to the Leeds dock.\nScan of the PO attached.\n\nSam',
+      attachments: [{ filename: 'PO-scan.pdf', content: SCAN, contentType: 'application/pdf' }],
+    });
+    const result = await harness.ordo.intake.email.receive(built.message as Buffer);
+    draftId = result.draftId!;
+    expect(draftId).toEqual(expect.any(String));
+    taskId = await until(async () => {
+      const res = await admin.get(`/api/tasks?queue=all&businessKey=${encodeURIComponent(`mail:${draftId}`)}`);
+      return (res.body.items as Array<{ id: string }>)[0]?.id;
+    }, 'the data-entry task');
+  });
+  afterAll(() => harness?.close());
+
+  it('given an operator opens the task, then the page shows the mail and its attachment, and the operator rejects it with the form', async () => {
+    const b = await harness.browser();
+    const page = await b.open('/login');
+    await signIn(page, 'desk@test.local', 'operator-pass-1');
+    await page.goto(`${harness.url}/tasks/${encodeURIComponent(taskId)}`);
+    const panel = page.locator(`.mail-panel[data-draft="${draftId}"]`);
+    await panel.waitFor();
+    expect((await panel.locator('.mail-subject').textContent())?.trim()).toBe('Our order for next week');
+    expect((await panel.locator('.mail-from').textContent())?.trim()).toBe('sam@acme.test');
+    expect(await panel.locator('.mail-body').textContent()).toContain('please send the usual screws to the Leeds dock.');
+    expect(await panel.locator('.mail-problems').first().textContent()).toMatch(/no order fields found/);
+    const link = panel.locator('.attachment-list a', { hasText: 'PO-scan.pdf' });
+    const href = await link.getAttribute('href');
+    expect(href).toBe(`/api/intake/drafts/${draftId}/attachments/0`);
+    const download = await page.request.get(`${harness.url}${href}`);
+    expect(download.status()).toBe(200);
+    expect(Buffer.from(await download.body()).equals(SCAN)).toBe(true);
+    await screenshot(page, 'mail-entry-01-task');
+
+    await page.getByRole('button', { name: 'Claim' }).click();
+    const form = page.locator('.task-form[data-form-key="mail-data-entry"]');
+    await form.waitFor();
+    await form.getByLabel('Not an order: reject the mail').check();
+    await form.locator('#root_rejectReason').fill('A reminder, the order came by phone');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.waitForURL(`${harness.url}/tasks?queue=mine`);
+    const draft = await until(async () => {
+      const d = (await admin.get(`/api/intake/drafts/${draftId}`)).body;
+      return d.status === 'rejected' ? d : undefined;
+    }, 'the mail rejected');
+    expect(draft).toMatchObject({ rejectReason: 'A reminder, the order came by phone', resolvedBy: 'desk@test.local' });
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given a Chinese browser, then the mail panel reads in Chinese', async () => {
+    const b = await harness.browser({ locale: 'zh-CN' });
+    const page = await b.open('/login');
+    await signIn(page, 'desk@test.local', 'operator-pass-1');
+    await page.goto(`${harness.url}/tasks/${encodeURIComponent(taskId)}`);
+    const panel = page.locator('.mail-panel');
+    await panel.waitFor();
+    expect((await panel.locator('#mail-title').textContent())?.trim()).toBe('电子邮件');
+    expect(await panel.textContent()).toContain('已由 desk@test.local 拒绝：A reminder, the order came by phone');
+    expect(b.problems).toEqual([]);
+  });
+});
