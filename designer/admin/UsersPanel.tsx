@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CreateUserBody, Locale, UserDto } from '../../server/contracts/auth';
+import type { CreateUserBody, Locale, RecordScopeDto, UserDto } from '../../server/contracts/auth';
 import { ROLES, type Role } from '../../server/contracts/permissions';
 import { LANGUAGE_NAMES, LANGUAGES, isLocale } from '../i18n';
 import { useFormat } from '../i18n/format';
@@ -10,6 +10,7 @@ import { useMe, useSession } from '../app/session';
 import { Badge, ErrorBanner, Field, Loading, Notice } from '../app/ui';
 import { GroupChips, GroupsEditor } from './GroupsEditor';
 import { groupProblem, normalizeGroup, type GroupProblem } from './model';
+import { parseWarehouses, ScopeCell, ScopeFields } from './ScopeEditor';
 
 const EMPTY: CreateUserBody & { groups: string[] } = { name: '', email: '', role: 'operator', groups: [], password: '' };
 
@@ -36,7 +37,7 @@ export function UsersPanel() {
   }, []);
   useEffect(() => void load(), [load]);
 
-  const update = async (user: UserDto, change: { role?: Role; disabled?: boolean; groups?: string[] }, message: string) => {
+  const update = async (user: UserDto, change: { role?: Role; disabled?: boolean; groups?: string[]; scope?: RecordScopeDto }, message: string): Promise<boolean> => {
     setBusyId(user.id);
     setActionError(undefined);
     setNotice(undefined);
@@ -44,8 +45,10 @@ export function UsersPanel() {
       const updated = await api.patch<UserDto>(`/api/users/${user.id}`, change);
       setUsers((list) => list?.map((u) => (u.id === updated.id ? updated : u)));
       setNotice(message);
+      return true;
     } catch (err) {
       setActionError(err);
+      return false;
     } finally {
       setBusyId(undefined);
     }
@@ -85,6 +88,7 @@ export function UsersPanel() {
             <th>{t('users.email')}</th>
             <th>{t('users.role')}</th>
             <th>{t('users.groups')}</th>
+            <th>{t('users.scope')}</th>
             <th>{t('users.language')}</th>
             <th>{t('users.status')}</th>
             <th>{t('users.created')}</th>
@@ -143,6 +147,9 @@ export function UsersPanel() {
                     <span className="muted">{t('users.noGroups')}</span>
                   )}
                 </td>
+                <td className="col-scope">
+                  <ScopeCell name={u.name} scope={u.scope} manage={manage} busy={busy} onSave={(scope) => update(u, { scope }, t('users.scopeChanged', { name: u.name }))} />
+                </td>
                 <td>{u.locale ? LANGUAGE_NAMES[u.locale] : <span className="muted">{t('common:userMenu.followBrowser')}</span>}</td>
                 <td>{u.disabled ? <Badge tone="muted">{t('users.disabled')}</Badge> : <Badge tone="ok">{t('users.active')}</Badge>}</td>
                 <td>{format.date(u.createdAt)}</td>
@@ -173,6 +180,8 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
   const [form, setForm] = useState(EMPTY);
   const [pendingGroup, setPendingGroup] = useState('');
   const [groupTyping, setGroupTyping] = useState<GroupProblem>();
+  const [scope, setScope] = useState({ channels: [] as string[], warehousesText: '' });
+  const [scopeOpen, setScopeOpen] = useState(false);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<typeof EMPTY>) => setForm((f) => ({ ...f, ...patch }));
@@ -187,7 +196,9 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await api.post<UserDto>('/api/users', typed ? { ...form, groups: [...form.groups, typed] } : form));
+      const warehouses = parseWarehouses(scope.warehousesText);
+      const body = { ...form, ...(typed ? { groups: [...form.groups, typed] } : {}), ...(scope.channels.length || warehouses.length ? { scope: { channels: scope.channels, warehouses } } : {}) };
+      onCreated(await api.post<UserDto>('/api/users', body));
     } catch (err) {
       setError(err);
     } finally {
@@ -206,7 +217,9 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
   const emailTaken = error instanceof ApiError && error.status === 409;
   // fields show their own messages; the banner covers whatever no field shows
   const isGroupIssue = (path: string) => path === 'groups' || path.startsWith('groups.');
-  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints) && !isGroupIssue(i.path)) : [];
+  const isScopeIssue = (path: string) => path === 'scope' || path.startsWith('scope.');
+  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints) && !isGroupIssue(i.path) && !isScopeIssue(i.path)) : [];
+  const scopeError = error instanceof ApiError && error.issues.some((i) => isScopeIssue(i.path)) ? t('fieldErrors.scope') : undefined;
   const groupsError = groupTyping ? t(`groupErrors.${groupTyping}`) : error instanceof ApiError && error.issues.some((i) => isGroupIssue(i.path)) ? hints.groups : undefined;
   const showBanner = Boolean(error) && !emailTaken && !(error instanceof ApiError && error.status === 400 && error.issues.length > 0 && unshown.length === 0);
 
@@ -263,6 +276,13 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: UserDto) =>
           )}
         </Field>
       </div>
+      {scopeOpen || scopeError ? (
+        <ScopeFields channels={scope.channels} warehousesText={scope.warehousesText} onChange={setScope} error={scopeError} />
+      ) : (
+        <button type="button" className="btn btn-small scope-open" onClick={() => setScopeOpen(true)}>
+          {t('users.scopeLimit')}
+        </button>
+      )}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t('users.creating') : t('users.create')}

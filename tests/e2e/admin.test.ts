@@ -83,6 +83,35 @@ describe('admin end to end (chromium)', () => {
     expect(admin.problems).toEqual([]);
   });
 
+  it('given Admin > Users, when the admin limits a user to a channel and warehouses, then the server stores the record scope and the table shows it; a new user is created with one', async () => {
+    const page = await admin.open('/admin/users');
+    const row = page.locator('tr[data-email="pat@test.local"]');
+    await expectText(row.locator('td.col-scope .muted'), 'All orders');
+    await row.getByRole('button', { name: 'Record scope of Pat Packer' }).click();
+    const editor = row.getByRole('form', { name: 'Record scope of Pat Packer' });
+    await editor.getByRole('checkbox', { name: 'Phone' }).check();
+    await editor.getByRole('textbox', { name: 'Warehouses' }).fill(' DE-1, NL-1,, DE-1 ');
+    await screenshot(page, 'admin-02b-record-scope');
+    await editor.getByRole('button', { name: 'Save scope' }).click();
+    await expectText(page.locator('.banner-ok > span').first(), 'Record scope of Pat Packer saved; they were signed out everywhere.');
+    await expectText(row.locator('.scope-summary'), 'Channels: Phone · Warehouses: DE-1, NL-1');
+    const scopeOf = async (email: string) => (await adminApi.get('/api/users')).body.find((u: { email: string }) => u.email === email).scope;
+    expect(await scopeOf('pat@test.local')).toEqual({ channels: ['phone'], warehouses: ['DE-1', 'NL-1'] });
+
+    await page.getByRole('button', { name: 'New user' }).click();
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Name').fill('Wen Web');
+    await form.getByLabel('E-mail').fill('wen@test.local');
+    await form.getByLabel('Password').fill('web-desk-pass-5');
+    await form.getByRole('button', { name: 'Limit to channels and warehouses…' }).click();
+    await form.getByRole('checkbox', { name: 'Web form' }).check();
+    await form.getByRole('textbox', { name: 'Warehouses' }).fill('US-1');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await expectText(page.locator('tr[data-email="wen@test.local"] .scope-summary'), 'Channels: Web form · Warehouses: US-1');
+    expect(await scopeOf('wen@test.local')).toEqual({ channels: ['web'], warehouses: ['US-1'] });
+    expect(admin.problems).toEqual([]);
+  });
+
   it('given Admin > Audit log, when filtered to user changes of one user, then the group change shows with before and after, and the CSV export downloads the same', async () => {
     const page = await admin.open('/admin/audit');
     const filters = page.getByRole('form', { name: 'Filters' });
