@@ -52,6 +52,7 @@ import { StoresService } from './intake/stores.service';
 import { storeRoutes } from './api/intake/stores.routes';
 import { startIntegration, type Integration, type OrderEventType } from './integration';
 import { OrderEventDispatcher } from './integration/order-events';
+import { connectorRefs } from './integration/connector-refs';
 import { connectorRoutes } from './api/connectors/connectors.routes';
 import { credentialRoutes } from './api/credentials/credentials.routes';
 import { webhookRoutes } from './api/webhooks/webhooks.routes';
@@ -231,7 +232,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...openApiRoutes({ routes: () => routes }),
       ...intakeRoutes({ orders, intake, publicPerMinute: config.intake.publicPerMinute, importMaxBytes: config.intake.importMaxBytes }),
       ...storeRoutes({ stores }),
-      ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key) }) }),
+      // connector operations the modeler offers: built-ins by name, stored REST connectors pinned to a version and as latest
+      ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key), connectors: connectorRefs(await integration.connectors.list()) }) }),
       ...instanceRoutes({ runtime: workflows, audit }),
       ...taskRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
       ...inboxRoutes({ inbox, facts: (keys) => taskFields.byKeys(keys) }),

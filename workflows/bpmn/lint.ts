@@ -149,7 +149,8 @@ const noInclusiveJoin = rule((node, reporter) => {
   }
 });
 
-const CONNECTOR_ID = /^[A-Za-z][\w-]*(\.[\w-]+)+$/;
+// `erp.getStock` (latest) or `erp@3.getStock` (pinned to version 3, as element templates of stored connectors write it)
+const CONNECTOR_ID = /^[A-Za-z][\w-]*(@\d+)?(\.[\w-]+)+$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const serviceTasks = rule((node, reporter) => {
@@ -157,7 +158,7 @@ const serviceTasks = rule((node, reporter) => {
   if (!cfg || !node.id) return;
   if (cfg.kind === 'service') {
     if (!cfg.connectorId && !cfg.template) reporter.report(node.id, `${node.$type === 'bpmn:SendTask' ? 'Send' : 'Service'} task needs a connector (camunda:connector with a connectorId) or a print template (ordo:template)`);
-    if (cfg.connectorId && !CONNECTOR_ID.test(cfg.connectorId)) reporter.report(node.id, `connectorId "${cfg.connectorId}" must look like "connector.operation"`);
+    if (cfg.connectorId && !CONNECTOR_ID.test(cfg.connectorId)) reporter.report(node.id, `connectorId "${cfg.connectorId}" must look like "connector.operation" or "connector@version.operation"`);
     if (cfg.outputVariable && !VARIABLE.test(cfg.outputVariable)) reporter.report(node.id, `ordo:outputVariable "${cfg.outputVariable}" is not a valid variable name`);
   }
   if (cfg.kind === 'service' || cfg.kind === 'rule') {
