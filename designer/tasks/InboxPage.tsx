@@ -218,7 +218,11 @@ export function InboxPage() {
       ) : null}
       {live.slaNotices.map((n) => (
         <div key={n.taskId} className={`banner banner-sla sla-${n.level}`} role="alert" data-sla={n.level}>
-          <span>{t(`sla.notice.${n.level}`, { number: n.businessKey ?? '', task: n.name, due: format.dateTime(n.dueAt) })}</span>
+          <span>
+            {n.level === 'escalated' && n.escalation?.from
+              ? t('sla.notice.escalatedWhy', { number: n.businessKey ?? '', task: n.name, why: t(n.escalation.interrupting ? 'sla.reassignedBy' : 'sla.escalatedBy', { timer: n.escalation.timer, from: n.escalation.from }) })
+              : t(`sla.notice.${n.level}`, { number: n.businessKey ?? '', task: n.name, due: format.dateTime(n.dueAt) })}
+          </span>
           <Link to={`/tasks/${encodeURIComponent(n.taskId)}`}>{t('sla.open')}</Link>
           <button type="button" className="banner-close" onClick={() => live.dismissSla(n.taskId)} aria-label={t('common:actions.close')}>
             ×

@@ -120,7 +120,8 @@ export function applySla(state: InboxState, e: SlaEvent): InboxState {
   const t = state.tasks[e.taskId];
   if (!t) return state;
   // an escalated task stays escalated when a later due-date warning arrives
-  const next: InboxTask = { ...t, sla: t.escalation && e.level !== 'escalated' ? 'escalated' : e.level, dueAt: e.dueAt };
+  // an escalation says nothing new about the due date (a task without one stays without one)
+  const next: InboxTask = { ...t, sla: t.escalation && e.level !== 'escalated' ? 'escalated' : e.level, dueAt: e.level === 'escalated' ? t.dueAt : e.dueAt };
   if (e.level === 'escalated') next.escalation = e.escalation ?? t.escalation ?? { at: e.at, timer: '', from: '', interrupting: false };
   return { ...state, tasks: { ...state.tasks, [e.taskId]: next } };
 }
