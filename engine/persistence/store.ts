@@ -86,6 +86,11 @@ export interface InstanceDoc {
   parked: ParkedRecord[];
   nextTimerAt: Date | null;
   parent: { instanceId: string; activityId: string; executionId: string } | null;
+  /**
+   * ids of the afterSave and outbox jobs of the last saves (at most 30): a job of an attempt whose save
+   * lost (or never happened) is not among them and is dropped instead of run. Absent on older documents.
+   */
+  committedJobs?: string[];
   /** the last buffered messages this instance consumed (a delivery interrupted by a crash is not repeated) */
   consumedMessages?: string[];
   error: { message: string; activityId?: string; code?: string } | null;
@@ -131,7 +136,7 @@ export interface JobDoc {
    * timerStart: the schedule of a timer start event (instanceId `def:<key>`, payload TimerStartPayload,
    * dueAt null once exhausted); the rest: outbox
    */
-  kind: 'timer' | 'retry' | 'service' | 'timerStart' | 'startChild' | 'notifyParent' | 'message';
+  kind: 'timer' | 'retry' | 'service' | 'timerStart' | 'startChild' | 'notifyParent' | 'message' | 'afterSave';
   instanceId: string;
   activityId: string;
   executionId: string;
@@ -254,7 +259,34 @@ export interface EngineCollections {
   messages: mongo.Collection<BufferedMessageDoc>;
 }
 
-export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notifyParent', 'message'];
+export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notifyParent', 'message', 'afterSave'];
+
+/**
+ * What a save implies besides the instance document (history rows, task and incident documents,
+ * jobs and tasks to close). Written as the `afterSave` job `after:<instanceId>@<rev>` BEFORE the
+ * instance save, applied right after it, and by any node's poller if the saving node died in
+ * between. Every write in it is idempotent (history rows have the _id `<instanceId>:<rev>:<n>`).
+ */
+export interface AfterSavePlan {
+  instanceId: string;
+  rev: number;
+  history: Array<HistoryDoc & { _id: string }>;
+  newTasks: TaskDoc[];
+  incidents: IncidentDoc[];
+  staleJobs: string[];
+  doneAttempts: string[];
+  completeTask: { taskId: string; actor: ActorRef; data: Record<string, unknown>; at: Date } | null;
+  closeStale: { taskIds: string[]; waitingExec: string[]; at: Date } | null;
+  resolvedCalls: string[];
+  /** a cancel: resolve the open incidents and cancel the running children */
+  cancel?: { actor: ActorRef; reason?: string; at: Date };
+}
+
+const DATE_KEYS = new Set(['at', 'createdAt', 'dueAt', 'claimedAt', 'completedAt', 'resolvedAt']);
+
+export function planFromJson(json: string): AfterSavePlan {
+  return JSON.parse(json, (key, value) => (DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value)) as AfterSavePlan;
+}
 
 export function engineCollections(connection: Connection): EngineCollections {
   const db = connection.db;

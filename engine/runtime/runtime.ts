@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, OUTBOX_KINDS, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, OUTBOX_KINDS, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
 import { nextOccurrence } from '../jobs/schedule';
 import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
@@ -49,6 +49,8 @@ export interface WorkflowRuntimeOptions {
   clock?: () => Date;
   /** jobs run at once per node (default 4) */
   jobConcurrency?: number;
+  /** fault injection for crash tests (tests/features/engine-node.ts kills its process here); never set in production */
+  faults?: { afterInstanceSave?(saved: InstanceDoc, command: Command): void | Promise<void> };
 }
 
 export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, label: 'system' };
@@ -565,7 +567,7 @@ export class WorkflowRuntime {
     }
     const outboxJobs: JobDoc[] = outbox.map((o) => ({ _id: crypto.randomUUID(), kind: o.kind, instanceId: id, activityId: 'activityId' in o ? o.activityId : '', executionId: 'executionId' in o ? o.executionId : '', dueAt: now, armedRev: doc.rev + 1, attempts: 0, payload: JSON.stringify(o), createdAt: now }));
     if (outboxJobs.length) jobWrites.push(this.c.jobs.insertMany(outboxJobs));
-    await Promise.all(jobWrites);
+    const planJobId = `after:${id}@${doc.rev + 1}#${crypto.randomBytes(4).toString('hex')}`;
 
     const set: Partial<InstanceDoc> = {
       status,
@@ -584,6 +586,7 @@ export class WorkflowRuntime {
       nextTimerAt,
       error,
       ...(command.kind === 'message' && command.bufferedId && r.acted ? { consumedMessages: [...(doc.consumedMessages ?? []), command.bufferedId].slice(-20) } : {}),
+      committedJobs: [...(doc.committedJobs ?? []), planJobId, ...outboxJobs.map((j) => j._id)].slice(-30),
       updatedAt: now,
       endedAt: status === 'completed' || status === 'failed' ? now : null,
     };
@@ -596,23 +599,85 @@ export class WorkflowRuntime {
       set.endedAt = null;
     }
     const saved: InstanceDoc = { ...doc, ...set } as InstanceDoc;
-    if (doc.rev === 0) {
-      await this.c.instances.insertOne(saved);
-    } else {
-      const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
-      if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
+    // what the save implies is stored with the jobs, before the save: a node dying right after the save loses none of it
+    const plan = this.buildPlan(doc, saved, def, command, r, incidents, keepJobs, pre, now);
+    jobWrites.push(this.c.jobs.insertOne(this.planJob(planJobId, plan, now)));
+    await Promise.all(jobWrites);
+    try {
+      if (doc.rev === 0) {
+        await this.c.instances.insertOne(saved);
+      } else {
+        const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
+        if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
+      }
+    } catch (err) {
+      // this attempt lost: its plan and outbox must not run (the poller would drop them too, not being committed)
+      for (const jobId of [planJobId, ...outboxJobs.map((j) => j._id)]) void this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined);
+      throw err;
     }
 
+    await this.opts.faults?.afterInstanceSave?.(saved, command);
+    await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed; the afterSave job repeats it'));
+    return { saved, outboxJobs };
+  }
+
+  /** The writes a save implies (see AfterSavePlan); built before the save, stored with its jobs. */
+  private buildPlan(doc: InstanceDoc, saved: InstanceDoc, def: LoadedDefinition, command: Command, r: SessionResult, incidents: SessionResult['incidents'], keepJobs: string[], pre: PreHistory[], now: Date): AfterSavePlan {
+    const id = doc._id;
     const keep = new Set(keepJobs);
-    const prev = {
+    const history = [
+      ...pre.map((p) => ({ at: now, type: p.type, elementId: p.elementId ?? null, elementType: p.elementId ? (def.meta.types[p.elementId] ?? null) : null, actor: p.actor ?? null, data: p.data === undefined ? null : JSON.stringify(p.data) })),
+      ...r.history,
+    ];
+    if (saved.status === 'completed' || saved.status === 'failed') history.push({ at: now, type: saved.status === 'completed' ? 'instance.completed' : 'instance.failed', elementId: null, elementType: null, actor: null, data: saved.error ? JSON.stringify(saved.error) : null });
+    const taskIds = doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`);
+    const stale = taskIds.filter((t) => command.kind !== 'completeTask' || t !== `${id}:${command.executionId}`);
+    return {
+      instanceId: id,
+      rev: saved.rev,
+      history: history.map((h, i) => ({ ...h, _id: `${id}:${saved.rev}:${i}`, instanceId: id, seq: saved.rev * 100_000 + i })),
+      newTasks: r.newTasks,
+      incidents: incidents.map((i) => ({ _id: i.id, instanceId: id, processKey: saved.processKey, businessKey: saved.businessKey, activityId: i.activityId, executionId: i.executionId, jobId: i.jobId, kind: i.kind, message: i.message, attempts: i.attempts, status: 'open' as const, resolution: null, createdAt: now, resolvedAt: null, resolvedBy: null })),
       staleJobs: r.outcome === 'error' ? [] : this.expectedJobs(doc).filter((j) => !keep.has(j)),
       doneAttempts: r.outcome === 'error' ? [] : [...r.finishedJobs, ...doc.parked.map((p) => p.jobId).filter((j) => !keep.has(j))],
-      taskIds: doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`),
+      completeTask: command.kind === 'completeTask' ? { taskId: `${id}:${command.executionId}`, actor: command.actor, data: command.data, at: now } : null,
+      // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
+      closeStale: stale.length ? { taskIds: stale, waitingExec: saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId), at: now } : null,
       // a call incident whose call is over (the child completed after its own retry): resolved
-      resolvedCalls: r.outcome === 'error' ? [] : doc.parked.filter((p) => p.childId && p.incidentId && !set.parked!.some((q) => q.executionId === p.executionId)).map((p) => p.incidentId!),
+      resolvedCalls: r.outcome === 'error' ? [] : doc.parked.filter((p) => p.childId && p.incidentId && !saved.parked.some((q) => q.executionId === p.executionId)).map((p) => p.incidentId!),
     };
-    await this.afterSave(saved, def, command, r, incidents, keepJobs, pre, prev).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed'));
-    return { saved, outboxJobs };
+  }
+
+  private planJob(jobId: string, plan: AfterSavePlan, now: Date): JobDoc {
+    // due later than the saving node needs to apply it itself: the poller only repairs a node that died
+    return { _id: jobId, kind: 'afterSave', instanceId: plan.instanceId, activityId: '', executionId: '', dueAt: new Date(now.getTime() + Math.max(1000, this.leaseMs / 3)), armedRev: plan.rev, attempts: 0, payload: JSON.stringify(plan), createdAt: now };
+  }
+
+  /** Applies a plan (idempotent: the saving node right after its save, or the poller after a crash), then drops its job. */
+  private async applyPlan(plan: AfterSavePlan, jobId: string, saved?: InstanceDoc): Promise<void> {
+    const id = plan.instanceId;
+    const ignoreDup = (p: Promise<unknown>) => p.catch((err) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+    const ops: Array<Promise<unknown>> = [];
+    if (plan.history.length) ops.push(ignoreDup(this.c.history.insertMany(plan.history as never, { ordered: false })));
+    if (plan.newTasks.length) ops.push(ignoreDup(this.c.tasks.insertMany(plan.newTasks, { ordered: false })));
+    if (plan.incidents.length) ops.push(ignoreDup(this.c.incidents.insertMany(plan.incidents, { ordered: false })));
+    // by _id only: FerretDB on SQLite scans the whole collection for any other filter
+    for (const j of plan.staleJobs) ops.push(this.c.jobs.deleteOne({ _id: j }));
+    for (const a of plan.doneAttempts) void this.c.attempts.deleteOne({ _id: a }).catch(() => undefined);
+    if (plan.completeTask) ops.push(this.tasks.markCompleted(plan.completeTask.taskId, plan.completeTask.actor, plan.completeTask.data, plan.completeTask.at));
+    if (plan.closeStale) ops.push(this.tasks.closeStale(id, plan.closeStale.taskIds, new Set(plan.closeStale.waitingExec), plan.closeStale.at));
+    for (const incidentId of plan.resolvedCalls) ops.push(this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: new Date(), resolvedBy: SYSTEM_ACTOR } }));
+    await Promise.all(ops);
+    if (plan.cancel) await this.finishCancel(id, plan.cancel);
+    await this.c.jobs.deleteOne({ _id: jobId });
+    for (const incidentId of plan.resolvedCalls) {
+      const doc = await this.c.incidents.findOne({ _id: incidentId });
+      if (doc) this.emit('incident.resolved', incidentView(doc));
+    }
+    for (const t of plan.newTasks) this.emit('task.created', taskView(t));
+    for (const i of plan.incidents) this.emit('incident.opened', incidentView(i));
+    const current = saved ?? ((await this.c.instances.findOne({ _id: id }, { projection: { state: 0 } })) as InstanceDoc | null);
+    if (current) this.emit('instance.changed', instanceSummary(current));
   }
 
   private upsertJob(jobId: string, fields: Pick<JobDoc, 'kind' | 'instanceId' | 'activityId' | 'executionId' | 'dueAt'>) {
@@ -623,66 +688,30 @@ export class WorkflowRuntime {
     );
   }
 
-  private async afterSave(
-    saved: InstanceDoc,
-    def: LoadedDefinition,
-    command: Command,
-    r: SessionResult,
-    incidents: SessionResult['incidents'],
-    keepJobs: string[],
-    pre: PreHistory[],
-    prev: { staleJobs: string[]; doneAttempts: string[]; taskIds: string[]; resolvedCalls: string[] },
-  ): Promise<void> {
-    const id = saved._id;
-    const now = this.clock();
-    const history = [
-      ...pre.map((p) => ({ at: now, type: p.type, elementId: p.elementId ?? null, elementType: p.elementId ? (def.meta.types[p.elementId] ?? null) : null, actor: p.actor ?? null, data: p.data === undefined ? null : JSON.stringify(p.data) })),
-      ...r.history,
-    ];
-    if (saved.status === 'completed' || saved.status === 'failed') history.push({ at: now, type: saved.status === 'completed' ? 'instance.completed' : 'instance.failed', elementId: null, elementType: null, actor: null, data: saved.error ? JSON.stringify(saved.error) : null });
-    const ops: Array<Promise<unknown>> = [];
-    if (history.length) ops.push(this.c.history.insertMany(history.map((h, i) => ({ ...h, instanceId: id, seq: saved.rev * 100_000 + i })), { ordered: false }));
-    if (r.newTasks.length) ops.push(this.c.tasks.insertMany(r.newTasks, { ordered: false }).catch((err) => (isDuplicateKey(err) ? undefined : Promise.reject(err))));
-    if (incidents.length) {
-      ops.push(
-        this.c.incidents.insertMany(
-          incidents.map((i) => ({ _id: i.id, instanceId: id, processKey: saved.processKey, businessKey: saved.businessKey, activityId: i.activityId, executionId: i.executionId, jobId: i.jobId, kind: i.kind, message: i.message, attempts: i.attempts, status: 'open' as const, resolution: null, createdAt: now, resolvedAt: null, resolvedBy: null })),
-        ),
-      );
-    }
-    // by _id only: FerretDB on SQLite scans the whole collection for any other filter
-    for (const j of prev.staleJobs) ops.push(this.c.jobs.deleteOne({ _id: j }));
-    for (const a of prev.doneAttempts) void this.c.attempts.deleteOne({ _id: a }).catch(() => undefined);
-    // tasks whose wait is gone: completed by this command, or cancelled (boundary event, terminate, end)
-    const waitingExec = new Set(saved.waits.filter((w) => w.kind === 'task').map((w) => w.executionId));
-    if (command.kind === 'completeTask') ops.push(this.tasks.markCompleted(`${id}:${command.executionId}`, command.actor, command.data, now));
-    if (prev.taskIds.length) ops.push(this.tasks.closeStale(id, prev.taskIds.filter((t) => command.kind !== 'completeTask' || t !== `${id}:${command.executionId}`), waitingExec, now));
-    for (const incidentId of prev.resolvedCalls) ops.push(this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: now, resolvedBy: SYSTEM_ACTOR } }));
-    await Promise.all(ops);
-    for (const incidentId of prev.resolvedCalls) {
-      const doc = await this.c.incidents.findOne({ _id: incidentId });
-      if (doc) this.emit('incident.resolved', incidentView(doc));
-    }
-    for (const t of r.newTasks) this.emit('task.created', taskView(t));
-    for (const i of incidents) {
-      const doc = await this.c.incidents.findOne({ _id: i.id });
-      if (doc) this.emit('incident.opened', incidentView(doc));
-    }
-    this.emit('instance.changed', instanceSummary(saved));
-  }
-
   // ---------------------------------------------------------------- outbox: call activities, thrown messages
 
   /** One outbox job, once: claimed by a lock marker, void while its save does not stand. */
   async runOutboxJob(job: JobDoc): Promise<void> {
-    const inst = await this.c.instances.findOne({ _id: job.instanceId }, { projection: { rev: 1, variables: 1, parent: 1, businessKey: 1 } });
+    const inst = await this.c.instances.findOne({ _id: job.instanceId }, { projection: { rev: 1, variables: 1, parent: 1, businessKey: 1, committedJobs: 1 } });
     if (!inst || inst.rev < job.armedRev) {
       // the save that armed it failed (or is still running): drop it once it is surely dead
       if (!inst || job.createdAt.getTime() < this.clock().getTime() - this.deps.commandTimeoutMs - this.leaseMs) await this.c.jobs.deleteOne({ _id: job._id });
       return;
     }
+    if (inst.committedJobs && !inst.committedJobs.includes(job._id)) {
+      // written by an attempt whose save lost to another's (or long done): never run it
+      await this.c.jobs.deleteOne({ _id: job._id });
+      return;
+    }
     const got = await this.locks.acquire(`job:${job._id}`, 0, this.leaseMs, async () => (await this.c.jobs.findOne({ _id: job._id }, { projection: { _id: 1 } })) !== null);
     if (!got.ok) return;
+    if (job.kind === 'afterSave') {
+      await this.applyPlan(planFromJson(job.payload ?? '{}'), job._id).catch(async (err) => {
+        await this.locks.release(got.lock);
+        throw err;
+      });
+      return;
+    }
     const payload = JSON.parse(job.payload ?? '{}') as OutboxPayload;
     try {
       if (payload.kind === 'startChild') {
@@ -842,24 +871,43 @@ export class WorkflowRuntime {
   async cancelInstance(id: string, actor: ActorRef, reason?: string): Promise<InstanceView> {
     const { doc, lock } = await this.acquire(id, 5000);
     const now = this.clock();
-    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev: doc.rev + 1, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, updatedAt: now, endedAt: now };
+    const rev = doc.rev + 1;
+    const planJobId = `after:${id}@${rev}#${crypto.randomBytes(4).toString('hex')}`;
+    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), updatedAt: now, endedAt: now };
+    const taskIds = doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`);
+    const plan: AfterSavePlan = {
+      instanceId: id,
+      rev,
+      history: [{ _id: `${id}:${rev}:0`, instanceId: id, at: now, seq: rev * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null }],
+      newTasks: [],
+      incidents: [],
+      staleJobs: this.expectedJobs(doc),
+      doneAttempts: [],
+      completeTask: null,
+      closeStale: taskIds.length ? { taskIds, waitingExec: [], at: now } : null,
+      resolvedCalls: [],
+      cancel: { actor, reason, at: now },
+    };
+    await this.c.jobs.insertOne(this.planJob(planJobId, plan, now));
     const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
     if (!res.matchedCount) {
+      void this.c.jobs.deleteOne({ _id: planJobId }).catch(() => undefined);
       await this.locks.release(lock);
       throw new ConflictError('The instance was changed meanwhile; try again');
     }
-    await Promise.all(this.expectedJobs(doc).map((j) => this.c.jobs.deleteOne({ _id: j })));
     if (lock) void this.locks.release(lock).catch(() => undefined);
-    const open = await this.c.incidents.find({ instanceId: id, status: 'open' }).toArray();
-    await this.c.incidents.updateMany({ instanceId: id, status: 'open' }, { $set: { status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor } });
-    for (const i of open) this.emit('incident.resolved', incidentView({ ...i, status: 'resolved', resolution: 'cancelled', resolvedAt: now, resolvedBy: actor }));
-    await this.tasks.closeStale(id, doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`), new Set(), now);
-    await this.c.history.insertOne({ instanceId: id, at: now, seq: (doc.rev + 1) * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null });
-    const children = await this.c.instances.find({ 'parent.instanceId': id, status: { $in: ['running', 'waiting', 'failed'] } }, { projection: { _id: 1 } }).toArray();
-    for (const child of children) await this.cancelInstance(child._id, actor, `parent ${id} cancelled`).catch((err) => this.logger.warn({ err, child: child._id }, 'child cancel failed'));
     const saved = { ...doc, ...set } as InstanceDoc;
-    this.emit('instance.changed', instanceSummary(saved));
+    await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: id }, 'cancel bookkeeping failed; the afterSave job repeats it'));
     return instanceView(saved);
+  }
+
+  /** The rest of a cancel: open incidents resolved, running children cancelled (idempotent). */
+  private async finishCancel(id: string, cancel: NonNullable<AfterSavePlan['cancel']>): Promise<void> {
+    const open = await this.c.incidents.find({ instanceId: id, status: 'open' }).toArray();
+    await this.c.incidents.updateMany({ instanceId: id, status: 'open' }, { $set: { status: 'resolved', resolution: 'cancelled', resolvedAt: cancel.at, resolvedBy: cancel.actor } });
+    for (const i of open) this.emit('incident.resolved', incidentView({ ...i, status: 'resolved', resolution: 'cancelled', resolvedAt: cancel.at, resolvedBy: cancel.actor }));
+    const children = await this.c.instances.find({ 'parent.instanceId': id, status: { $in: ['running', 'waiting', 'failed'] } }, { projection: { _id: 1 } }).toArray();
+    for (const child of children) await this.cancelInstance(child._id, cancel.actor, `parent ${id} cancelled`).catch((err) => this.logger.warn({ err, child: child._id }, 'child cancel failed'));
   }
 
   /** Admin: changes process variables of a waiting instance (in the saved engine state too). */

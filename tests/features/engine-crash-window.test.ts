@@ -1,0 +1,78 @@
+/**
+ * The crash window between an instance save and the rows it implies: a node SIGKILLed right after
+ * saving (before any history row, task or task completion is written) loses nothing; the afterSave
+ * job written with the save's jobs lets another node's poller write them, once.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { useTestConnection } from '../helpers/db';
+import { PROJECT_ROOT } from '../../server/db/ferretdb';
+import { SYSTEM_ACTOR, type WorkflowRuntime } from '../../engine';
+import { newRuntime, fixture, eventually, ADMIN_ACTOR } from './engine-harness';
+
+/** runs tests/features/engine-node.ts and resolves with how it ended */
+export function runEngineNode(env: Record<string, string>): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>; stdout: (cb: (line: string) => void) => void; kill: (s?: NodeJS.Signals) => void } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-node.ts')], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  return {
+    done: new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, output }))),
+    stdout: (cb) => proc.stdout!.on('data', (d) => String(d).split('\n').forEach((l) => l && cb(l))),
+    kill: (s = 'SIGTERM') => void proc.kill(s),
+  };
+}
+
+describe('engine crash window: a node killed right after an instance save', () => {
+  const db = useTestConnection('engine_crash_window');
+  let survivor: WorkflowRuntime;
+  const raw = (name: string) => db.connection.collection(name);
+
+  beforeAll(async () => {
+    let connectors;
+    ({ runtime: survivor, connectors } = newRuntime(db.connection, { nodeId: 'survivor' }));
+    // the service step runs on the killed nodes; were it run here too, it would show as a second effect
+    connectors.fns.set('test.count', async (_input, ctx) => raw('effects').insertOne({ _id: `${ctx.instanceId}:${ctx.activityId}` as never, node: 'survivor' }));
+    await survivor.deploy({ xml: fixture('task-count.bpmn'), actor: SYSTEM_ACTOR });
+  });
+  afterAll(() => survivor.stop());
+
+  it('given a node SIGKILLed after saving a new instance and after saving a task completion, then another node writes the missing history, task and completion, each once', async () => {
+    const started = await runEngineNode({ ENGINE_NODE_DB: db.uri, ENGINE_NODE_ID: 'doomed-1', ENGINE_NODE_MODE: 'kill-after-start' }).done;
+    expect(started.signal).toBe('SIGKILL');
+    const inst = (await raw('instances').findOne({ businessKey: 'CRASH-1' }))!;
+    expect(inst).toMatchObject({ status: 'waiting', rev: 1 });
+    // the state the kill left: the instance is saved, nothing it implies is written yet
+    expect(await raw('tasks').countDocuments({ instanceId: inst._id })).toBe(0);
+    expect(await raw('history').countDocuments({ instanceId: inst._id })).toBe(0);
+    expect(await raw('jobs').countDocuments({ instanceId: inst._id, kind: 'afterSave' })).toBe(1);
+
+    await survivor.start();
+    const [task] = await eventually(async () => {
+      const { items } = await survivor.tasks.list({ queue: 'all', instanceId: String(inst._id) }, ADMIN_ACTOR);
+      return items.length ? items : null;
+    });
+    expect(task).toMatchObject({ activityId: 'approve', status: 'open' });
+    const history = await survivor.getHistory(String(inst._id));
+    expect(history.filter((h) => h.type === 'instance.started')).toHaveLength(1);
+    expect(history.filter((h) => h.type === 'task.created')).toHaveLength(1);
+    await eventually(async () => (await raw('jobs').countDocuments({ instanceId: inst._id, kind: 'afterSave' })) === 0);
+
+    const completed = await runEngineNode({ ENGINE_NODE_DB: db.uri, ENGINE_NODE_ID: 'doomed-2', ENGINE_NODE_MODE: 'kill-after-complete', ENGINE_NODE_INSTANCE: String(inst._id) }).done;
+    expect(completed.signal).toBe('SIGKILL');
+    expect(await raw('instances').findOne({ _id: inst._id })).toMatchObject({ status: 'completed', rev: 2 });
+    const done = await eventually(async () => {
+      const t = await survivor.tasks.get(task.id, ADMIN_ACTOR);
+      return t.status === 'completed' ? t : null;
+    });
+    expect(done.data).toEqual({ approved: true });
+    const after = await eventually(async () => {
+      const h = await survivor.getHistory(String(inst._id));
+      return h.some((e) => e.type === 'instance.completed') ? h : null;
+    });
+    for (const type of ['instance.started', 'task.created', 'task.completed', 'instance.completed'] as const) expect(after.filter((h) => h.type === type)).toHaveLength(1);
+    expect(after.filter((h) => h.type === 'element.entered' && h.elementId === 'count')).toHaveLength(1);
+    expect(await raw('effects').countDocuments({})).toBe(1);
+    expect(await raw('duplicates').countDocuments({})).toBe(0);
+  });
+});
