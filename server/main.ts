@@ -145,7 +145,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       {
         warm: config.env === 'production',
         poolSize: config.print.poolSize,
-        limits: { maxBatch: config.print.batchMax, documentTimeoutMs: config.print.documentTimeoutMs },
+        limits: { maxBatch: config.print.batchMax, documentTimeoutMs: config.print.documentTimeoutMs, chunkSize: config.print.chunkSize },
+        leaseMs: config.leaseMs,
         publishGate: (key, hash, p, summary) => approvals.gatePublish('template', key, hash, p, summary),
       },
     );

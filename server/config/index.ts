@@ -43,6 +43,8 @@ export const envSchema = z
     PRINT_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(1000),
     PRINT_DOCUMENT_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(20_000),
     PRINT_POOL_SIZE: z.coerce.number().int().min(1).max(16).default(2),
+    /** orders per HTML document handed to chromium (a batch reports progress per chunk) */
+    PRINT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
     /** e-mail order intake: the SMTP listener's port (unset = no listener; 0 = any free port) */
     SMTP_PORT: port.optional(),
     SMTP_HOST: z.string().trim().min(1).optional(),
@@ -132,7 +134,7 @@ export interface Config {
   erp: { url?: string; apiKey?: string; allowNetworks: Array<'loopback' | 'private' | 'link-local'>; reference: 'auto' | 'off'; referencePort: number };
   webhooks: { worker: boolean; pollMs: number };
   /** printing: most orders per batch, time limit per document, chromium pages rendering at once */
-  print: { batchMax: number; documentTimeoutMs: number; poolSize: number };
+  print: { batchMax: number; documentTimeoutMs: number; poolSize: number; chunkSize: number };
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
@@ -190,7 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
     stuckAfterMinutes: env.STUCK_AFTER_MINUTES,
     leaseMs: env.LEASE_MS,
-    print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE },
+    print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE, chunkSize: env.PRINT_CHUNK_SIZE },
     intake: { smtpPort: env.SMTP_PORT, smtpHost: env.SMTP_HOST ?? env.HOST, publicPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE, importMaxBytes: Math.round(env.IMPORT_MAX_MB * 1024 * 1024) },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET && env.OIDC_ROLE_MAP

@@ -37,6 +37,8 @@ export interface PrintingOptions {
   referenceTemplatesDir?: string | false;
   /** four-eyes publishing (the approvals module) */
   publishGate?: PublishGate;
+  /** a batch without a heartbeat for this long is taken over by another node (default 30 s) */
+  leaseMs?: number;
 }
 
 export interface Printing {
@@ -64,9 +66,11 @@ export async function createPrinting(deps: { connection: Connection; audit: Audi
     logger,
     events: options.events,
     limits,
+    leaseMs: options.leaseMs,
   });
   if (options.referenceTemplatesDir !== false) await templates.ensureReferenceTemplates(options.referenceTemplatesDir ?? REFERENCE_TEMPLATES_DIR);
   void print.failInterruptedJobs().catch((err) => logger.warn({ err }, 'could not mark interrupted print jobs'));
+  print.startResuming();
   if (options.warm) void renderer.warm().catch((err) => logger.error({ err }, 'chromium could not be started; printing will retry on the first print'));
   return {
     templates,

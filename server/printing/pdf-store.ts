@@ -20,6 +20,10 @@ export class PdfStore {
     return upload.id as Types.ObjectId;
   }
 
+  async remove(id: Types.ObjectId): Promise<void> {
+    await this.bucket.delete(id);
+  }
+
   open(id: Types.ObjectId): Readable {
     return this.bucket.openDownloadStream(id);
   }

@@ -6,6 +6,7 @@
  * A chunk that fails or runs out of time is rendered again document by document, so one bad
  * order is named in `failures` while the rest of the batch still prints.
  */
+import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { PDFDocument } from 'pdf-lib';
 import type { Readable } from 'node:stream';
@@ -16,6 +17,7 @@ import type { ProgressEvent } from '../contracts/realtime';
 import { actorOf, type Principal } from '../auth/principal';
 import { assertInScope, inScope, orderFacts, scopeOf, type RecordScope } from '../auth/record-scope';
 import type { AuditService } from '../audit/audit.service';
+import { claimOnce } from '../db/claim-once';
 import type { Logger } from '../infra/logger';
 import { htmlDocument, type PreparedTemplate } from './document';
 import type { OrderFilter, OrderSource, GroupBy } from './order-source';
@@ -54,6 +56,8 @@ export interface PrintJobView {
   startedAt?: string;
   finishedAt?: string;
   progress: { done: number; total: number };
+  /** times the batch was started: 1, plus one per takeover after its node stopped */
+  runs: number;
   pages: number;
   failures: PrintJobDoc['failures'];
   warnings: PrintJobDoc['warnings'];
@@ -81,6 +85,7 @@ export function toJobView(d: PrintJobDoc): PrintJobView {
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     progress: d.progress,
+    runs: d.runs ?? 1,
     pages: d.pages,
     failures: d.failures ?? [],
     warnings: d.warnings ?? [],
@@ -115,19 +120,27 @@ export interface PrintServiceDeps {
   logger: Logger;
   events?: PrintEventSink;
   limits?: Partial<PrintLimits>;
+  /** a batch whose node sends no heartbeat for this long is taken over by another node (default 30 s) */
+  leaseMs?: number;
 }
 
 const MAX_WARNINGS_PER_ORDER = 20;
 const STALE_JOB_MS = 120_000;
+/** a batch whose nodes keep dying is not started a fourth time (no silent loop) */
+const MAX_BATCH_RUNS = 3;
 
 export class PrintService {
   readonly limits: PrintLimits;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private events: PrintEventSink;
+  private readonly leaseMs: number;
+  private readonly owner = `print-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  private resumer?: NodeJS.Timeout;
 
   constructor(private readonly deps: PrintServiceDeps) {
     this.limits = { ...PRINT_DEFAULTS, ...deps.limits };
     this.events = deps.events ?? NO_EVENTS;
+    this.leaseMs = deps.leaseMs ?? 30_000;
   }
 
   /** The realtime layer may attach later than the service is built. */
@@ -242,15 +255,22 @@ export class PrintService {
       requestedAt: now,
       heartbeatAt: now,
       progress: { done: 0, total: ids.length },
+      runs: 1,
+      leaseOwner: `${this.owner}#1`,
     });
     const id = String(job._id);
     await this.deps.audit.record({ principal, action: 'print.batch', target: { type: 'printJob', id, label: `${ids.length} orders` }, after: { template: job.template, orders: ids.length, filter: input.filter } });
+    this.launch(job._id, template, ids, `${this.owner}#1`);
+    return toJobView(job.toObject());
+  }
+
+  private launch(jobId: Types.ObjectId, template: TemplateDoc, ids: string[], lease: string): void {
+    const id = String(jobId);
     const abort = new AbortController();
-    const done = this.runBatch(job._id, template, ids, abort.signal)
+    const done = this.runBatch(jobId, template, ids, abort.signal, lease)
       .catch((err) => this.deps.logger.error({ err, jobId: id }, 'print batch failed'))
       .finally(() => this.running.delete(id));
     this.running.set(id, { abort, done });
-    return toJobView(job.toObject());
   }
 
   /** A scoped caller's listed orders: those outside the scope are dropped like unknown ones (existence not revealed). */
@@ -275,28 +295,92 @@ export class PrintService {
     return orders.length === new Set(job.orderIds).size && orders.every((o) => inScope(scope, orderFacts(o)));
   }
 
-  private async runBatch(jobId: Types.ObjectId, template: TemplateDoc, ids: string[], signal: AbortSignal): Promise<void> {
+  /**
+   * Runs a batch under a lease: a heartbeat keeps it while this node lives; every write is fenced by
+   * the lease, so a node that lost it (it stalled, another took over) changes nothing.
+   */
+  private async runBatch(jobId: Types.ObjectId, template: TemplateDoc, ids: string[], signal: AbortSignal, lease: string): Promise<void> {
     const id = String(jobId);
+    const mine = { _id: jobId, leaseOwner: lease };
+    let lost = false;
+    const heartbeat = setInterval(() => void this.deps.models.PrintJob.updateOne(mine, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), Math.max(500, Math.round(this.leaseMs / 3)));
+    heartbeat.unref();
     try {
-      await this.deps.models.PrintJob.updateOne({ _id: jobId }, { $set: { status: 'running', startedAt: new Date() } });
+      await this.deps.models.PrintJob.updateOne(mine, { $set: { status: 'running', startedAt: new Date() } });
       this.emit(id, 0, ids.length, 'running');
       const prepared = await this.deps.templates.prepare(template);
       const outcome = await this.renderOrders(prepared, ids, {
         signal,
         onChunk: async (done) => {
-          const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { returnDocument: 'after' }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
-          this.emit(id, done, ids.length, 'running');
-          return doc?.cancelRequested === true; // cancel asked on another node
+          const doc = await this.deps.models.PrintJob.findOneAndUpdate(mine, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { returnDocument: 'after' }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
+          lost = !doc;
+          if (doc) this.emit(id, done, ids.length, 'running');
+          return lost || doc?.cancelRequested === true; // cancel asked on another node
         },
       });
-      const view = await this.finish(jobId, template, outcome);
+      if (lost) return this.deps.logger.warn({ jobId: id }, 'print batch lease lost; another node prints it');
+      if (signal.aborted && signal.reason === 'shutdown') {
+        // graceful shutdown: hand the batch back at once, another node starts it again
+        await this.deps.models.PrintJob.updateOne(mine, { $set: { leaseOwner: null, heartbeatAt: new Date(0) } });
+        return;
+      }
+      const view = await this.finish(jobId, template, outcome, lease);
+      if (!view) return this.deps.logger.warn({ jobId: id }, 'print batch lease lost before its result was stored; another node prints it');
       this.emit(id, view.progress.done, ids.length, view.status === 'completed' ? 'completed' : view.status === 'cancelled' ? 'cancelled' : 'failed', view.error);
     } catch (err) {
-      const message = signal.aborted && signal.reason === 'shutdown' ? 'The server shut down while printing' : (err as Error).message;
-      await this.deps.models.PrintJob.updateOne({ _id: jobId }, { $set: { status: 'failed', error: message, finishedAt: new Date() } });
+      const message = (err as Error).message;
+      await this.deps.models.PrintJob.updateOne(mine, { $set: { status: 'failed', error: message, finishedAt: new Date() } });
       this.emit(id, 0, ids.length, 'failed', message);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Takes over batches whose node stopped (no heartbeat for a lease): each takeover is won by one
+   * node (a unique claim per run), counted in `runs`, and starts the batch again from its first
+   * order; the result is one PDF with every order once. After MAX_BATCH_RUNS the batch fails.
+   */
+  async resumeInterruptedBatches(): Promise<number> {
+    const { PrintJob } = this.deps.models;
+    const stale = new Date(Date.now() - this.leaseMs);
+    const jobs = await PrintJob.find({ kind: 'batch', status: { $in: ['queued', 'running'] }, heartbeatAt: { $lt: stale } }, { _id: 1, runs: 1, template: 1, orderIds: 1, cancelRequested: 1 })
+      .limit(20)
+      .lean<Array<Pick<PrintJobDoc, '_id' | 'runs' | 'template' | 'orderIds' | 'cancelRequested'>>>();
+    let resumed = 0;
+    for (const j of jobs) {
+      const id = String(j._id);
+      if (this.running.has(id)) continue;
+      const run = (j.runs ?? 1) + 1;
+      if (!(await claimOnce(PrintJob.db, `print:${id}:${run}`, { jobId: id }))) continue;
+      const lease = `${this.owner}#${run}`;
+      const mine = { _id: j._id, leaseOwner: lease };
+      await PrintJob.updateOne({ _id: j._id }, { $set: { runs: run, leaseOwner: lease, heartbeatAt: new Date(), 'progress.done': 0 } });
+      if (j.cancelRequested || run > MAX_BATCH_RUNS) {
+        const error = j.cancelRequested ? undefined : `Interrupted ${run - 1} times: the nodes printing it stopped; not started again`;
+        await PrintJob.updateOne(mine, { $set: { status: j.cancelRequested ? 'cancelled' : 'failed', finishedAt: new Date(), ...(error ? { error } : {}) } });
+        this.emit(id, 0, j.orderIds.length, j.cancelRequested ? 'cancelled' : 'failed', error);
+        continue;
+      }
+      try {
+        const template = await this.deps.templates.published(j.template.key, j.template.version);
+        this.deps.logger.warn({ jobId: id, run }, 'print batch taken over from a node that stopped; printing it again');
+        this.launch(j._id, template, j.orderIds, lease);
+        resumed++;
+      } catch (err) {
+        await PrintJob.updateOne(mine, { $set: { status: 'failed', error: (err as Error).message, finishedAt: new Date() } });
+      }
+    }
+    return resumed;
+  }
+
+  /** Looks for batches to take over every half lease (and once now). */
+  startResuming(): void {
+    const tick = () => void this.resumeInterruptedBatches().catch((err) => this.deps.logger.warn({ err }, 'could not resume interrupted print batches'));
+    tick();
+    this.resumer = setInterval(tick, Math.max(500, Math.round(this.leaseMs / 2)));
+    this.resumer.unref();
   }
 
   private emit(jobId: string, done: number, total: number, status: ProgressEvent['status'], message?: string): void {
@@ -415,8 +499,10 @@ export class PrintService {
     return { pdf, pages, orders, failures, warnings, cancelled };
   }
 
-  /** Stores the PDF and closes the job record. */
-  private async finish(jobId: Types.ObjectId, template: TemplateDoc, outcome: RenderOutcome): Promise<PrintJobView> {
+  /** Stores the PDF and closes the job record (under `lease` for batches: undefined when it was lost). */
+  private async finish(jobId: Types.ObjectId, template: TemplateDoc, outcome: RenderOutcome): Promise<PrintJobView>;
+  private async finish(jobId: Types.ObjectId, template: TemplateDoc, outcome: RenderOutcome, lease: string): Promise<PrintJobView | undefined>;
+  private async finish(jobId: Types.ObjectId, template: TemplateDoc, outcome: RenderOutcome, lease?: string): Promise<PrintJobView | undefined> {
     const $set: Record<string, unknown> = {
       finishedAt: new Date(),
       failures: outcome.failures.slice(0, 1000),
@@ -437,7 +523,11 @@ export class PrintService {
       $set.status = 'completed';
       $set['progress.done'] = outcome.orders.length + outcome.failures.length;
     }
-    const doc = await this.deps.models.PrintJob.findOneAndUpdate({ _id: jobId }, { $set }, { returnDocument: 'after' }).lean<PrintJobDoc>();
+    const doc = await this.deps.models.PrintJob.findOneAndUpdate(lease ? { _id: jobId, leaseOwner: lease } : { _id: jobId }, { $set }, { returnDocument: 'after' }).lean<PrintJobDoc>();
+    if (!doc && lease) {
+      if ($set.fileId) await this.deps.files.remove($set.fileId as Types.ObjectId).catch(() => undefined);
+      return undefined;
+    }
     return toJobView(doc!);
   }
 
@@ -504,17 +594,18 @@ export class PrintService {
 
   /* ---------- lifecycle ---------- */
 
-  /** Jobs left running by a node that stopped are marked failed, so nobody waits for them forever. */
+  /** Single prints left running by a node that stopped are marked failed, so nobody waits for them forever (batches are resumed). */
   async failInterruptedJobs(): Promise<number> {
     const stale = new Date(Date.now() - STALE_JOB_MS);
     const res = await this.deps.models.PrintJob.updateMany(
-      { status: { $in: ['queued', 'running'] }, heartbeatAt: { $lt: stale } },
+      { kind: { $ne: 'batch' }, status: { $in: ['queued', 'running'] }, heartbeatAt: { $lt: stale } },
       { $set: { status: 'failed', error: 'Interrupted: the server stopped while printing', finishedAt: new Date() } },
     );
     return res.modifiedCount;
   }
 
   async close(): Promise<void> {
+    if (this.resumer) clearInterval(this.resumer);
     for (const r of this.running.values()) r.abort.abort('shutdown');
     await Promise.all([...this.running.values()].map((r) => r.done));
   }

@@ -60,6 +60,9 @@ export interface PrintJobDoc {
   finishedAt?: Date;
   heartbeatAt?: Date;
   progress: { done: number; total: number };
+  /** batches: times started (1 + takeovers after a node stopped) and the lease of the run in progress */
+  runs?: number;
+  leaseOwner?: string | null;
   pages: number;
   /** documents that could not be rendered; the rest of the batch is in the PDF */
   failures: Array<{ orderId: string; orderNumber?: string; reason: string }>;
@@ -136,6 +139,8 @@ const printJobSchema = new Schema<PrintJobDoc>(
     finishedAt: Date,
     heartbeatAt: Date,
     progress: { done: { type: Number, default: 0 }, total: { type: Number, default: 0 } },
+    runs: Number,
+    leaseOwner: { type: String, default: null },
     pages: { type: Number, default: 0 },
     failures: { type: [{ _id: false, orderId: String, orderNumber: String, reason: String }], default: [] },
     warnings: { type: [{ _id: false, orderId: String, orderNumber: String, messages: [String] }], default: [] },
