@@ -81,6 +81,15 @@ const view = (d: DraftDoc): DraftView => ({
   entryProblems: d.entryProblems,
   createdAt: new Date(d.createdAt).toISOString(),
 });
+/** What the mail itself says unless the operator typed it: the Message-ID as external id, the sender as the customer's e-mail (as an automatically read mail gets). */
+function withMailDefaults(input: unknown, d: DraftDoc): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  if (!('externalId' in out) && d.source.messageId) out.externalId = d.source.messageId.slice(0, 128);
+  const customer = out.customer;
+  if (d.source.from && customer && typeof customer === 'object' && !Array.isArray(customer) && !(customer as Record<string, unknown>).email) out.customer = { ...customer, email: d.source.from.toLowerCase() };
+  return out;
+}
 const labelOf = (principal: Principal, fallback?: string) => fallback ?? (principal.kind === 'user' ? principal.email : principal.kind);
 
 export class DraftsService {
@@ -154,7 +163,7 @@ export class DraftsService {
     if (!d) throw new NotFoundError(`Draft ${id}`);
     if (opts.fromTask && d.status === 'resolved' && d.orderNumber) return this.orders.get(d.orderNumber);
     if (d.status !== 'open') throw new ConflictError(`Draft ${id} is already ${d.status}`);
-    const withRef = input && typeof input === 'object' && !('externalId' in input) && d.source.messageId ? { ...(input as object), externalId: d.source.messageId.slice(0, 128) } : input;
+    const withRef = withMailDefaults(input, d);
     let result;
     try {
       result = await this.orders.intake(withRef, { principal, channel: d.channel, actorLabel: opts.actorLabel, intakeNote: `entered from ${d.channel === 'email' ? `the e-mail${d.source.subject ? ` "${d.source.subject.slice(0, 80)}"` : ''}` : 'a draft'}` });

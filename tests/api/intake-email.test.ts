@@ -175,7 +175,7 @@ describe('e-mail intake over real SMTP', () => {
       expect(resolved).toMatchObject({ orderNumber: expect.stringMatching(/^SO-\d{4}-\d{6}$/), resolvedBy: 'data entry: desk@test.local' });
       expect(resolved.entryProblems).toBeUndefined();
       const created = (await admin.get(`/api/orders/${resolved.orderNumber}`)).body;
-      expect(created).toMatchObject({ channel: 'email', externalId: info.messageId, currency: 'GBP', customer: { name: 'Sam Smith', phone: '+441134960000' }, lines: [expect.objectContaining({ sku: 'SCR-100', quantity: 100 })], totals: { subtotal: 250 } });
+      expect(created).toMatchObject({ channel: 'email', externalId: info.messageId, currency: 'GBP', customer: { name: 'Sam Smith', phone: '+441134960000', email: 'buyer@acme.test' }, lines: [expect.objectContaining({ sku: 'SCR-100', quantity: 100 })], totals: { subtotal: 250 } });
       expect(created.timeline[0].message).toMatch(/entered from the e-mail "Bestellung \/ order"/);
       expect(created.timeline[0].actor).toBe('data entry: desk@test.local');
       const instance = (await admin.get(`/api/instances?businessKey=${encodeURIComponent(`mail:${result.draftId}`)}`)).body.items[0];

@@ -1,7 +1,8 @@
 /**
  * The data-entry task of an e-mail the intake could not read, in Debian's chromium: an operator
  * opens it from the inbox and sees the mail (sender, subject, text, why it needs a person, the
- * attachment as a download), claims it and decides with the form; a Chinese browser reads the
+ * attachment as a download), claims it and rejects it with the form, or enters the order with the
+ * form (lines in the grid) and the order exists on the email channel; a Chinese browser reads the
  * mail panel in Chinese.
  */
 import nodemailer from 'nodemailer';
@@ -31,22 +32,26 @@ describe('the data-entry task of an unreadable e-mail (chromium)', () => {
     admin = await adminClient(harness.ordo);
     expect((await admin.post('/api/users', { email: 'desk@test.local', name: 'Desk', role: 'operator', groups: [], password: 'operator-pass-1' })).status).toBe(201);
     // a real RFC 5322 message built by nodemailer, handed to the intake as the SMTP listener does
+    ({ draftId, taskId } = await unreadableMail('Our order for next week'));
+  });
+  afterAll(() => harness?.close());
+
+  async function unreadableMail(subject: string): Promise<{ draftId: string; taskId: string; messageId: string }> {
     const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
       from: 'Sam Buyer <sam@acme.test>',
       to: 'orders@ordo.test',
-      subject: 'Our order for next week',
+      subject,
       text: 'Hello,\n\nplease send the usual screws to the Leeds dock.\nScan of the PO attached.\n\nSam',
       attachments: [{ filename: 'PO-scan.pdf', content: SCAN, contentType: 'application/pdf' }],
     });
     const result = await harness.ordo.intake.email.receive(built.message as Buffer);
-    draftId = result.draftId!;
-    expect(draftId).toEqual(expect.any(String));
-    taskId = await until(async () => {
-      const res = await admin.get(`/api/tasks?queue=all&businessKey=${encodeURIComponent(`mail:${draftId}`)}`);
+    expect(result.draftId).toEqual(expect.any(String));
+    const id = await until(async () => {
+      const res = await admin.get(`/api/tasks?queue=all&businessKey=${encodeURIComponent(`mail:${result.draftId}`)}`);
       return (res.body.items as Array<{ id: string }>)[0]?.id;
     }, 'the data-entry task');
-  });
-  afterAll(() => harness?.close());
+    return { draftId: result.draftId!, taskId: id, messageId: built.messageId };
+  }
 
   it('given an operator opens the task, then the page shows the mail and its attachment, and the operator rejects it with the form', async () => {
     const b = await harness.browser();
@@ -91,6 +96,42 @@ describe('the data-entry task of an unreadable e-mail (chromium)', () => {
     await panel.waitFor();
     expect((await panel.locator('#mail-title').textContent())?.trim()).toBe('电子邮件');
     expect(await panel.textContent()).toContain('已由 desk@test.local 拒绝：A reminder, the order came by phone');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given an operator enters the order with the form, then it is created on the email channel with the Message-ID and the mail is resolved', async () => {
+    const mail = await unreadableMail('Screws again');
+    const b = await harness.browser();
+    const page = await b.open('/login');
+    await signIn(page, 'desk@test.local', 'operator-pass-1');
+    await page.goto(`${harness.url}/tasks/${encodeURIComponent(mail.taskId)}`);
+    await page.locator(`.mail-panel[data-draft="${mail.draftId}"] .mail-subject`, { hasText: 'Screws again' }).waitFor();
+    await page.getByRole('button', { name: 'Claim' }).click();
+    const form = page.locator('.task-form[data-form-key="mail-data-entry"]');
+    await form.waitFor();
+    const fill = (id: string, value: string) => form.locator(`#${id}`).fill(value);
+    await fill('root_order_customer_name', 'Sam Buyer');
+    await fill('root_order_customer_company', 'Acme Ltd');
+    await fill('root_order_shippingAddress_line1', '9 Dock Road');
+    await fill('root_order_shippingAddress_city', 'Leeds');
+    await fill('root_order_shippingAddress_postcode', 'LS1 1AA');
+    await fill('root_order_shippingAddress_country', 'GB');
+    await fill('root_order_currency', 'GBP');
+    await fill('root_order_lines_0_sku', 'scr-100');
+    await fill('root_order_lines_0_name', 'Screws, box of 100');
+    await fill('root_order_lines_0_quantity', '12');
+    await fill('root_order_lines_0_unitPrice', '2.5');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.waitForURL(`${harness.url}/tasks?queue=mine`);
+    const draft = await until(async () => {
+      const d = (await admin.get(`/api/intake/drafts/${mail.draftId}`)).body;
+      return d.status === 'resolved' ? d : undefined;
+    }, 'the mail resolved');
+    const order = (await admin.get(`/api/orders/${draft.orderNumber}`)).body;
+    expect(order).toMatchObject({ channel: 'email', externalId: mail.messageId, customer: { name: 'Sam Buyer', company: 'Acme Ltd', email: 'sam@acme.test' }, currency: 'GBP', lines: [expect.objectContaining({ sku: 'SCR-100', quantity: 12, unitPrice: 2.5 })] });
+    // the task page now says where the mail went
+    await page.goto(`${harness.url}/tasks/${encodeURIComponent(mail.taskId)}`);
+    await page.locator('.mail-panel a', { hasText: `Entered as order ${draft.orderNumber}.` }).waitFor();
     expect(b.problems).toEqual([]);
   });
 });
