@@ -18,6 +18,7 @@ import { holderOf } from '../contracts/inbox';
 import type { TaskEscalation } from '../contracts/realtime';
 import type { Logger } from '../infra/logger';
 import type { RealtimeGateway } from './realtime.gateway';
+import type { FactsByKeys } from '../api/tasks/task-actor';
 
 /** A timer boundary event on a user task, with what it leads to. */
 export interface BoundaryTimer {
@@ -101,6 +102,8 @@ export interface EscalationWatchDeps {
   realtime: Pick<RealtimeGateway, 'publishSla'>;
   /** resolves once task events emitted so far went out (a flagged task is announced after it appeared) */
   beforePublish?: () => Promise<void>;
+  /** the orders' channel and warehouse, so a warning reaches only sockets whose record scope holds the order */
+  facts?: FactsByKeys;
   logger: Logger;
   clock?: () => Date;
 }
@@ -150,8 +153,9 @@ export class EscalationWatch {
         .getDefinitionXml(key, version)
         .then(async ({ xml }) => boundaryTimersOf((await parseDefinition(xml)).root))
         .catch((err) => {
-          this.timers.delete(id);
-          throw err;
+          // a definition this version cannot read: no escalations for it, said once
+          this.deps.logger.warn({ err, definition: id }, 'boundary timers of a definition could not be read');
+          return [];
         });
       this.timers.set(id, known);
     }
@@ -185,17 +189,11 @@ export class EscalationWatch {
     }
     if (!announce.length) return;
     await this.deps.beforePublish?.();
+    const keys = [...new Set(announce.flatMap((a) => (a.task.businessKey ? [a.task.businessKey] : [])))];
+    const facts = this.deps.facts && keys.length ? await this.deps.facts(keys) : new Map();
     for (const { task, escalation } of announce) {
-      this.deps.realtime.publishSla({
-        taskId: task.id,
-        level: 'escalated',
-        dueAt: task.dueAt ?? at,
-        at,
-        escalation,
-        candidateGroups: task.candidateGroups,
-        candidateUsers: task.candidateUsers,
-        assignee: holderOf(task),
-      });
+      const event = { taskId: task.id, level: 'escalated' as const, dueAt: task.dueAt ?? at, at, escalation, candidateGroups: task.candidateGroups, candidateUsers: task.candidateUsers, assignee: holderOf(task) };
+      this.deps.realtime.publishSla(event, (task.businessKey && facts.get(task.businessKey)) || null);
     }
     this.deps.logger.info({ instanceId: s.id, tasks: announce.map((a) => a.task.id) }, 'tasks escalated by a boundary timer');
   }
