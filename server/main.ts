@@ -235,7 +235,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...storeRoutes({ stores }),
       // connector operations the modeler offers: built-ins by name, stored REST connectors pinned to a version and as latest
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key), connectors: connectorRefs(await integration.connectors.list()) }) }),
-      ...instanceRoutes({ runtime: workflows, audit }),
+      ...instanceRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
       ...taskRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
       ...inboxRoutes({ inbox, facts: (keys) => taskFields.byKeys(keys) }),
       ...messageRoutes({ runtime: workflows }),
@@ -263,7 +263,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const taskPublisher = new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger });
     taskPublisher.listen(workflowEvents);
     // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
-    new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), logger }).listen(workflowEvents);
+    new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), facts: (keys) => taskFields.byKeys(keys), logger }).listen(workflowEvents);
     inbox.setProgressSink((e) => realtime.publishProgress(e));
     // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
     auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));

@@ -23,7 +23,7 @@ export const groupsSchema = z.array(z.string().trim().regex(/^[a-z0-9][a-z0-9_-]
 /** Record scope: the channels and warehouses a user (or API key) is limited to; empty lists = all. */
 export const recordScopeSchema = z.strictObject({
   channels: z.array(z.enum(CHANNELS)).max(CHANNELS.length).default([]),
-  warehouses: z.array(z.string().trim().min(1, 'must not be empty').max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')).max(100).default([]),
+  warehouses: z.array(z.string().trim().min(1, 'must not be empty').max(100).refine((w) => ![...w].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must not contain control characters')).max(100).default([]),
 });
 export type RecordScopeDto = { channels: string[]; warehouses: string[] };
 

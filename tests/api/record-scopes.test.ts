@@ -136,6 +136,20 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await cara.get(task(phoneReview))).status).toBe(200);
   });
 
+  it('given process instances, then Cara lists only the phone order’s and gets 404 for the other’s details, history and incidents', async () => {
+    const idOf = async (n: string) => ((await admin.get(`/api/instances?businessKey=${n}`)).body.items as Array<{ id: string }>)[0].id;
+    const [apiInstance, phoneInstance] = [await idOf(api), await idOf(phone)];
+    const mine = (await cara.get('/api/instances')).body as { items: Array<{ businessKey: string }>; total: number };
+    expect([...new Set(mine.items.map((i) => i.businessKey))]).toEqual([phone]);
+    expect(mine.total).toBe(mine.items.length);
+    expect((await cara.get(`/api/instances?businessKey=${api}`)).body).toEqual({ items: [], total: 0 });
+    expect((await cara.get(`/api/instances/${apiInstance}`)).status).toBe(404);
+    expect((await cara.get(`/api/instances/${apiInstance}/history`)).status).toBe(404);
+    expect((await cara.get(`/api/instances/${phoneInstance}`)).status).toBe(200);
+    expect((await cara.get(`/api/instances/${phoneInstance}/history`)).status).toBe(200);
+    expect(((await cara.get('/api/incidents')).body as Array<{ businessKey: string | null }>).every((i) => i.businessKey === phone)).toBe(true);
+  });
+
   it('given printing, then Cara cannot print, batch-print or select by filter an order outside her scope', async () => {
     expect((await cara.post(`/api/print/orders/${api}`, { templateKey: 'packing-slip' })).status).toBe(404);
     const listedBatch = await cara.post('/api/print/batches', { templateKey: 'packing-slip', orderIds: [api] });
@@ -166,6 +180,11 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
       .map((l) => l.split(','))
       .reduce((s, r) => [s[0] + Number(r[header.indexOf('channel:phone')]), s[1] + Number(r[header.indexOf('channel:api')])], [0, 0]);
     expect(totals).toEqual([1, 0]);
+    // channels and a warehouse: the phone order, not allocated yet, still counts (the filter's unallocated branch on FerretDB)
+    const key = await admin.post('/api/api-keys', { name: 'phone-and-zz', scopes: ['orders.read', 'reports.read'], recordScope: { channels: ['phone'], warehouses: ['ZZ-9'] } });
+    const both = new ApiClient(ordo.url, key.body.key);
+    expect((await both.get('/api/reports/orders')).body.totals.orders).toBe(1);
+    expect(await listed(both)).toEqual([phone]);
   });
 
   it('given both reviews done, when the flows allocate and print, then print history, PDFs and reprints of the api order are hidden from Cara; her pack task arrives live, the other does not', async () => {

@@ -4,9 +4,29 @@ import { actorOf } from '../../auth/principal';
 import { cancelBody, incidentQuery, instanceParams, instanceQuery, retryBody, startInstanceBody, variablesBody } from '../../contracts/workflows';
 import type { WorkflowRuntime } from '../../../engine';
 import type { AuditService } from '../../audit/audit.service';
+import type { Principal } from '../../auth/principal';
+import { NotFoundError } from '../../../workflows/model/errors';
+import { visibleKeysOf, type FactsByKeys } from '../tasks/task-actor';
 
-export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService }): AnyRoute[] {
+/** Most instances a scoped list looks at (it filters by record scope after the query, newest first). */
+const SCOPED_SCAN = 500;
+
+/** `facts`: the orders' channel and warehouse by number: a caller with a record scope sees only instances of orders inside it. */
+export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService; facts?: FactsByKeys }): AnyRoute[] {
   const { runtime, audit } = deps;
+  /** 404, as for a missing instance, when its order is outside the caller's record scope. */
+  const assertVisible = async (principal: Principal, id: string) => {
+    const visible = visibleKeysOf(principal, deps.facts);
+    if (!visible) return;
+    const { businessKey } = await runtime.getInstance(id);
+    if (!businessKey || !(await visible([businessKey])).has(businessKey)) throw new NotFoundError(`Instance ${id}`);
+  };
+  const keep = async <T extends { businessKey: string | null }>(principal: Principal, items: T[]): Promise<T[]> => {
+    const visible = visibleKeysOf(principal, deps.facts);
+    if (!visible) return items;
+    const keys = await visible([...new Set(items.flatMap((i) => (i.businessKey ? [i.businessKey] : [])))]);
+    return items.filter((i) => i.businessKey && keys.has(i.businessKey));
+  };
   return [
     defineRoute({
       method: 'get',
@@ -15,7 +35,12 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       summary: 'Instances, newest first, filtered by process, status, business key or incident',
       access: { permission: 'instances.read' },
       query: instanceQuery,
-      handler: ({ query }) => runtime.listInstances(query),
+      handler: async ({ query, principal }) => {
+        if (!visibleKeysOf(principal)) return runtime.listInstances(query);
+        const seen = await keep(principal, (await runtime.listInstances({ ...query, offset: 0, limit: SCOPED_SCAN })).items);
+        const offset = query.offset ?? 0;
+        return { items: seen.slice(offset, offset + (query.limit ?? 50)), total: seen.length };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -34,7 +59,10 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       summary: 'An instance: status, variables, tokens, incidents and the path taken (to paint the diagram at xmlUrl)',
       access: { permission: 'instances.read' },
       params: instanceParams,
-      handler: ({ params }) => runtime.getInstance(params.id),
+      handler: async ({ params, principal }) => {
+        await assertVisible(principal, params.id);
+        return runtime.getInstance(params.id);
+      },
     }),
     defineRoute({
       method: 'get',
@@ -43,7 +71,10 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       summary: 'The history of an instance: elements entered and left, task events, incidents, with time and actor',
       access: { permission: 'instances.read' },
       params: instanceParams,
-      handler: ({ params }) => runtime.getHistory(params.id),
+      handler: async ({ params, principal }) => {
+        await assertVisible(principal, params.id);
+        return runtime.getHistory(params.id);
+      },
     }),
     defineRoute({
       method: 'post',
@@ -54,6 +85,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       params: instanceParams,
       body: cancelBody,
       handler: async ({ params, body, principal }) => {
+        await assertVisible(principal, params.id);
         const inst = await runtime.cancelInstance(params.id, actorOf(principal), body.reason);
         await audit.record({ principal, action: 'instance.cancel', target: { type: 'instance', id: params.id }, after: { reason: body.reason } });
         return inst;
@@ -68,6 +100,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       params: instanceParams,
       body: variablesBody,
       handler: async ({ params, body, principal }) => {
+        await assertVisible(principal, params.id);
         const before = await runtime.getInstance(params.id);
         const inst = await runtime.setVariables(params.id, body.variables, actorOf(principal));
         const changed = Object.keys(body.variables);
@@ -82,7 +115,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       summary: 'Incidents (failed service tasks after their retries, engine failures), newest first',
       access: { permission: 'instances.read' },
       query: incidentQuery,
-      handler: ({ query }) => runtime.listIncidents(query),
+      handler: async ({ query, principal }) => keep(principal, await runtime.listIncidents(query)),
     }),
     defineRoute({
       method: 'post',
