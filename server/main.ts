@@ -47,7 +47,7 @@ import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
-import { connectMailEntryToRuntime } from './intake/mail-data-entry';
+import { startMailDataEntry } from './intake/mail-data-entry';
 import { StoresService } from './intake/stores.service';
 import { storeRoutes } from './api/intake/stores.routes';
 import { startIntegration, type Integration, type OrderEventType } from './integration';
@@ -197,10 +197,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))
       .catch((err) => logger.error({ err }, 'the reference process order-fulfilment could not be deployed'));
     // e-mail the intake cannot read: the built-in mail-data-entry flow puts it in the operators' inbox
-    connectMailEntryToRuntime(intake.drafts, workflows, logger);
-    await workflows
-      .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'mail-data-entry.bpmn'), 'utf8'))
-      .catch((err) => logger.error({ err }, 'the built-in process mail-data-entry could not be deployed'));
+    await startMailDataEntry({ drafts: intake.drafts, runtime: workflows, logger, xml: fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'mail-data-entry.bpmn'), 'utf8') }).catch((err) =>
+      logger.error({ err }, 'the built-in process mail-data-entry could not be deployed'),
+    );
     // the warehouse pick (scan to confirm, bulk complete, an SLA timer that escalates), started per order by the API or a WMS
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'warehouse-pick.bpmn'), 'utf8'))

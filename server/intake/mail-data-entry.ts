@@ -88,3 +88,25 @@ export function connectMailEntryToRuntime(drafts: DraftsService, runtime: Workfl
     },
   };
 }
+
+/** Mails stored while no runtime was wired, or whose task could not start then, get their task now. */
+export async function startOpenDraftTasks(drafts: DraftsService, logger: Logger): Promise<number> {
+  let started = 0;
+  for (const draft of await drafts.list('open')) {
+    try {
+      await drafts.tasks?.create(draft);
+      started++;
+    } catch (err) {
+      logger.warn({ err, draftId: draft.id }, 'the data-entry task of a stored mail could not start');
+    }
+  }
+  return started;
+}
+
+/** Wires the handlers, deploys the built-in process, then makes sure every open mail has its task. */
+export async function startMailDataEntry(deps: { drafts: DraftsService; runtime: WorkflowRuntime; logger: Logger; xml: string }): Promise<void> {
+  connectMailEntryToRuntime(deps.drafts, deps.runtime, deps.logger);
+  await deps.runtime.ensureDeployed(deps.xml);
+  void startOpenDraftTasks(deps.drafts, deps.logger);
+}
+

@@ -7,6 +7,7 @@
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import { eventually, operator } from './tasks-live.fixtures';
+import { startOpenDraftTasks } from '../../server/intake/mail-data-entry';
 import type { RunningOrdo } from '../../server/main';
 
 describe('e-mail intake over real SMTP', () => {
@@ -205,6 +206,25 @@ describe('e-mail intake over real SMTP', () => {
       expect(rejected.orderNumber).toBeUndefined();
       expect((await admin.get('/api/intake/drafts?status=rejected')).body.map((d: { id: string }) => d.id)).toContain(result.draftId);
       expect((await admin.post(`/api/intake/drafts/${result.draftId}/order`, {})).status).toBe(409);
+    });
+
+    it('given a mail stored while no workflow runtime was wired, then its task starts when the data-entry flow starts', async () => {
+      const tasks = ordo.intake.drafts.tasks;
+      ordo.intake.drafts.tasks = undefined;
+      let draftId: string;
+      try {
+        draftId = (await send(unreadable('<stored-early@acme.test>'))).result.draftId!;
+      } finally {
+        ordo.intake.drafts.tasks = tasks;
+      }
+      const key = encodeURIComponent(`mail:${draftId}`);
+      expect((await admin.get(`/api/instances?businessKey=${key}`)).body.items).toEqual([]);
+      await startOpenDraftTasks(ordo.intake.drafts, ordo.logger);
+      await inboxTask(draftId);
+      // every other open mail already had its task: none got a second one
+      for (const d of (await admin.get('/api/intake/drafts')).body as Array<{ id: string }>) {
+        expect((await admin.get(`/api/instances?businessKey=${encodeURIComponent(`mail:${d.id}`)}`)).body.items).toHaveLength(1);
+      }
     });
   });
 });
