@@ -7,9 +7,10 @@
  *   /connectors/c/:id           one connector: operations, versions, test panel, edit
  *   /connectors/credentials     credentials
  *   /connectors/webhooks        webhooks
+ *   /connectors/api             the API reference (designer/api-docs, its own chunk)
  */
 import './connectors.css';
-import { useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
 import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import Form from '@rjsf/core';
@@ -25,8 +26,11 @@ import { TestPanel } from './TestPanel';
 import { useLoad } from './use-load';
 import { CredentialsTab } from './CredentialsTab';
 import { WebhooksTab } from './WebhooksTab';
+import apiDocsMessages from '../api-docs/i18n';
 
 registerMessages(messages);
+registerMessages(apiDocsMessages);
+const ApiDocsPage = lazy(() => import('../api-docs/ApiDocsPage'));
 
 const SECRET_EXAMPLE = '{{secrets.NAME}}';
 
@@ -47,6 +51,9 @@ function Tabbed({ children }: { children: ReactNode }) {
         ) : null}
         <NavLink to="/connectors/webhooks" className="tab">
           {t('tabs.webhooks')}
+        </NavLink>
+        <NavLink to="/connectors/api" className="tab">
+          {t('apiDocs:tab')}
         </NavLink>
       </nav>
       {children}
@@ -329,6 +336,14 @@ export default function ConnectorsPage() {
         <Route path="c/:id" element={<ConnectorDetail />} />
         <Route path="credentials" element={<CredentialsTab />} />
         <Route path="webhooks" element={<WebhooksTab />} />
+        <Route
+          path="api"
+          element={
+            <Suspense fallback={<Loading />}>
+              <ApiDocsPage />
+            </Suspense>
+          }
+        />
       </Routes>
     </Tabbed>
   );

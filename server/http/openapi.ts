@@ -18,6 +18,24 @@ function jsonSchema(schema: ZodType, io: 'input' | 'output' = 'input'): Json {
   }
 }
 
+/** A JSON Schema document made embeddable: its own `#/$defs/…` references inlined, `$schema`/`$id`/`$defs` dropped. */
+function standalone(doc: Json): Json {
+  const defs = (doc.$defs as Record<string, Json> | undefined) ?? {};
+  const inline = (v: unknown, depth: number): unknown => {
+    if (Array.isArray(v)) return v.map((x) => inline(x, depth));
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Json;
+    const ref = typeof o.$ref === 'string' ? /^#\/\$defs\/(.+)$/.exec(o.$ref) : null;
+    if (ref && defs[ref[1]] && depth < 8) {
+      const { $ref: _r, ...rest } = o;
+      return { ...(inline(defs[ref[1]], depth + 1) as Json), ...rest };
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, inline(x, depth)]));
+  };
+  const { $schema: _s, $id: _i, $defs: _d, ...rest } = doc;
+  return inline(rest, 0) as Json;
+}
+
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 function operationId(route: AnyRoute, used: Set<string>): string {
@@ -89,7 +107,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title?
       'x-access': typeof route.access === 'object' ? 'permission' : route.access,
       security: route.access === 'public' ? [] : route.access === 'user' ? [{ session: [] }] : [{ session: [] }, { apiKey: [] }],
       parameters: parameters(route),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.bodyJsonSchema ? standalone(route.bodyJsonSchema) : jsonSchema(route.body) } } } } : {}),
       responses,
     };
     paths[p] ??= {};

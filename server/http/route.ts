@@ -36,6 +36,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
+  /** For a body checked in the handler against a JSON Schema (ajv, user-authored content): that schema, for the OpenAPI document. */
+  bodyJsonSchema?: Record<string, unknown>;
   /** Shape of a successful answer, for the OpenAPI document (documentation only: not enforced at run time). */
   response?: ZodType;
   /** Media type of a raw answer (files, streams) for the OpenAPI document, e.g. application/pdf. */

@@ -76,6 +76,10 @@ describe('GET /api/openapi.json', () => {
     const order = doc.paths['/api/orders/{number}'].get.responses['200'].content['application/json'].schema;
     expect(order.required).toEqual(expect.arrayContaining(['number', 'status', 'lines', 'timeline', 'eta', 'version']));
     expect(doc.paths['/api/orders'].post.responses['201'].content['application/json'].schema.properties.number).toBeDefined();
+    // the order intake body is checked with ajv against the order JSON Schema: the document shows that schema, self-contained
+    const intake = doc.paths['/api/orders'].post.requestBody.content['application/json'].schema;
+    expect(intake.required).toEqual(expect.arrayContaining(['customer', 'shippingAddress', 'lines', 'currency']));
+    expect(JSON.stringify(intake)).not.toContain('$ref');
     expect(doc.paths['/api/tasks'].get.responses['200'].content['application/json'].schema.properties.items.items.required).toEqual(expect.arrayContaining(['id', 'status', 'candidateGroups']));
     expect(Object.keys(doc.paths['/api/templates/{key}/preview'].post.responses['200'].content)).toEqual(['application/pdf']);
     // the resources integrators use most describe their answers

@@ -68,13 +68,12 @@ describe('outbound order events: an outbox inside the order update', () => {
 
   it('given a node that dies between the order update and the hand-over, when a dispatcher runs on a restarted node, then every event is delivered once, after the dead claim runs out', async () => {
     // the "crashed" node: its order updates are written, its hand-over never happens
-    let crashed: OrdersModule | undefined = createOrdersModule({ connection: h.ordo.connection, logger: silent, audit: new AuditService(h.ordo.connection), startLoop: false });
+    const crashed: OrdersModule = createOrdersModule({ connection: h.ordo.connection, logger: silent, audit: new AuditService(h.ordo.connection), startLoop: false });
     crashed.setEventSink(() => Promise.reject(new Error('the node was killed here')));
     const { order: accepted } = await crashed.orders.intake(order('CRASH-1'), { principal: ANONYMOUS, channel: 'api' });
     const n = accepted.number;
     const approved = await crashed.orders.applyStatus(n, 'approved', { actor: 'reviewer', step: 'review' });
     await crashed.close();
-    crashed = undefined;
     const ids = [`${n}:1:order.created`, `${n}:${approved.version}:order.approved`];
 
     // what the crash left: both events inside the order document (written by the order updates themselves) and the mark

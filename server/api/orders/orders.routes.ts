@@ -125,6 +125,7 @@ export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHi
       summary: 'Accept an order (Idempotency-Key header; the same key or channel + externalId again answers 200 with the same body)',
       access: { permission: 'orders.write' },
       body: z.unknown(),
+      bodyJsonSchema: ORDER_SCHEMA,
       raw: true,
       status: 201,
       produces: 'application/json',
