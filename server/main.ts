@@ -33,6 +33,7 @@ import { EscalationWatch, taskEscalationsOf } from './realtime/escalation-watch'
 import { InboxService } from './api/inbox/inbox.service';
 import { inboxRoutes } from './api/inbox/inbox.routes';
 import { TaskFieldsReader } from './api/inbox/task-fields';
+import { recordFacts } from './api/tasks/record-facts';
 import { RuleSetRuntime, RuleSetStore, createRuleEvaluator } from '../engine/rules';
 import { RulesService } from './api/rules/rules.service';
 import { ruleRoutes } from './api/rules/rules.routes';
@@ -206,6 +207,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       .catch((err) => logger.error({ err }, 'the process warehouse-pick could not be deployed'));
     // the operators' inbox: queues with the order fields as columns, comments, scan look-ups, CSP-safe form validators
     const taskFields = new TaskFieldsReader(orders.collections.orders);
+    // record scopes: the channel and warehouse behind a task's or instance's business key (order or mail draft)
+    const scopeFacts = recordFacts({ orders: (keys) => taskFields.byKeys(keys), draftChannel: async (id) => (await intake.drafts.get(id).catch(() => undefined))?.channel });
     const inbox = new InboxService({ tasks: () => workflows.tasks, forms: workflowForms, fields: taskFields, connection, escalations: (ids) => taskEscalationsOf(connection, ids) });
     await inbox.init();
 
@@ -234,9 +237,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...storeRoutes({ stores }),
       // connector operations the modeler offers: built-ins by name, stored REST connectors pinned to a version and as latest
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key), connectors: connectorRefs(await integration.connectors.list()) }) }),
-      ...instanceRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
-      ...taskRoutes({ runtime: workflows, audit, facts: (keys) => taskFields.byKeys(keys) }),
-      ...inboxRoutes({ inbox, facts: (keys) => taskFields.byKeys(keys) }),
+      ...instanceRoutes({ runtime: workflows, audit, facts: scopeFacts }),
+      ...taskRoutes({ runtime: workflows, audit, facts: scopeFacts }),
+      ...inboxRoutes({ inbox, facts: scopeFacts }),
       ...messageRoutes({ runtime: workflows }),
       ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),
     ];
@@ -262,11 +265,11 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const taskPublisher = new TaskPublisher({ realtime, fields: (key) => taskFields.of(key), noInput: (formKey) => inbox.noInput(formKey), logger });
     taskPublisher.listen(workflowEvents);
     // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
-    new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), facts: (keys) => taskFields.byKeys(keys), logger }).listen(workflowEvents);
+    new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), facts: scopeFacts, logger }).listen(workflowEvents);
     inbox.setProgressSink((e) => realtime.publishProgress(e));
     // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
     auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));
-    const slaWatch = new SlaWatch(connection, { realtime, logger, facts: (keys) => taskFields.byKeys(keys) });
+    const slaWatch = new SlaWatch(connection, { realtime, logger, facts: scopeFacts });
     slaWatch.start();
     closers.push(() => slaWatch.stop());
     closers.push(

@@ -5,6 +5,7 @@
  * unallocated orders and other warehouses) are invisible to them everywhere: lists, details (404),
  * edits, task queues and actions, socket events, prints, print history and reports.
  */
+import nodemailer from 'nodemailer';
 import type { RunningOrdo } from '../../server/main';
 import type { InboxListDto } from '../../server/contracts/inbox';
 import type { TaskEvent } from '../../server/contracts/realtime';
@@ -21,6 +22,7 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
   let ann: ApiClient;
   let cara: ApiClient;
   let wes: ApiClient;
+  let eve: ApiClient;
   let wesId: string;
   const sockets: TestSocket[] = [];
   let phone: string;
@@ -42,14 +44,15 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
   const listed = async (c: ApiClient) => ((await c.get('/api/orders?limit=100')).body.items as Array<{ number: string }>).map((r) => r.number).sort();
 
   beforeAll(async () => {
-    ordo = await startTestOrdo({ label: 'record_scopes' });
+    ordo = await startTestOrdo({ label: 'record_scopes', env: { SMTP_PORT: '0' } });
     admin = await adminClient(ordo);
     await user('ann@test.local');
     const c = await user('cara@test.local', { channels: ['phone'] });
     expect(c.scope).toEqual({ channels: ['phone'], warehouses: [] });
     const w = await user('wes@test.local', { warehouses: ['NO-WAREHOUSE-YET'] });
     wesId = w.id;
-    [ann, cara, wes] = await Promise.all(['ann', 'cara', 'wes'].map((n) => new ApiClient(ordo.url).login(`${n}@test.local`, PASSWORD)));
+    await user('eve@test.local', { channels: ['email'] });
+    [ann, cara, wes, eve] = await Promise.all(['ann', 'cara', 'wes', 'eve'].map((n) => new ApiClient(ordo.url).login(`${n}@test.local`, PASSWORD)));
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
@@ -244,5 +247,26 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect(await listed(key)).toEqual([phone]);
     expect((await key.get(`/api/orders/${api}`)).status).toBe(404);
     expect((await key.get(`/api/orders/${phone}`)).status).toBe(200);
+  });
+
+  it('given an e-mail that needs data entry, then its draft and its inbox task are hidden from Cara (phone) and shown to Eve (e-mail)', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ordo.intake.smtpPort!, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({ from: 'Buyer <buyer@acme.test>', to: 'orders@ordo.test', subject: 'urgent!!', text: 'Customer: Someone\nLines:\n- some screws please, the usual\nShip to: the warehouse' });
+    transport.close();
+    const draftId = ordo.intake.email.recent.get(info.messageId)!.draftId!;
+    expect(draftId).toEqual(expect.any(String));
+    const ids = async (c: ApiClient) => ((await c.get('/api/intake/drafts')).body as Array<{ id: string }>).map((d) => d.id);
+    expect(await ids(eve)).toContain(draftId);
+    expect(await ids(cara)).not.toContain(draftId);
+    expect((await cara.get(`/api/intake/drafts/${draftId}`)).status).toBe(404);
+    expect((await cara.get(`/api/intake/drafts/${draftId}/original`)).status).toBe(404);
+    expect((await cara.post(`/api/intake/drafts/${draftId}/discard`)).status).toBe(404);
+    expect((await eve.get(`/api/intake/drafts/${draftId}`)).body).toMatchObject({ id: draftId, status: 'open', channel: 'email' });
+    const key = `mail:${draftId}`;
+    const entry = await eventually(async () => ((await eve.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.items as Array<{ id: string; businessKey: string | null }>).find((t) => t.businessKey === key), 'the mail entry task in Eve’s queue');
+    expect(((await ann.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.items as Array<{ businessKey: string | null }>).map((t) => t.businessKey)).toContain(key);
+    expect(((await cara.get<InboxListDto>('/api/inbox/tasks?queue=groups')).body.items as Array<{ businessKey: string | null }>).map((t) => t.businessKey)).not.toContain(key);
+    expect((await cara.get(task(entry.id))).status).toBe(404);
+    expect((await cara.post(`${task(entry.id)}/claim`)).status).toBe(404);
   });
 });

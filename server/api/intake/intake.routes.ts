@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route';
-import { ANONYMOUS } from '../../auth/principal';
+import { ANONYMOUS, type Principal } from '../../auth/principal';
+import { assertInScope, inScope, scopeOf } from '../../auth/record-scope';
 import type { OrdersModule } from '../../orders';
 import type { IntakeModule } from '../../intake';
 import { IMPORT_FIELDS } from '../../intake/tabular';
@@ -14,6 +15,11 @@ const idempotencyKey = z.string().regex(/^[\x21-\x7E]{1,200}$/);
 
 export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule; publicPerMinute: number; importMaxBytes: number }): AnyRoute[] {
   const { intake } = deps;
+  // a draft is an order of its channel not allocated yet: a record scope applies to it as to orders (404 outside)
+  const draftVisible = async (principal: Principal, id: string) => {
+    const scope = scopeOf(principal);
+    if (scope) assertInScope(scope, { channel: (await intake.drafts.get(id)).channel, warehouse: null }, `Draft ${id}`);
+  };
   return [
     defineRoute({
       method: 'post',
@@ -49,7 +55,7 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       summary: 'Incoming orders that need data entry (open by default)',
       access: { permission: 'orders.read' },
       query: z.strictObject({ status: z.enum(['open', 'resolved', 'discarded', 'rejected']).default('open') }),
-      handler: ({ query }) => intake.drafts.list(query.status),
+      handler: async ({ query, principal }) => (await intake.drafts.list(query.status)).filter((d) => inScope(scopeOf(principal), { channel: d.channel, warehouse: null })),
     }),
     defineRoute({
       method: 'get',
@@ -58,7 +64,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       summary: 'One draft: what could be read, why it needs a person, the message text',
       access: { permission: 'orders.read' },
       params: uuidParams,
-      handler: ({ params }) => intake.drafts.get(params.id),
+      handler: async ({ params, principal }) => {
+        await draftVisible(principal, params.id);
+        return intake.drafts.get(params.id);
+      },
     }),
     defineRoute({
       method: 'get',
@@ -68,7 +77,8 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       access: { permission: 'orders.read' },
       params: uuidParams,
       raw: true,
-      async handler({ params, res }) {
+      async handler({ params, res, principal }) {
+        await draftVisible(principal, params.id);
         const o = await intake.drafts.original(params.id);
         res.type(o.contentType).setHeader('Content-Disposition', `attachment; filename="draft-${params.id}.eml"`).send(o.raw);
       },
@@ -81,7 +91,8 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       access: { permission: 'orders.read' },
       params: z.object({ id: z.uuid('must be an id from this server'), index: z.coerce.number().int().min(0).max(99) }),
       raw: true,
-      async handler({ params, res }) {
+      async handler({ params, res, principal }) {
+        await draftVisible(principal, params.id);
         const a = await intake.drafts.attachment(params.id, params.index);
         // always a download (never rendered in the designer's origin), with a header-safe name
         const ascii = a.name.replace(/[^\x20-\x7E]|["\\]/g, '_');
@@ -101,7 +112,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       params: uuidParams,
       body: z.unknown(),
       status: 201,
-      handler: ({ params, body, principal }) => intake.drafts.resolve(params.id, body, principal),
+      handler: async ({ params, body, principal }) => {
+        await draftVisible(principal, params.id);
+        return intake.drafts.resolve(params.id, body, principal);
+      },
     }),
     defineRoute({
       method: 'post',
@@ -110,7 +124,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       summary: 'Discard a draft (not an order)',
       access: { permission: 'orders.write' },
       params: uuidParams,
-      handler: ({ params, principal }) => intake.drafts.discard(params.id, principal),
+      handler: async ({ params, principal }) => {
+        await draftVisible(principal, params.id);
+        return intake.drafts.discard(params.id, principal);
+      },
     }),
     // ---- file import
     defineRoute({
