@@ -10,6 +10,7 @@ import { ADMIN, ApiClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
 import { eventually, operator, placeOrder, taskOf } from '../api/tasks-live.fixtures';
 import { escalationFlow } from '../api/tasks-escalation.fixtures';
+import { wedgeScan } from './tasks.fixtures';
 
 const waitFor = (check: () => Promise<boolean>, what: string, ms = 20_000) => eventually(async () => ((await check()) ? true : undefined), what, ms);
 const enc = encodeURIComponent;
@@ -43,7 +44,7 @@ describe('tasks: scan to confirm, bulk complete, lines grid, escalation (chromiu
     harness = await DesignerHarness.start('e2e_tasks_bulk');
     admin = await new ApiClient(harness.url).login(ADMIN.email, ADMIN.password);
     await operator(harness.ordo, 'pia@test.local', ['warehouse']);
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const number = await placeOrder(admin, { customer: `Picker ${i}`, company: `Depot ${i}`, chairs: 10 + i });
       const started = await admin.post('/api/instances', { processKey: 'warehouse-pick', businessKey: number });
       if (started.status !== 201) throw new Error(JSON.stringify(started.body));
@@ -56,12 +57,12 @@ describe('tasks: scan to confirm, bulk complete, lines grid, escalation (chromiu
 
   const taskData = async (number: string) => (await admin.get(`/api/tasks/${enc(picks[number])}`)).body as { status: string; data: unknown; completedBy: { label: string } | null };
 
-  it('given the packer’s inbox with five pick tasks, when a scanner types a packing slip’s order number and Enter, then exactly that order’s pick is confirmed', async () => {
+  it('given the packer’s inbox with six pick tasks, when a scanner types a packing slip’s order number and Enter (into the scan field or anywhere on the page), then exactly that order’s pick is confirmed', async () => {
     const page = await pia.open('/tasks');
     await signIn(page, 'pia@test.local', 'operator-pass-1');
     await page.locator('[data-connection=live]').waitFor();
-    await waitFor(async () => (await rows(page).count()) === 5, 'five pick rows');
-    expect(await page.locator('[data-queue=groups] .count').innerText()).toBe('5');
+    await waitFor(async () => (await rows(page).count()) === 6, 'six pick rows');
+    expect(await page.locator('[data-queue=groups] .count').innerText()).toBe('6');
 
     // a keyboard-wedge scanner types the code into the focused scan field and ends with Enter
     await page.locator('#task-scan').focus();
@@ -69,7 +70,11 @@ describe('tasks: scan to confirm, bulk complete, lines grid, escalation (chromiu
     await page.locator('.banner-ok', { hasText: `${orders[0]}: Pick order confirmed.` }).waitFor();
     await page.locator(`tr[data-order="${orders[0]}"]`).waitFor({ state: 'detached' });
     expect(await taskData(orders[0])).toMatchObject({ status: 'completed', data: {}, completedBy: { label: 'pia@test.local' } });
-    for (const n of orders.slice(1)) expect((await taskData(n)).status).toBe('open');
+    // the scanner with no field focused: the inbox tells its burst from typing and confirms that pick too
+    await wedgeScan(page, orders[5]);
+    await page.locator('.banner-ok', { hasText: `${orders[5]}: Pick order confirmed.` }).waitFor();
+    expect((await taskData(orders[5])).status).toBe('completed');
+    for (const n of orders.slice(1, 5)) expect((await taskData(n)).status).toBe('open');
     expect(pia.problems).toEqual([]);
   });
 

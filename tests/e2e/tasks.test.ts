@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { ADMIN, ApiClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
 import { eventually, operator, placeOrder, taskOf } from '../api/tasks-live.fixtures';
+import { wedgeScan } from './tasks.fixtures';
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 
@@ -150,16 +151,14 @@ describe('tasks: two operators, live queues (chromium)', () => {
 
   it('given Bob at his inbox, when a scanner types a packing slip’s order number, then that order’s open task opens; the camera says plainly what this browser supports', async () => {
     const page = bob.page;
-    await page.locator('h1').click();
-    await page.keyboard.type(`${zhang}\n`, { delay: 4 });
+    await wedgeScan(page, zhang);
     await page.locator('.task-form[data-form-key="manual-review"]').waitFor();
     expect(await text(page, '.task-head .order-ref')).toBe(zhang);
     await screenshot(page, 'tasks-05-scanned-task');
     // the order Ann finished has nothing left for a reviewer: the inbox says so
     await page.goto(`${harness.url}/tasks`);
     await page.locator('[data-connection=live]').waitFor();
-    await page.locator('h1').click();
-    await page.keyboard.type(`${number}\n`, { delay: 4 });
+    await wedgeScan(page, number);
     await page.locator('.banner-error', { hasText: `${number} has no open task you may work on.` }).waitFor();
 
     await page.getByRole('button', { name: 'Camera' }).click();
