@@ -148,7 +148,10 @@ describe('workflows end to end (chromium)', () => {
     const catalog = await admin.get('/api/workflows/catalog');
     // a built-in handler that needs no inputs
     const handler = 'variables.set';
-    const form: string = catalog.status === 200 ? catalog.body.forms[0].key : 'order-review';
+    expect(catalog.status).toBe(200);
+    // a shipped form whose required fields sampleData() can fill
+    const form = 'manual-review';
+    expect(catalog.body.forms.map((f: { key: string }) => f.key)).toContain(form);
     await clickElement(page, ids.service);
     await page.locator('[data-tab=properties]').click();
     await page.locator('[data-testid=properties-panel] [data-group-id="group-ordo-service"]').waitFor();
