@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../infra/logger';
+import { PollLoop } from '../infra/poll-loop';
 import { ORDER_EVENT_QUEUE, type OrderEventQueueDoc } from '../orders/orders.service';
 
 export const ORDER_EVENT_CLAIMS = 'orderEventClaims';
@@ -48,8 +49,7 @@ export class OrderEventDispatcher {
   private readonly leaseMs: number;
   private readonly sweepEveryMs: number;
   private lastSweep = 0;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PollLoop;
   private stopped = false;
 
   constructor(private readonly o: OrderEventDispatcherOptions) {
@@ -58,6 +58,7 @@ export class OrderEventDispatcher {
     this.claims = o.connection.collection(ORDER_EVENT_CLAIMS) as unknown as Collection<ClaimDoc>;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.sweepEveryMs = o.sweepEveryMs ?? 600_000;
+    this.loop = new PollLoop(() => this.runOnce(), (err) => o.logger.warn({ err }, 'order event dispatcher pass failed'));
   }
 
   /** Orders marked as holding outbound events (what a restarted node finds). */
@@ -117,23 +118,11 @@ export class OrderEventDispatcher {
 
   start(pollMs: number): void {
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((err) => this.o.logger.warn({ err }, 'order event dispatcher pass failed'))
-        .finally(() => {
-          if (this.stopped) return;
-          this.timer = setTimeout(tick, pollMs);
-          this.timer.unref();
-        });
-    };
-    this.timer = setTimeout(tick, 0);
-    this.timer.unref();
+    this.loop.start(pollMs, 0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }
