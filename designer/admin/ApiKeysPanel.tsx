@@ -2,10 +2,12 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { useTranslation } from 'react-i18next';
 import type { ApiKeyDto, CreateApiKeyBody, CreatedApiKeyDto } from '../../server/contracts/auth';
 import { ALL_PERMISSIONS, type Permission } from '../../server/contracts/permissions';
+import type { Channel } from '../../workflows/model/order';
 import { useFormat } from '../i18n/format';
 import { api, ApiError } from '../app/api';
 import { fieldError } from '../app/errors';
 import { Badge, ErrorBanner, Field, Loading, Notice } from '../app/ui';
+import { parseWarehouses, ScopeFields, ScopeSummary } from './ScopeEditor';
 
 /** Permissions grouped by their prefix ('orders.read' → 'orders'), in declaration order. */
 function permissionGroups(): Array<[string, Permission[]]> {
@@ -100,6 +102,7 @@ export function ApiKeysPanel() {
               <th>{t('apiKeys.expires')}</th>
               <th>{t('apiKeys.lastUsed')}</th>
               <th>{t('apiKeys.status')}</th>
+              <th>{t('users.scope')}</th>
               <th className="col-actions">{t('users.actions')}</th>
             </tr>
           </thead>
@@ -118,6 +121,9 @@ export function ApiKeysPanel() {
                   <td>{k.lastUsedAt ? format.dateTime(k.lastUsedAt) : <span className="muted">{t('apiKeys.notUsed')}</span>}</td>
                   <td>
                     <Badge tone={state === 'active' ? 'ok' : 'muted'}>{t(`apiKeys.state.${state}`)}</Badge>
+                  </td>
+                  <td className="col-scope">
+                    <ScopeSummary scope={k.recordScope} />
                   </td>
                   <td className="col-actions">
                     {state !== 'active' ? null : confirming === k.id ? (
@@ -181,6 +187,8 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('');
   const [scopes, setScopes] = useState<ReadonlySet<Permission>>(new Set());
+  const [recordScope, setRecordScope] = useState({ channels: [] as string[], warehousesText: '' });
+  const [scopeOpen, setScopeOpen] = useState(false);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -199,6 +207,8 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey
     const body: CreateApiKeyBody = { name, scopes: ALL_PERMISSIONS.filter((p) => scopes.has(p)) };
     // a date means "valid through that day" in the user's time zone
     if (expires) body.expiresAt = new Date(`${expires}T23:59:59`).toISOString();
+    const warehouses = parseWarehouses(recordScope.warehousesText);
+    if (recordScope.channels.length || warehouses.length) body.recordScope = { channels: recordScope.channels as Channel[], warehouses };
     try {
       onCreated(await api.post<CreatedApiKeyDto>('/api/api-keys', body));
     } catch (err) {
@@ -209,7 +219,8 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey
   };
 
   const hints = { name: t('fieldErrors.apiKeyName'), scopes: t('fieldErrors.scopes'), expiresAt: t('fieldErrors.expiresAt') };
-  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints) && !i.path.startsWith('scopes.')) : [];
+  const unshown = error instanceof ApiError ? error.issues.filter((i) => !(i.path in hints) && !i.path.startsWith('scopes.') && !i.path.startsWith('recordScope')) : [];
+  const recordScopeError = error instanceof ApiError && error.issues.some((i) => i.path.startsWith('recordScope')) ? t('fieldErrors.scope') : undefined;
   const showBanner = Boolean(error) && !(error instanceof ApiError && error.status === 400 && error.issues.length > 0 && unshown.length === 0);
   const scopesError = fieldError(error, 'scopes', hints) ?? (error instanceof ApiError && error.issues.some((i) => i.path.startsWith('scopes.')) ? hints.scopes : undefined);
 
@@ -250,6 +261,13 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey
           ))}
         </div>
       </fieldset>
+      {scopeOpen || recordScopeError ? (
+        <ScopeFields channels={recordScope.channels} warehousesText={recordScope.warehousesText} onChange={setRecordScope} error={recordScopeError} hint={t('apiKeys.recordScopeHint')} />
+      ) : (
+        <button type="button" className="btn btn-small scope-open" onClick={() => setScopeOpen(true)}>
+          {t('users.scopeLimit')}
+        </button>
+      )}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t('apiKeys.creating') : t('apiKeys.create')}

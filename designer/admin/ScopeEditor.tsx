@@ -52,11 +52,14 @@ export function ScopeFields({
   warehousesText,
   onChange,
   error,
+  hint,
 }: {
   channels: readonly string[];
   warehousesText: string;
   onChange: (next: { channels: string[]; warehousesText: string }) => void;
   error?: string;
+  /** what the scope limits (a person by default) */
+  hint?: string;
 }) {
   const { t } = useTranslation('admin');
   const id = useId();
@@ -64,9 +67,9 @@ export function ScopeFields({
   return (
     <fieldset className={error ? 'scopes scope-fields field-invalid' : 'scopes scope-fields'}>
       <legend>{t('users.scope')}</legend>
-      <div className="field-hint">{t('users.scopeHint')}</div>
+      <div className="field-hint">{hint ?? t('users.scopeHint')}</div>
       <div className="scope-channels" role="group" aria-label={t('users.scopeChannels')}>
-        <span className="scope-group-title">{t('users.scopeChannels')}</span>
+        <span className="scope-channels-title">{t('users.scopeChannels')}</span>
         {CHANNELS.map((c) => (
           <label key={c} className="check">
             <input type="checkbox" value={c} checked={channels.includes(c)} onChange={(e) => toggle(c, e.target.checked)} />

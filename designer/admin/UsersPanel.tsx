@@ -88,10 +88,10 @@ export function UsersPanel() {
             <th>{t('users.email')}</th>
             <th>{t('users.role')}</th>
             <th>{t('users.groups')}</th>
-            <th>{t('users.scope')}</th>
             <th>{t('users.language')}</th>
             <th>{t('users.status')}</th>
             <th>{t('users.created')}</th>
+            <th>{t('users.scope')}</th>
             {manage ? <th className="col-actions">{t('users.actions')}</th> : null}
           </tr>
         </thead>
@@ -147,12 +147,12 @@ export function UsersPanel() {
                     <span className="muted">{t('users.noGroups')}</span>
                   )}
                 </td>
-                <td className="col-scope">
-                  <ScopeCell name={u.name} scope={u.scope} manage={manage} busy={busy} onSave={(scope) => update(u, { scope }, t('users.scopeChanged', { name: u.name }))} />
-                </td>
                 <td>{u.locale ? LANGUAGE_NAMES[u.locale] : <span className="muted">{t('common:userMenu.followBrowser')}</span>}</td>
                 <td>{u.disabled ? <Badge tone="muted">{t('users.disabled')}</Badge> : <Badge tone="ok">{t('users.active')}</Badge>}</td>
                 <td>{format.date(u.createdAt)}</td>
+                <td className="col-scope">
+                  <ScopeCell name={u.name} scope={u.scope} manage={manage} busy={busy} onSave={(scope) => update(u, { scope }, t('users.scopeChanged', { name: u.name }))} />
+                </td>
                 {manage ? (
                   <td className="col-actions">
                     {self ? null : u.disabled ? (

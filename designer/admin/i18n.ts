@@ -163,6 +163,7 @@ export default defineMessages('admin', {
       confirmRevoke: 'Revoke now',
       revokedNotice: 'The key “{{name}}” is revoked.',
       empty: 'No API keys yet.',
+      recordScopeHint: 'Limit the key to orders of some channels and warehouses; leave both empty for all orders. With warehouses only, orders not yet allocated stay hidden.',
     },
     permissionGroups: groupsEn,
     permissions: permissionsEn,
@@ -266,6 +267,7 @@ export default defineMessages('admin', {
       confirmRevoke: '确认吊销',
       revokedNotice: '密钥“{{name}}”已吊销。',
       empty: '还没有 API 密钥。',
+      recordScopeHint: '将此密钥限制为某些渠道和仓库的订单；两者都留空则可访问全部订单。仅指定仓库时，尚未分配仓库的订单不可见。',
     },
     permissionGroups: {
       users: '用户',
@@ -418,6 +420,7 @@ export default defineMessages('admin', {
       confirmRevoke: '確認撤銷',
       revokedNotice: '金鑰「{{name}}」已撤銷。',
       empty: '尚無 API 金鑰。',
+      recordScopeHint: '將此金鑰限制為某些通路和倉庫的訂單；兩者皆留空則可存取全部訂單。僅指定倉庫時，尚未分配倉庫的訂單不可見。',
     },
     permissionGroups: {
       users: '使用者',

@@ -109,6 +109,20 @@ describe('admin end to end (chromium)', () => {
     await form.getByRole('button', { name: 'Create user' }).click();
     await expectText(page.locator('tr[data-email="wen@test.local"] .scope-summary'), 'Channels: Web form · Warehouses: US-1');
     expect(await scopeOf('wen@test.local')).toEqual({ channels: ['web'], warehouses: ['US-1'] });
+
+    // API keys take a record scope too
+    const keys = await admin.open('/admin/api-keys');
+    await keys.getByRole('button', { name: 'New API key' }).click();
+    const keyForm = keys.getByRole('form', { name: 'New API key' });
+    await keyForm.getByLabel('Name').fill('DE-1 scanner');
+    await keyForm.getByLabel('Search and read orders').check();
+    await keyForm.getByRole('button', { name: 'Limit to channels and warehouses…' }).click();
+    await keyForm.getByRole('textbox', { name: 'Warehouses' }).fill('DE-1');
+    await keyForm.getByRole('button', { name: 'Create key' }).click();
+    await keys.getByTestId('api-key-secret').waitFor();
+    await keys.getByRole('button', { name: 'Done' }).click();
+    await expectText(keys.locator('tr[data-key-name="DE-1 scanner"] .scope-summary'), 'Warehouses: DE-1');
+    expect((await adminApi.get('/api/api-keys')).body.find((k: { name: string }) => k.name === 'DE-1 scanner').recordScope).toEqual({ channels: [], warehouses: ['DE-1'] });
     expect(admin.problems).toEqual([]);
   });
 

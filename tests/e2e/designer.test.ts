@@ -92,7 +92,7 @@ describe('designer end to end (chromium)', () => {
     await form.getByRole('button', { name: 'Create user' }).click();
     const row = page.locator(`tr[data-email="${OPERATOR.email}"]`);
     await row.waitFor();
-    expect(await row.locator('td').allInnerTexts()).toEqual([OPERATOR.name, OPERATOR.email, expect.any(String), '+', 'Browser language', 'Active', expect.any(String), 'Disable']);
+    expect(await row.locator('td').allInnerTexts()).toEqual([OPERATOR.name, OPERATOR.email, expect.any(String), '+', 'Browser language', 'Active', expect.any(String), expect.stringMatching(/^All orders\s*Edit$/), 'Disable']);
     expect(await row.getByLabel(`Role of ${OPERATOR.name}`).inputValue()).toBe('operator');
     await expectText(page.locator('.banner-ok > span').first(), `User ${OPERATOR.email} was created.`);
     await screenshot(page, '04-users');
