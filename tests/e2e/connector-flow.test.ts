@@ -48,66 +48,60 @@ const openApiOf = (url: string) => ({
   },
 });
 
-/** The order flow: received → reserve in the warehouse system (the connector) → approved → allocated there. */
-const flowXml = (connectorId: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="WmsFlow" targetNamespace="http://ordo.dev/processes">
-  <bpmn:process id="order-fulfilment" name="Order fulfilment through the warehouse system" isExecutable="true">
+interface Step {
+  id: string;
+  name: string;
+  connectorId: string;
+  inputs: Record<string, string>;
+  attrs?: string;
+}
+
+/** A straight-line process start → steps → end, with its diagram (bpmn-js needs the shapes to paint it). */
+function linearFlow(key: string, name: string, steps: Step[]): string {
+  const ids = ['start', ...steps.map((st) => st.id), 'end'];
+  const flow = (i: number) => `f${i + 1}`;
+  const tasks = steps.map((st, i) => {
+    const inputs = Object.entries(st.inputs).map(([n, v]) => `<camunda:inputParameter name="${n}">${v}</camunda:inputParameter>`).join('');
+    return `<bpmn:serviceTask id="${st.id}" name="${st.name}"${st.attrs ? ` ${st.attrs}` : ''}><bpmn:extensionElements><camunda:connector><camunda:connectorId>${st.connectorId}</camunda:connectorId><camunda:inputOutput>${inputs}</camunda:inputOutput></camunda:connector></bpmn:extensionElements><bpmn:incoming>${flow(i)}</bpmn:incoming><bpmn:outgoing>${flow(i + 1)}</bpmn:outgoing></bpmn:serviceTask>`;
+  });
+  const flows = ids.slice(1).map((to, i) => `<bpmn:sequenceFlow id="${flow(i)}" sourceRef="${ids[i]}" targetRef="${to}" />`);
+  const x = (i: number) => 100 + i * 140;
+  const shapes = ids.map((id, i) => {
+    const event = i === 0 || i === ids.length - 1;
+    return `<bpmndi:BPMNShape id="s_${id}" bpmnElement="${id}"><dc:Bounds x="${x(i)}" y="${event ? 100 : 78}" width="${event ? 36 : 100}" height="${event ? 36 : 80}" /></bpmndi:BPMNShape>`;
+  });
+  const edges = ids.slice(1).map((_, i) => `<bpmndi:BPMNEdge id="e_${flow(i)}" bpmnElement="${flow(i)}"><di:waypoint x="${x(i) + (i === 0 ? 36 : 100)}" y="118" /><di:waypoint x="${x(i + 1)}" y="118" /></bpmndi:BPMNEdge>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="Definitions_${key}" targetNamespace="http://ordo.dev/processes">
+  <bpmn:process id="${key}" name="${name}" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:serviceTask id="received" name="Received">
-      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setStatus</camunda:connectorId>
-        <camunda:inputOutput><camunda:inputParameter name="status">received</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:serviceTask id="reserve" name="Reserve in the warehouse system" ordo:outputVariable="reservation" ordo:retries="3">
-      <bpmn:extensionElements><camunda:connector><camunda:connectorId>${connectorId}</camunda:connectorId>
-        <camunda:inputOutput>
-          <camunda:inputParameter name="orderNumber">\${variables.orderId}</camunda:inputParameter>
-          <camunda:inputParameter name="sku">\${variables.order.lines[0].sku}</camunda:inputParameter>
-          <camunda:inputParameter name="quantity">\${variables.order.lines[0].quantity}</camunda:inputParameter>
-        </camunda:inputOutput></camunda:connector></bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:serviceTask id="approved" name="Approved">
-      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setStatus</camunda:connectorId>
-        <camunda:inputOutput><camunda:inputParameter name="status">approved</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
-      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:serviceTask id="recordAllocation" name="Record allocation">
-      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setAllocation</camunda:connectorId>
-        <camunda:inputOutput><camunda:inputParameter name="warehouse">\${variables.reservation.warehouse}</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
-      <bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:serviceTask id="allocated" name="Allocated">
-      <bpmn:extensionElements><camunda:connector><camunda:connectorId>order.setStatus</camunda:connectorId>
-        <camunda:inputOutput><camunda:inputParameter name="status">allocated</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements>
-      <bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="received" />
-    <bpmn:sequenceFlow id="f2" sourceRef="received" targetRef="reserve" />
-    <bpmn:sequenceFlow id="f3" sourceRef="reserve" targetRef="approved" />
-    <bpmn:sequenceFlow id="f4" sourceRef="approved" targetRef="recordAllocation" />
-    <bpmn:sequenceFlow id="f5" sourceRef="recordAllocation" targetRef="allocated" />
-    <bpmn:sequenceFlow id="f6" sourceRef="allocated" targetRef="end" />
+    ${tasks.join('\n    ')}
+    <bpmn:endEvent id="end"><bpmn:incoming>${flow(steps.length)}</bpmn:incoming></bpmn:endEvent>
+    ${flows.join('\n    ')}
   </bpmn:process>
-  <bpmndi:BPMNDiagram id="d1">
-    <bpmndi:BPMNPlane id="p1" bpmnElement="order-fulfilment">
-      <bpmndi:BPMNShape id="s_start" bpmnElement="start"><dc:Bounds x="100" y="100" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_received" bpmnElement="received"><dc:Bounds x="180" y="78" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_reserve" bpmnElement="reserve"><dc:Bounds x="320" y="78" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_approved" bpmnElement="approved"><dc:Bounds x="460" y="78" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_recordAllocation" bpmnElement="recordAllocation"><dc:Bounds x="600" y="78" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_allocated" bpmnElement="allocated"><dc:Bounds x="740" y="78" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="s_end" bpmnElement="end"><dc:Bounds x="880" y="100" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="e1" bpmnElement="f1"><di:waypoint x="136" y="118" /><di:waypoint x="180" y="118" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="e2" bpmnElement="f2"><di:waypoint x="280" y="118" /><di:waypoint x="320" y="118" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="e3" bpmnElement="f3"><di:waypoint x="420" y="118" /><di:waypoint x="460" y="118" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="e4" bpmnElement="f4"><di:waypoint x="560" y="118" /><di:waypoint x="600" y="118" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="e5" bpmnElement="f5"><di:waypoint x="700" y="118" /><di:waypoint x="740" y="118" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="e6" bpmnElement="f6"><di:waypoint x="840" y="118" /><di:waypoint x="880" y="118" /></bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
-  </bpmndi:BPMNDiagram>
+  <bpmndi:BPMNDiagram id="d1"><bpmndi:BPMNPlane id="p1" bpmnElement="${key}">
+    ${[...shapes, ...edges].join('\n    ')}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
+}
+
+const setStatus = (status: string): Step => ({ id: status, name: status[0].toUpperCase() + status.slice(1), connectorId: 'order.setStatus', inputs: { status } });
+
+/** The order flow: received → reserve in the warehouse system (the connector) → approved → allocated there. */
+const flowXml = (connectorId: string) =>
+  linearFlow('order-fulfilment', 'Order fulfilment through the warehouse system', [
+    setStatus('received'),
+    {
+      id: 'reserve',
+      name: 'Reserve in the warehouse system',
+      connectorId,
+      attrs: 'ordo:outputVariable="reservation" ordo:retries="3"',
+      inputs: { orderNumber: '${variables.orderId}', sku: '${variables.order.lines[0].sku}', quantity: '${variables.order.lines[0].quantity}' },
+    },
+    setStatus('approved'),
+    { id: 'recordAllocation', name: 'Record allocation', connectorId: 'order.setAllocation', inputs: { warehouse: '${variables.reservation.warehouse}' } },
+    setStatus('allocated'),
+  ]);
 
 describe('a connector built in the browser runs as a service task of the order flow (chromium)', () => {
   let harness: DesignerHarness;
