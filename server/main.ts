@@ -162,6 +162,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       audit,
       orders: orders.orders,
       smtp: config.intake.smtpPort === undefined ? undefined : { port: config.intake.smtpPort, host: config.intake.smtpHost },
+      leaseMs: config.leaseMs,
     });
     closers.push(() => intake.close());
     // store webhooks: HMAC over the raw body (integration captures it), secrets sealed by the integration's SecretBox

@@ -12,13 +12,16 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { ConflictError, NotFoundError, ValidationError, isAppError, type FieldIssue } from '../../workflows/model/errors';
 import type { Logger } from '../infra/logger';
-import { actorOf, type Principal } from '../auth/principal';
+import { ANONYMOUS, actorOf, type Principal } from '../auth/principal';
+import { claimOnce } from '../db/claim-once';
 import type { AuditService } from '../audit/audit.service';
 import type { OrdersService, PreparedOrder } from '../orders/orders.service';
 import { checkMapping, IMPORT_FIELDS, locateIssues, readTable, REQUIRED_FIELDS, rowsToOrders, suggestMapping, type ColumnMapping, type RowIssue, type Table } from './tabular';
 
 const CHUNK = 1000;
 const MAX_LISTED_ERRORS = 1000;
+/** a commit whose nodes keep dying is not started a fourth time (no silent loop) */
+const MAX_RUNS = 3;
 
 export type ImportStatus = 'uploaded' | 'invalid' | 'validated' | 'committing' | 'completed' | 'failed';
 
@@ -40,6 +43,18 @@ interface ImportDoc {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  /** commit: times started (1 + takeovers after a node stopped), the lease of the run and its heartbeat */
+  runs?: number;
+  leaseOwner?: string | null;
+  heartbeatAt?: Date;
+  committer?: ReturnType<typeof actorOf>;
+}
+
+/** The committer again, for a commit taken over from a node that stopped (orders and audit need only who it was). */
+function principalOf(a: ReturnType<typeof actorOf> | undefined): Principal {
+  if (a?.kind === 'user' && a.id) return { kind: 'user', userId: a.id, email: a.label, name: a.label, role: 'viewer', groups: [], permissions: new Set(), sessionId: '', csrfToken: '' };
+  if (a?.kind === 'apiKey' && a.id) return { kind: 'apiKey', keyId: a.id, name: a.label.replace(/^api-key:/, ''), permissions: new Set() };
+  return ANONYMOUS;
 }
 
 export interface ImportView {
@@ -59,6 +74,8 @@ export interface ImportView {
   progress: { done: number; total: number; percent: number };
   numbers: string[];
   failure?: string;
+  /** times the commit was started: 1, plus one per takeover after its node stopped */
+  runs?: number;
   createdAt: string;
 }
 
@@ -66,12 +83,16 @@ export class ImportService {
   private readonly imports: Collection<ImportDoc>;
   private readonly rows: Collection<{ _id: string; rows: string }>;
   private readonly running = new Map<string, Promise<void>>();
+  private readonly owner = `import-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  private resumer?: NodeJS.Timeout;
 
   constructor(
-    connection: Connection,
+    private readonly connection: Connection,
     private readonly orders: OrdersService,
     private readonly audit: AuditService,
     private readonly logger: Logger,
+    /** a commit without a heartbeat for this long is taken over by another node */
+    private readonly leaseMs = 30_000,
   ) {
     this.imports = connection.collection('orderImports') as unknown as Collection<ImportDoc>;
     this.rows = connection.collection('orderImportRows') as unknown as Collection<{ _id: string; rows: string }>;
@@ -93,6 +114,7 @@ export class ImportService {
       progress: { ...d.progress, percent },
       numbers: d.numbers.slice(0, 100),
       failure: d.failure,
+      runs: d.runs,
       createdAt: new Date(d.createdAt).toISOString(),
       ...extra,
     };
@@ -143,7 +165,7 @@ export class ImportService {
   }
 
   /** Maps and checks every row; returns the row-level errors. Nothing is created. */
-  private async check(d: ImportDoc, mapping: ColumnMapping): Promise<{ prepared: PreparedOrder[]; issues: RowIssue[] }> {
+  private async check(d: ImportDoc, mapping: ColumnMapping, checkTaken = true): Promise<{ prepared: PreparedOrder[]; issues: RowIssue[] }> {
     const mappingIssues = checkMapping(d.columns, mapping);
     if (mappingIssues.length) throw new ValidationError('The column mapping is incomplete', mappingIssues);
     const table = await this.table(d);
@@ -156,7 +178,7 @@ export class ImportService {
         if (!isAppError(err) || !err.issues) throw err;
         issues.push(...locateIssues(o, err.issues as FieldIssue[], mapping));
       }
-      if (o.ref && (await this.orders.externalIdTaken('import', o.ref))) {
+      if (checkTaken && o.ref && (await this.orders.externalIdTaken('import', o.ref))) {
         issues.push({ row: o.lineRows[0], column: mapping.orderRef, field: 'orderRef', message: `order ${o.ref} was already imported` });
       }
     }
@@ -185,27 +207,92 @@ export class ImportService {
     const d = await this.load(id);
     if (d.status !== 'validated' || !d.mapping) throw new ConflictError(`Import ${id} is ${d.status}; only a validated import can be committed`);
     if (this.running.has(id)) throw new ConflictError(`Import ${id} is already being committed`);
-    const set = { status: 'committing' as ImportStatus, progress: { done: 0, total: d.orderCount ?? 0 }, updatedAt: new Date() };
+    const now = new Date();
+    const lease = `${this.owner}#1`;
+    const set = { status: 'committing' as ImportStatus, progress: { done: 0, total: d.orderCount ?? 0 }, updatedAt: now, runs: 1, leaseOwner: lease, heartbeatAt: now, committer: actorOf(principal) };
     await this.imports.updateOne({ _id: id }, { $set: set });
-    const work = this.run({ ...d, ...set }, JSON.parse(d.mapping) as ColumnMapping, principal).finally(() => this.running.delete(id));
-    this.running.set(id, work);
+    this.launch({ ...d, ...set }, principal, lease, false);
     return this.view({ ...d, ...set });
   }
 
-  private async run(d: ImportDoc, mapping: ColumnMapping, principal: Principal): Promise<void> {
+  private launch(d: ImportDoc, principal: Principal, lease: string, recover: boolean): void {
+    const work = this.run(d, JSON.parse(d.mapping!) as ColumnMapping, principal, lease, recover).finally(() => this.running.delete(d._id));
+    this.running.set(d._id, work);
+  }
+
+  /**
+   * Commits under a lease (a heartbeat keeps it while this node lives; writes are fenced by it). A run
+   * that takes over from a stopped node first settles what that node wrote (orders.recoverBatch).
+   */
+  private async run(d: ImportDoc, mapping: ColumnMapping, principal: Principal, lease: string, recover: boolean): Promise<void> {
+    const mine = { _id: d._id, leaseOwner: lease };
+    const heartbeat = setInterval(() => void this.imports.updateOne(mine, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), Math.max(500, Math.round(this.leaseMs / 3)));
+    heartbeat.unref();
+    const opts = { principal, channel: 'import' as const, intakeNote: `file ${d.filename}` };
     try {
-      const { prepared, issues } = await this.check(d, mapping);
-      if (issues.length) throw new ValidationError('The file changed meaning since it was checked', []);
-      const numbers = await this.orders.acceptBatch(prepared, { principal, channel: 'import', intakeNote: `file ${d.filename}` }, d._id, async (done) => {
-        await this.imports.updateOne({ _id: d._id }, { $set: { progress: { done, total: prepared.length }, updatedAt: new Date() } });
-      });
-      await this.imports.updateOne({ _id: d._id }, { $set: { status: 'completed', numbers, progress: { done: prepared.length, total: prepared.length }, updatedAt: new Date() } });
+      let numbers = recover ? await this.orders.recoverBatch(d._id, (await this.check(d, mapping, false)).prepared, opts) : undefined;
+      if (!numbers) {
+        const { prepared, issues } = await this.check(d, mapping);
+        if (issues.length) throw new ValidationError('The file changed meaning since it was checked', []);
+        numbers = await this.orders.acceptBatch(prepared, opts, d._id, async (done) => {
+          await this.imports.updateOne(mine, { $set: { progress: { done, total: prepared.length }, updatedAt: new Date(), heartbeatAt: new Date() } });
+        });
+      }
+      const res = await this.imports.updateOne(mine, { $set: { status: 'completed', numbers, progress: { done: numbers.length, total: numbers.length }, updatedAt: new Date(), leaseOwner: null } });
+      if (res.modifiedCount === 0) return this.logger.warn({ importId: d._id }, 'import lease lost; another node finished it');
       await this.rows.deleteMany({ _id: { $in: Array.from({ length: d.chunks }, (_, i) => `${d._id}:${i}`) } });
-      await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length } });
+      await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length, runs: d.runs ?? 1 } });
     } catch (err) {
       this.logger.warn({ err, importId: d._id }, 'import failed; nothing was kept');
-      await this.imports.updateOne({ _id: d._id }, { $set: { status: 'failed', failure: (err as Error).message.slice(0, 500), progress: { done: 0, total: d.progress.total }, updatedAt: new Date() } });
+      await this.imports.updateOne(mine, { $set: { status: 'failed', failure: (err as Error).message.slice(0, 500), progress: { done: 0, total: d.progress.total }, updatedAt: new Date(), leaseOwner: null } });
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Takes over commits whose node stopped (no heartbeat for a lease): one node wins each takeover
+   * (a unique claim per run), counted in `runs`. After MAX_RUNS the commit is undone and fails.
+   */
+  async resumeInterrupted(): Promise<number> {
+    const stale = Date.now() - this.leaseMs;
+    const docs = (await this.imports.find({ status: 'committing' }).limit(20).toArray()).filter((d) => new Date(d.heartbeatAt ?? d.updatedAt).getTime() < stale && !this.running.has(d._id));
+    let resumed = 0;
+    for (const d of docs) {
+      const run = (d.runs ?? 1) + 1;
+      if (!(await claimOnce(this.connection, `import:${d._id}:${run}`, { importId: d._id }))) continue;
+      const lease = `${this.owner}#${run}`;
+      const now = new Date();
+      await this.imports.updateOne({ _id: d._id }, { $set: { runs: run, leaseOwner: lease, heartbeatAt: now, updatedAt: now } });
+      const principal = principalOf(d.committer);
+      if (run > MAX_RUNS) {
+        const failure = `Interrupted ${run - 1} times: the nodes committing it stopped; nothing was kept, commit the file again`;
+        try {
+          const { prepared } = await this.check(d, JSON.parse(d.mapping!) as ColumnMapping, false);
+          const kept = await this.orders.recoverBatch(d._id, prepared, { principal, channel: 'import' });
+          await this.imports.updateOne({ _id: d._id, leaseOwner: lease }, { $set: kept ? { status: 'completed', numbers: kept, progress: { done: kept.length, total: kept.length } } : { status: 'failed', failure, progress: { done: 0, total: d.progress.total } } });
+        } catch (err) {
+          this.logger.warn({ err, importId: d._id }, 'an interrupted import could not be undone');
+        }
+        continue;
+      }
+      this.logger.warn({ importId: d._id, run }, 'import commit taken over from a node that stopped');
+      this.launch({ ...d, runs: run }, principal, lease, true);
+      resumed++;
+    }
+    return resumed;
+  }
+
+  /** Looks for commits to take over every half lease (and once now). */
+  startResuming(): void {
+    const tick = () => void this.resumeInterrupted().catch((err) => this.logger.warn({ err }, 'could not resume interrupted imports'));
+    tick();
+    this.resumer = setInterval(tick, Math.max(500, Math.round(this.leaseMs / 2)));
+    this.resumer.unref();
+  }
+
+  stopResuming(): void {
+    if (this.resumer) clearInterval(this.resumer);
   }
 
   async get(id: string): Promise<ImportView> {

@@ -16,9 +16,10 @@ export interface IntakeModule {
   close(): Promise<void>;
 }
 
-export async function createIntakeModule(deps: { connection: Connection; logger: Logger; audit: AuditService; orders: OrdersService; smtp?: { port: number; host: string } }): Promise<IntakeModule> {
+export async function createIntakeModule(deps: { connection: Connection; logger: Logger; audit: AuditService; orders: OrdersService; smtp?: { port: number; host: string }; leaseMs?: number }): Promise<IntakeModule> {
   const drafts = new DraftsService(deps.connection, deps.orders);
-  const imports = new ImportService(deps.connection, deps.orders, deps.audit, deps.logger);
+  const imports = new ImportService(deps.connection, deps.orders, deps.audit, deps.logger, deps.leaseMs);
+  imports.startResuming();
   const email = new EmailIntake(deps.orders, drafts, deps.logger);
   const smtpPort = deps.smtp ? await email.listen(deps.smtp.port, deps.smtp.host) : undefined;
   if (smtpPort !== undefined) deps.logger.info({ port: smtpPort }, 'e-mail order intake listening (SMTP)');
@@ -29,6 +30,7 @@ export async function createIntakeModule(deps: { connection: Connection; logger:
     smtpPort,
     async close() {
       await email.close();
+      imports.stopResuming();
       await imports.settled();
     },
   };

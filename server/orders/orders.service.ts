@@ -438,6 +438,32 @@ export class OrdersService {
     }
   }
 
+  /**
+   * After a node died inside acceptBatch: when its flow-start entries were written the batch stands
+   * (missing entries are added) and its numbers are returned; otherwise what it wrote is removed
+   * (its orders, and the keys of `prepared` pointing at no order) so that the batch can run again.
+   */
+  async recoverBatch(batchId: string, prepared: PreparedOrder[], opts: IntakeOptions): Promise<string[] | undefined> {
+    const written = (await this.c.orders.find({ importBatch: batchId }, { projection: { _id: 1 } }).toArray()).map((d) => d._id).sort();
+    const started = written.length ? await this.c.outbox.find({ _id: { $in: written } }, { projection: { _id: 1 } }).toArray() : [];
+    if (written.length === prepared.length && started.length > 0) {
+      const now = new Date();
+      const have = new Set(started.map((d) => d._id));
+      const missing = written.filter((n) => !have.has(n));
+      if (missing.length) await this.c.outbox.insertMany(missing.map((n) => ({ _id: n, state: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })));
+      this.deps.onAccepted?.(written);
+      return written;
+    }
+    for (let i = 0; i < written.length; i += 200) await this.c.orders.deleteMany({ _id: { $in: written.slice(i, i + 200) }, importBatch: batchId });
+    for (const p of prepared) {
+      for (const key of this.keysFor(p, opts)) {
+        const k = await this.c.keys.findOne({ _id: key });
+        if (k && !(await this.c.orders.findOne({ _id: k.number }, { projection: { _id: 1 } }))) await this.c.keys.deleteOne({ _id: key });
+      }
+    }
+    return undefined;
+  }
+
   /** True when this channel already has an order with this external id. */
   async externalIdTaken(channel: Channel, externalId: string): Promise<boolean> {
     const key = await this.c.keys.findOne({ _id: `ext:${channel}:${externalId}` });
