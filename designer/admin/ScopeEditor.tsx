@@ -95,7 +95,7 @@ export function ScopeCell({ name, scope, manage, busy, onSave }: { name: string;
       <div className="scope-cell">
         <ScopeSummary scope={scope} />
         {manage ? (
-          <button type="button" className="btn btn-small" disabled={busy} aria-label={t('users.scopeEditOf', { name })} onClick={() => setEditing({ channels: [...scope.channels], warehousesText: scope.warehouses.join(', ') })}>
+          <button type="button" className="link-button" disabled={busy} aria-label={t('users.scopeEditOf', { name })} onClick={() => setEditing({ channels: [...scope.channels], warehousesText: scope.warehouses.join(', ') })}>
             {t('users.scopeEdit')}
           </button>
         ) : null}
