@@ -25,6 +25,8 @@ export class JobPoller {
       intervalMs: number;
       concurrency: number;
       clock: () => Date;
+      /** a job whose instance does not exist is dropped only when older than this (its start may still be saving) */
+      orphanAfterMs: number;
     },
   ) {}
 
@@ -69,6 +71,11 @@ export class JobPoller {
     // one command per instance per pass: its save re-arms or drops the instance's other jobs
     const seen = new Set<string>();
     const queue = due.filter((j) => (OUTBOX_KINDS.includes(j.kind) ? true : seen.has(j.instanceId) ? false : (seen.add(j.instanceId), true)));
+    // each node in its own order: nodes polling the same due jobs mostly take different ones instead of queueing on the same locks
+    for (let i = queue.length - 1; i > 0; i--) {
+      const k = Math.floor(Math.random() * (i + 1));
+      [queue[i], queue[k]] = [queue[k], queue[i]];
+    }
     const worker = async () => {
       for (let job = queue.shift(); job; job = queue.shift()) {
         if (this.halted) return;
@@ -90,6 +97,10 @@ export class JobPoller {
     } catch (err) {
       const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
       if (busy) return; // another command holds the instance; the next pass tries again
+      if (err instanceof NotFoundError && job.createdAt.getTime() > this.deps.clock().getTime() - this.deps.orphanAfterMs) {
+        // a start writes its jobs before inserting the instance: under load its first timer can fall due before the insert
+        return;
+      }
       if (err instanceof NotFoundError || (err instanceof ConflictError && /is (completed|cancelled|failed)/.test(err.message))) {
         // nothing can write the jobs of a finished or deleted instance any more
         await collections.jobs.deleteOne({ _id: job._id });

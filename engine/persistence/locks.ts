@@ -52,7 +52,7 @@ export class Locks {
   async acquire(resource: string, version: number, ttlMs: number, stillCurrent?: () => Promise<boolean>): Promise<LockResult> {
     const owner = `${this.nodeId}/${crypto.randomBytes(4).toString('hex')}`;
     let gen = 0;
-    for (let tries = 0; tries < 8; tries++) {
+    for (let tries = 0; tries < 16; tries++) {
       const now = this.clock();
       const id = `${resource}@${version}#${gen}`;
       try {
@@ -61,11 +61,12 @@ export class Locks {
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
-      const latest = await this.col.find({ resource, version }).sort({ gen: -1 }).limit(1).next();
-      if (!latest) continue;
-      if (latest.until.getTime() > now.getTime()) return { ok: false, heldUntil: latest.until };
+      // by _id, generation after generation: on FerretDB any other filter scans every marker (thousands under load)
+      const taken = await this.col.findOne({ _id: id });
+      if (!taken) continue; // given back meanwhile: try the same generation again
+      if (taken.until.getTime() > now.getTime()) return { ok: false, heldUntil: taken.until };
       if (stillCurrent && !(await stillCurrent())) return { ok: false, heldUntil: now, stale: true };
-      gen = latest.gen + 1;
+      gen = taken.gen + 1;
     }
     return { ok: false, heldUntil: new Date(this.clock().getTime() + ttlMs) };
   }

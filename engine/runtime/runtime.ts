@@ -123,7 +123,7 @@ export class WorkflowRuntime {
     };
     for (const [id, handler] of Object.entries(BUILTIN_HANDLERS)) this.handlers.set(id, handler);
     this.tasks = new TaskService({ collections: this.c, forms: opts.forms, runtime: this, locks: this.locks });
-    this.poller = new JobPoller({ collections: this.c, runtime: this, logger: this.logger, intervalMs: opts.pollIntervalMs ?? 1000, concurrency: opts.jobConcurrency ?? 4, clock: this.clock });
+    this.poller = new JobPoller({ collections: this.c, runtime: this, logger: this.logger, intervalMs: opts.pollIntervalMs ?? 1000, concurrency: opts.jobConcurrency ?? 4, clock: this.clock, orphanAfterMs: this.deps.commandTimeoutMs + this.leaseMs });
   }
 
   // ---------------------------------------------------------------- lifecycle and registry

@@ -3,25 +3,9 @@
  * saving (before any history row, task or task completion is written) loses nothing; the afterSave
  * job written with the save's jobs lets another node's poller write them, once.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { useTestConnection } from '../helpers/db';
-import { PROJECT_ROOT } from '../../server/db/ferretdb';
 import { SYSTEM_ACTOR, type WorkflowRuntime } from '../../engine';
-import { newRuntime, fixture, eventually, ADMIN_ACTOR } from './engine-harness';
-
-/** runs tests/features/engine-node.ts and resolves with how it ended */
-export function runEngineNode(env: Record<string, string>): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>; stdout: (cb: (line: string) => void) => void; kill: (s?: NodeJS.Signals) => void } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-node.ts')], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout!.on('data', (d) => (output += d));
-  proc.stderr!.on('data', (d) => (output += d));
-  return {
-    done: new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, output }))),
-    stdout: (cb) => proc.stdout!.on('data', (d) => String(d).split('\n').forEach((l) => l && cb(l))),
-    kill: (s = 'SIGTERM') => void proc.kill(s),
-  };
-}
+import { newRuntime, fixture, eventually, ADMIN_ACTOR, runEngineNode } from './engine-harness';
 
 describe('engine crash window: a node killed right after an instance save', () => {
   const db = useTestConnection('engine_crash_window');

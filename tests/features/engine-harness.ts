@@ -3,6 +3,7 @@
  * a json-rules-engine evaluator over a fixture rule set, and connectors that are plain functions
  * registered by the test (no library is mocked).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -78,4 +79,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > end) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, step));
   }
+}
+
+/** runs tests/features/engine-node.ts and resolves with how it ended */
+export function runEngineNode(env: Record<string, string>): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>; stdout: (cb: (line: string) => void) => void; kill: (s?: NodeJS.Signals) => void } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'engine-node.ts')], { cwd: path.join(__dirname, '..', '..'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  return {
+    done: new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, output }))),
+    stdout: (cb) => proc.stdout!.on('data', (d) => String(d).split('\n').forEach((l) => l && cb(l))),
+    kill: (s = 'SIGTERM') => void proc.kill(s),
+  };
 }

@@ -2,6 +2,7 @@
  * A workflow runtime node as its own process, for crash and multi-node engine tests
  * (tests/features/engine-crash-window.test.ts, engine-two-nodes.test.ts). Driven by env:
  *   ENGINE_NODE_DB    the test database URI        ENGINE_NODE_ID   this node's id
+ *   ENGINE_NODE_LEASE_MS, ENGINE_NODE_POLL_MS  (default 3000 and 100)
  *   ENGINE_NODE_MODE  kill-after-start: start one taskCount instance, SIGKILL itself right after its save
  *                     kill-after-complete: complete the open task of ENGINE_NODE_INSTANCE, SIGKILL right after the save
  *                     serve: run the poller; start ENGINE_NODE_COUNT loadFlow instances (ENGINE_NODE_PREFIX-n); print
@@ -33,8 +34,8 @@ async function main() {
   const { runtime } = newRuntime(connection, {
     connectors,
     nodeId: env.ENGINE_NODE_ID,
-    leaseMs: 3000,
-    pollIntervalMs: 100,
+    leaseMs: Number(env.ENGINE_NODE_LEASE_MS ?? 3000),
+    pollIntervalMs: Number(env.ENGINE_NODE_POLL_MS ?? 100),
     faults: kill ? { afterInstanceSave: (_saved, command) => void (command.kind === kill && process.kill(process.pid, 'SIGKILL')) } : undefined,
   });
   await runtime.init();
