@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const ORDER = ['engine', 'rules', 'intake', 'sockets', 'print', 'connectors', 'soak'];
+const ORDER = ['engine', 'rules', 'intake', 'sockets', 'print', 'connectors', 'soak', 'cluster'];
 const dir = __dirname;
 const available = fs
   .readdirSync(dir)
@@ -17,7 +17,8 @@ const available = fs
   .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
 
 const [name, ...rest] = process.argv.slice(2);
-const selected = name ? [name] : available.filter((n) => n !== 'soak');
+// soak runs its short default (2 minutes); `npm run bench -- soak --duration 10m` for the long run
+const selected = name ? [name] : available;
 for (const n of selected) {
   if (!available.includes(n)) {
     process.stderr.write(`Unknown benchmark "${n}". Available: ${available.join(', ')}\n`);
@@ -42,6 +43,10 @@ for (const n of selected) {
 }
 
 if (!name) {
+  // hand-written sections (## …) of the previous report stay below the new table
+  const reportPath = path.join(dir, 'report.md');
+  const previous = fs.existsSync(reportPath) ? fs.readFileSync(reportPath, 'utf8') : '';
+  const kept = previous.indexOf('\n## ') >= 0 ? previous.slice(previous.indexOf('\n## ') + 1) : '';
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const lines = [
     '# Ordo benchmark report',
@@ -54,7 +59,7 @@ if (!name) {
     ...results.map((r) => `| ${r.name} | ${r.json ? '`' + JSON.stringify(r.json) + '`' : 'failed'} |`),
     '',
   ];
-  fs.writeFileSync(path.join(dir, 'report.md'), lines.join('\n'));
+  fs.writeFileSync(reportPath, lines.join('\n') + (kept ? `\n${kept}` : ''));
 }
 const combined = Object.fromEntries(results.map((r) => [r.name, r.json ?? null]));
 process.stdout.write(`${JSON.stringify(selected.length === 1 ? results[0]?.json ?? { bench: selected[0], failed: true } : { bench: 'all', results: combined })}\n`);

@@ -6,8 +6,8 @@
  * about every order: end status as its kind demands, exactly one completed instance, one task per
  * step. Memory of each node is sampled all along.
  *
- *   npm run bench -- soak [--duration 10m] [--rate 2] [--nodes 2] [--sample 5] [--warmup 60s] [--drain 5m]
- *   (or SOAK_DURATION / SOAK_RATE / SOAK_NODES; the default is 2 minutes at 2 orders/s)
+ *   npm run bench -- soak [--duration 10m] [--rate 2] [--nodes 2] [--sample 5] [--warmup 60s] [--drain 15m] [--stall 3m]
+ *   (or SOAK_DURATION / SOAK_RATE / SOAK_NODES; the default is 2 minutes at 1 order/s)
  *
  * Figures: a table per minute; the last line is one JSON object. p99_ms is the p99 step latency:
  * from the moment the system has the order (accepted, or a human step completed) until the next
@@ -40,11 +40,13 @@ export function durationMs(text: string): number {
 }
 
 const DURATION = durationMs(arg('duration', 'SOAK_DURATION', '2m'));
-const RATE = Number(arg('rate', 'SOAK_RATE', '2'));
+const RATE = Number(arg('rate', 'SOAK_RATE', '1'));
 const NODES = Number(arg('nodes', 'SOAK_NODES', '2'));
 const SAMPLE_MS = durationMs(arg('sample', 'SOAK_SAMPLE', '5s'));
 const WARMUP = durationMs(arg('warmup', 'SOAK_WARMUP', String(Math.round(Math.min(60_000, DURATION / 4) / 1000))));
-const DRAIN_MAX = durationMs(arg('drain', 'SOAK_DRAIN', '5m'));
+const DRAIN_MAX = durationMs(arg('drain', 'SOAK_DRAIN', '15m'));
+/** an open order that made no progress for this long counts as lost (and ends the drain) */
+const STALL_MS = durationMs(arg('stall', 'SOAK_STALL', '3m'));
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 function minuteRow(label: string, from: number, to: number, tracker: Tracker, nodes: BenchNode[], clusterOffset: number): Record<string, string | number> {
@@ -78,12 +80,13 @@ async function main() {
   const cluster = await startCluster({ sampleMs: SAMPLE_MS });
   // performance.now() of the bench → ms since the cluster started (the memory samples' clock)
   const clusterOffset = Date.now() - cluster.startedAt - performance.now();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster.close().finally(() => process.exit(130)));
   try {
     const names = ['A', 'B', 'C', 'D'].slice(0, NODES);
     // one after the other: the first start of a database deploys the reference content
     for (const n of names) await cluster.startNode(n);
     const urls = cluster.nodes.map((n) => n.url);
-    const desk = await openDesk(urls, { reviewers: 3, packers: 4, thinkMs: 0, sweepMs: 3000, runId });
+    const desk = await openDesk(urls, { reviewers: 3, packers: 4, thinkMs: 0, sweepMs: 10_000, runId });
     say(`soak: ${NODES} node(s), ${RATE} orders/s for ${DURATION / 1000} s (warm-up ${WARMUP / 1000} s), memory sampled every ${SAMPLE_MS / 1000} s; reference flow, mix 60 % automatic, 25 % manual review (1 in 5 declined), 15 % rejected by the rules`);
     say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -96,19 +99,21 @@ async function main() {
       if (performance.now() < from + 60_000) return;
       const row = minuteRow(String(minute + 1), from, from + 60_000, desk.tracker, cluster.nodes, clusterOffset);
       rows.push(row);
-      say(`  minute ${row.minute}: in ${row.orders_in}, completed ${row.completed}, open ${row.open_at_end}, step p99 ${row.step_p99_ms} ms, errors ${row.errors}, ${cluster.nodes.map((n) => `${n.name} rss ${row[`${n.name}_rss_mb`]} MB`).join(', ')}`);
+      // live progress on stderr (the runner relays stdout only at the end)
+      process.stderr.write(`[soak] minute ${row.minute}: in ${row.orders_in}, completed ${row.completed}, open ${row.open_at_end}, step p99 ${row.step_p99_ms} ms, errors ${row.errors}, ${cluster.nodes.map((n) => `${n.name} rss ${row[`${n.name}_rss_mb`]} MB`).join(', ')}\n`);
       minute++;
     }, 1000);
     const fed = await feed(desk, { ratePerS: RATE, until: () => performance.now() >= feedEnd, mix: 'reference', runId });
     const fedAt = performance.now();
-    say(`feed stopped: ${fed} orders posted; waiting for every order to reach its end (at most ${DRAIN_MAX / 1000} s)`);
-    const drainedMs = await drain(desk.tracker, DRAIN_MAX);
+    process.stderr.write(`[soak] feed stopped: ${fed} orders posted\n`);
+    say(`feed stopped: ${fed} orders posted; waiting for every order to reach its end (at most ${DRAIN_MAX / 1000} s, or ${STALL_MS / 1000} s without progress)`);
+    const drainedMs = await drain(desk.tracker, DRAIN_MAX, STALL_MS);
     clearInterval(ticker);
     // the minutes not yet printed (the last partial minute of the feed, and the drain)
     for (; t0 + minute * 60_000 < fedAt; minute++) rows.push(minuteRow(String(minute + 1), t0 + minute * 60_000, Math.min(t0 + (minute + 1) * 60_000, fedAt), desk.tracker, cluster.nodes, clusterOffset));
     rows.push(minuteRow('drain', fedAt, performance.now() + 1, desk.tracker, cluster.nodes, clusterOffset));
     await desk.stop();
-    const verdict = await verify(desk.tracker, desk.admin);
+    const verdict = await verify(desk.tracker, desk.admin, STALL_MS);
     const load1 = os.loadavg();
 
     // memory: the minute after warm-up against the last minute of the feed, per node
@@ -146,7 +151,7 @@ async function main() {
     const errorKinds = new Map<string, number>();
     for (const e of tr.errors) errorKinds.set(e.what.replace(/\d{3,}/g, '#').slice(0, 80), (errorKinds.get(e.what.replace(/\d{3,}/g, '#').slice(0, 80)) ?? 0) + 1);
     if (errorKinds.size) say(`errors by kind: ${[...errorKinds].map(([k, n]) => `${k} ×${n}`).join('; ')}`);
-    say(`checked ${verdict.checked} orders over the API: ${verdict.completed} at the expected end status with one completed instance; lost ${verdict.lost.length}${verdict.lost.length ? ` (${verdict.lost.slice(0, 10).join(', ')})` : ''}; wrong end ${verdict.wrongState.length}${verdict.wrongState.length ? ` (${verdict.wrongState.slice(0, 10).join(', ')})` : ''}; duplicate instances ${verdict.duplicateInstances.length}; duplicate tasks ${verdict.duplicateTasks.length}`);
+    say(`checked ${verdict.checked} orders over the API: ${verdict.completed} at the expected end status with one completed instance; lost ${verdict.lost.length}${verdict.lost.length ? ` (${verdict.lost.slice(0, 10).join(', ')})` : ''}; still moving at the drain bound ${verdict.unfinished.length}${verdict.unfinished.length ? ` (${verdict.unfinished.slice(0, 5).join(', ')})` : ''}; wrong end ${verdict.wrongState.length}${verdict.wrongState.length ? ` (${verdict.wrongState.slice(0, 10).join(', ')})` : ''}; duplicate instances ${verdict.duplicateInstances.length}; duplicate tasks ${verdict.duplicateTasks.length}`);
     say(`drain took ${round(drainedMs / 1000, 1)} s; tasks completed ${tr.tasksDone}; tasks found by the sweep, not the socket: ${tr.socketMissed}; load average at end ${load1.map((l) => l.toFixed(2)).join(' ')}`);
 
     const steadyFlows = tr.flows.filter((f) => f.t >= t0 + WARMUP && f.t < fedAt);
@@ -159,6 +164,7 @@ async function main() {
         orders_in: tr.orders.size,
         orders_completed: verdict.completed,
         orders_lost: verdict.lost.length,
+        orders_unfinished: verdict.unfinished.length,
         orders_wrong_end: verdict.wrongState.length,
         duplicate_instances: verdict.duplicateInstances.length,
         duplicate_tasks: verdict.duplicateTasks.length,
@@ -179,7 +185,7 @@ async function main() {
         load_avg: [round(load0[0], 2), round(load1[0], 2)],
       }),
     );
-    if (verdict.lost.length || verdict.wrongState.length || verdict.duplicateInstances.length || verdict.duplicateTasks.length || tr.intakeFailed) process.exitCode = 1;
+    if (verdict.lost.length || verdict.unfinished.length || verdict.wrongState.length || verdict.duplicateInstances.length || verdict.duplicateTasks.length || tr.intakeFailed) process.exitCode = 1;
   } finally {
     await cluster.close();
   }

@@ -453,25 +453,37 @@ export async function feed(desk: Desk, opts: { ratePerS: number; until: () => bo
   return i;
 }
 
-/** Waits (bounded) until every accepted order has reached an end status. */
-export async function drain(tracker: Tracker, maxMs: number): Promise<number> {
+/**
+ * Waits until every accepted order has reached an end status: at most `maxMs`, and no longer than
+ * `stallMs` without any open order making progress (a stuck order does not hold the run forever).
+ */
+export async function drain(tracker: Tracker, maxMs: number, stallMs = maxMs): Promise<number> {
   const start = now();
-  while (tracker.open().length && now() - start < maxMs) await sleep(250);
+  for (;;) {
+    const open = tracker.open();
+    if (!open.length || now() - start >= maxMs) break;
+    const lastProgress = Math.max(start, ...open.map((o) => o.lastProgressAt));
+    if (now() - lastProgress >= stallMs) break;
+    await sleep(250);
+  }
   return now() - start;
 }
 
 export interface Verdict {
   checked: number;
   completed: number;
+  /** not at an end status and either its instance has ended or it made no progress for `stallMs` */
   lost: string[];
+  /** not at an end status yet, but still moving when the drain bound was reached */
+  unfinished: string[];
   wrongState: string[];
   duplicateInstances: string[];
   duplicateTasks: string[];
 }
 
 /** Asks the API about every accepted order: its end status, one instance completed, one task per step. */
-export async function verify(tracker: Tracker, admin: DeskClient): Promise<Verdict> {
-  const v: Verdict = { checked: 0, completed: 0, lost: [], wrongState: [], duplicateInstances: [], duplicateTasks: [] };
+export async function verify(tracker: Tracker, admin: DeskClient, stallMs = 120_000): Promise<Verdict> {
+  const v: Verdict = { checked: 0, completed: 0, lost: [], unfinished: [], wrongState: [], duplicateInstances: [], duplicateTasks: [] };
   const all = [...tracker.orders.values()];
   for (let i = 0; i < all.length; i += 8) {
     await Promise.all(
@@ -481,7 +493,12 @@ export async function verify(tracker: Tracker, admin: DeskClient): Promise<Verdi
         const tasks = await admin.request<{ items: Array<{ activityId: string; status: string }> }>('GET', `/api/tasks?queue=all&businessKey=${o.number}&limit=50`);
         v.checked++;
         const status = order.body?.status;
-        if (!END_STATUSES.has(status) || inst.body?.items?.[0]?.status !== 'completed') v.lost.push(`${o.number}(${o.kind}:${status}/${inst.body?.items?.[0]?.status})`);
+        const instStatus = inst.body?.items?.[0]?.status;
+        const what = `${o.number}(${o.kind}: order ${status}, instance ${instStatus})`;
+        if (!END_STATUSES.has(status) || instStatus !== 'completed') {
+          const moving = (instStatus === 'running' || instStatus === 'waiting') && now() - o.lastProgressAt < stallMs;
+          (moving ? v.unfinished : v.lost).push(what);
+        }
         else if (status !== END_STATUS[o.kind]) v.wrongState.push(`${o.number}(${o.kind}→${status})`);
         else v.completed++;
         if (inst.body?.total !== 1) v.duplicateInstances.push(`${o.number}×${inst.body?.total}`);
