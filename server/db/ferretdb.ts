@@ -21,8 +21,6 @@ export const LOCAL_BIN = path.join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
 /** server/db/ferretdb-id-index/main.go, built beside ferretdb: see why there. */
 export const ID_INDEX_BIN = path.join(PROJECT_ROOT, '.tools', 'bin', 'ordo-ferretdb-id-index');
 const ID_INDEX_SOURCE = path.join(PROJECT_ROOT, 'server', 'db', 'ferretdb-id-index', 'main.go');
-/** how often a running embedded database gets indexes for collections created since */
-const ID_INDEX_INTERVAL_MS = 5_000;
 
 type Progress = (message: string) => void;
 
@@ -94,8 +92,9 @@ function buildFromModule(go: string, progress: Progress, targets: Array<[command
 
 /**
  * Gives the collections in `dataDir` the _id index FerretDB 1.24's SQLite queries can use (see
- * server/db/ferretdb-id-index/main.go). Returns how many it added; without the tool (a system
- * ferretdb and no Go) nothing happens and lookups by _id stay table scans.
+ * server/db/ferretdb-id-index/main.go); run by startFerretdb before FerretDB starts, so a
+ * collection created while it runs is indexed at the next start. Returns how many it added;
+ * without the tool (a system ferretdb and no Go) nothing happens and lookups by _id stay scans.
  */
 export function addIdIndexes(dataDir: string): Promise<number> {
   if (!fs.existsSync(ID_INDEX_BIN)) return Promise.resolve(0);
@@ -138,8 +137,6 @@ export interface EmbeddedDatabase {
   uri: string;
   port: number;
   pid: number;
-  /** indexes collections created since the last pass (also runs every few seconds by itself) */
-  refreshIdIndexes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -150,7 +147,9 @@ export interface EmbeddedDatabase {
 export async function startFerretdb(options: { dataDir: string; binary: string; port?: number; database?: string; logFile?: string }): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
-  await addIdIndexes(dir); // before FerretDB opens the files: large existing tables index without contention
+  // only while no FerretDB has the files open: a run of the tool beside a live FerretDB coincided
+  // with a SIGBUS in FerretDB's WAL index (shared memory) once under heavy load, so it never does
+  await addIdIndexes(dir);
   const port = options.port ?? (await freePort());
   const logFd = fs.openSync(options.logFile ?? path.join(dir, 'ferretdb.log'), 'a');
   const child = spawn(
@@ -168,17 +167,12 @@ export async function startFerretdb(options: { dataDir: string; binary: string; 
   );
   fs.closeSync(logFd);
   await waitForPort(port, child, 20_000);
-  let indexing: Promise<number> | undefined;
-  const refreshIdIndexes = () => (indexing ??= addIdIndexes(dir).finally(() => (indexing = undefined)));
-  const indexTimer = setInterval(() => void refreshIdIndexes(), ID_INDEX_INTERVAL_MS).unref();
   let stopped: Promise<void> | undefined;
   return {
     uri: `mongodb://127.0.0.1:${port}/${options.database ?? 'ordo'}`,
     port,
     pid: child.pid!,
-    refreshIdIndexes,
     stop() {
-      clearInterval(indexTimer);
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -7,8 +7,8 @@
 // unique index still decides duplicate keys; FerretDB never lists it and drops it with the table.
 //
 // It is built from FerretDB's module (which pins modernc.org/sqlite) next to the ferretdb binary,
-// and run by server/db/ferretdb.ts on the data directory: before FerretDB starts and every few
-// seconds while it runs, so collections created at run time get their index while still small.
+// and run by server/db/ferretdb.ts on the data directory before FerretDB starts (never beside a
+// running FerretDB), so a collection created while FerretDB runs is indexed at its next start.
 //
 // Usage: ordo-ferretdb-id-index <data dir>   (prints the number of indexes it added)
 package main
