@@ -30,6 +30,9 @@ const HOSTILE_QUERIES = ['?limit=-1', '?limit=1e309', '?from=not-a-date', '?q[$g
 
 const samplePath = (p: string) => p.replace(/:([A-Za-z]+)/g, (_m, name: string) => (/id$/i.test(name) ? '0123456789abcdef01234567' : 'sample'));
 
+
+// thousands of sequential requests against every route: on a loaded 2-core machine this takes minutes
+jest.setTimeout(300_000);
 describe('hostile input suite over every route', () => {
   let ordo: RunningOrdo;
   beforeAll(async () => {

@@ -27,6 +27,9 @@ function expressRoutes(app: Express): string[] {
 
 const samplePath = (p: string) => p.replace(/:([A-Za-z]+)/g, (_m, name: string) => (/id$/i.test(name) ? '0123456789abcdef01234567' : 'sample'));
 
+
+// thousands of sequential requests against every route: on a loaded 2-core machine this takes minutes
+jest.setTimeout(300_000);
 describe('permission matrix over every declared route', () => {
   let ordo: RunningOrdo;
   const callers = new Map<string, ApiClient>();
