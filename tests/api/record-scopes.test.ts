@@ -249,6 +249,14 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await key.get(`/api/orders/${phone}`)).status).toBe(200);
   });
 
+  it('given order entry, then a channel scope limits the channels a person may enter orders on', async () => {
+    const onApi = await cara.post('/api/orders', { ...reviewOrder({ customer: 'Not Mine' }), channel: 'api' });
+    expect(onApi.status).toBe(400);
+    expect(onApi.body.errors).toEqual([{ path: 'channel', message: 'must be one of phone on this endpoint' }]);
+    expect((await eve.post('/api/orders', reviewOrder({ customer: 'Eve Entry' }))).status).toBe(403);
+    expect((await admin.get('/api/orders?customer=Not%20Mine')).body.items).toEqual([]);
+  });
+
   it('given an e-mail that needs data entry, then its draft and its inbox task are hidden from Cara (phone) and shown to Eve (e-mail)', async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ordo.intake.smtpPort!, secure: false, ignoreTLS: true });
     const info = await transport.sendMail({ from: 'Buyer <buyer@acme.test>', to: 'orders@ordo.test', subject: 'urgent!!', text: 'Customer: Someone\nLines:\n- some screws please, the usual\nShip to: the warehouse' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHANNELS, ORDER_STATUSES, type OrderEvent, type OrderView, type OrderEta } from '../../../workflows/model/order';
-import { ValidationError } from '../../../workflows/model/errors';
+import { CHANNELS, ORDER_STATUSES, type Channel, type OrderEvent, type OrderView, type OrderEta } from '../../../workflows/model/order';
+import { ForbiddenError, ValidationError } from '../../../workflows/model/errors';
 import { orderDetailSchema, orderSchema, orderSearchSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { OrdersModule } from '../../orders';
@@ -80,9 +80,17 @@ export async function assertOrderVisible(mod: OrdersModule, number: string, prin
   if (scope) assertInScope(scope, orderFacts(await mod.orders.getDoc(number)), `Order ${number}`);
 }
 
-/** REST intake: API keys default to channel api, operators (phone entry) to phone. */
-export function restChannels(principal: Principal) {
-  return principal.kind === 'user' ? (['phone', 'api'] as const) : (['api', 'phone'] as const);
+/**
+ * REST intake: API keys default to channel api, operators (phone entry) to phone. A record scope
+ * that names channels leaves only those (none left: 403, the caller could not see the order).
+ */
+export function restChannels(principal: Principal): readonly Channel[] {
+  const channels: readonly Channel[] = principal.kind === 'user' ? ['phone', 'api'] : ['api', 'phone'];
+  const scope = scopeOf(principal);
+  if (!scope?.channels.length) return channels;
+  const allowed = channels.filter((c) => scope.channels.includes(c));
+  if (!allowed.length) throw new ForbiddenError(`Your record scope allows no channel this endpoint takes (${channels.join(', ')})`);
+  return allowed;
 }
 
 export function orderRoutes(deps: { orders: OrdersModule; history?: () => FlowHistorySource | undefined; email?: EmailIntake; audit?: AuditService }): AnyRoute[] {
