@@ -7,10 +7,9 @@ import { useSession } from '../app/session';
 import { Badge, ErrorBanner, Field, Loading } from '../app/ui';
 import { useFormat } from '../i18n/format';
 import { listProcesses, type DefinitionSummaryView } from './api';
-import { listDrafts } from './modeler/drafts';
+import { IMPORT_KEY, listDrafts } from './modeler/drafts';
 import { PROCESS_KEY, processOf } from './modeler/new-diagram';
 
-const IMPORT_KEY = 'ordo.workflows.import';
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 export function ProcessList() {

@@ -301,4 +301,13 @@ describe('workflows end to end (chromium)', () => {
     expect(zh.problems).toEqual([]);
     await zh.close();
   });
+  it('given an exported .bpmn file, when it is imported from the process list, then the modeler opens on that diagram', async () => {
+    const page = await b.open('/workflows');
+    await page.locator('[data-testid=list-import-file]').setInputFiles({ name: 'from-list.bpmn', mimeType: 'application/xml', buffer: Buffer.from(exported) });
+    await page.waitForURL(`${harness.url}/workflows/new`);
+    for (const id of Object.values(ids)) await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${id}"]`).waitFor();
+    expect(await page.locator('[data-testid=canvas] .djs-element[data-element-id="StartEvent_1"]').count()).toBe(1);
+    await expectText(page.locator('.wf-modeler-title h1'), 'E2E review');
+    expect(b.problems).toEqual([]);
+  });
 });

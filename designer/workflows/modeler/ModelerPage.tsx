@@ -13,7 +13,7 @@ import { Badge, ErrorBanner, Loading, Notice } from '../../app/ui';
 import { useFormat } from '../../i18n/format';
 import { deployXml, fetchXml, getProcess, loadCatalog, type IssueView, type ProcessVersions } from '../api';
 import { applyCatalog, createModeler } from './bpmn-setup';
-import { discardDraft, loadDraft, saveDraft, type Draft } from './drafts';
+import { discardDraft, IMPORT_KEY, loadDraft, saveDraft, type Draft } from './drafts';
 import { newDiagramXml, PROCESS_KEY, processOf } from './new-diagram';
 import { downloadText } from '../parts';
 
@@ -40,6 +40,12 @@ export function ModelerPage() {
   const [versions, setVersions] = useState<Versions>([]);
   const [loadError, setLoadError] = useState<unknown>();
   const wantedVersion = search.get('version');
+  // a file imported on the process list: read once per mount and dropped only once shown, because
+  // the load effect below may run more than once for one visit
+  const [imported] = useState(() => (routeKey ? null : sessionStorage.getItem(IMPORT_KEY)));
+  useEffect(() => {
+    if (loaded?.source === 'import') sessionStorage.removeItem(IMPORT_KEY);
+  }, [loaded]);
 
   useEffect(() => {
     let cancelled = false;
@@ -48,8 +54,6 @@ export function ModelerPage() {
     void (async () => {
       try {
         if (!routeKey) {
-          const imported = sessionStorage.getItem('ordo.workflows.import');
-          sessionStorage.removeItem('ordo.workflows.import');
           const key = search.get('key') ?? 'new_process';
           const xml = imported ?? newDiagramXml(key, search.get('name') ?? '');
           if (!cancelled) setLoaded({ xml, source: imported ? 'import' : 'new' });
@@ -79,7 +83,7 @@ export function ModelerPage() {
       cancelled = true;
     };
     // (search is read once per route)
-  }, [routeKey, wantedVersion]);
+  }, [routeKey, wantedVersion, imported]);
 
   if (loadError) {
     return (

@@ -51,3 +51,6 @@ export function listDrafts(): Draft[] {
   }
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
+
+/** sessionStorage key of a .bpmn file imported on the process list, for the modeler to open */
+export const IMPORT_KEY = 'ordo.workflows.import';
