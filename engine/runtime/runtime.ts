@@ -669,7 +669,9 @@ export class WorkflowRuntime {
     for (const incidentId of plan.resolvedCalls) ops.push(this.c.incidents.updateOne({ _id: incidentId, status: 'open' }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: new Date(), resolvedBy: SYSTEM_ACTOR } }));
     await Promise.all(ops);
     if (plan.cancel) await this.finishCancel(id, plan.cancel);
-    await this.c.jobs.deleteOne({ _id: jobId });
+    // done: the job goes (off the hot path; applied again by a poller it would change nothing)
+    const dropped = this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined);
+    if (plan.cancel || !saved) await dropped;
     for (const incidentId of plan.resolvedCalls) {
       const doc = await this.c.incidents.findOne({ _id: incidentId });
       if (doc) this.emit('incident.resolved', incidentView(doc));
