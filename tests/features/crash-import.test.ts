@@ -73,8 +73,8 @@ describe('a node killed during a CSV import', () => {
       const done = await until(
         'the import to finish on the other node',
         async () => {
-          const v = (await onB.get(`/api/intake/imports/${id}`)).body;
-          return v.status === 'committing' ? undefined : v;
+          const res = await onB.get(`/api/intake/imports/${id}`);
+          return res.status !== 200 || res.body.status === 'committing' ? undefined : res.body;
         },
         180_000,
         500,

@@ -53,8 +53,8 @@ describe('a node killed during a batch print', () => {
       const job = await until(
         'the batch to finish on the other node',
         async () => {
-          const j = (await onB.get(`/api/print/jobs/${id}`)).body;
-          return j.status === 'queued' || j.status === 'running' ? undefined : j;
+          const res = await onB.get(`/api/print/jobs/${id}`);
+          return res.status !== 200 || res.body.status === 'queued' || res.body.status === 'running' ? undefined : res.body;
         },
         180_000,
         500,

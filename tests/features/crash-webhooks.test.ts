@@ -68,8 +68,9 @@ describe('a node killed during webhook delivery', () => {
     const deliveries = await until(
       'every delivery to be delivered',
       async () => {
-        const list = (await onB.get('/api/webhooks/deliveries?limit=200')).body as DeliveryView[];
-        return list.length === EVENTS && list.every((d) => d.status === 'delivered') ? list : undefined;
+        const res = await onB.get('/api/webhooks/deliveries?limit=200');
+        const list = res.body as DeliveryView[];
+        return res.status === 200 && list.length === EVENTS && list.every((d) => d.status === 'delivered') ? list : undefined;
       },
       120_000,
       500,

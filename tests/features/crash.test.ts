@@ -7,6 +7,9 @@ import { testDatabaseUri } from '../helpers/db';
 import { startChildOrdo, type ChildOrdo } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
+// the survivor waits for the killed node's leases to run out (LEASE_MS below), on a loaded machine
+jest.setTimeout(240_000);
+
 const ORDERS = 24;
 
 const order = (i: number) => ({
@@ -26,7 +29,7 @@ describe('a node killed mid-work', () => {
   });
 
   it('given two nodes taking orders, when one is killed with SIGKILL, then the other brings every order to its packing task exactly once', async () => {
-    const env = { MONGODB_URI: testDatabaseUri('crash'), ORDO_ADMIN_EMAIL: ADMIN.email, ORDO_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'error' };
+    const env = { MONGODB_URI: testDatabaseUri('crash'), ORDO_ADMIN_EMAIL: ADMIN.email, ORDO_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'error', LEASE_MS: '3000' };
     a = await startChildOrdo(env);
     b = await startChildOrdo(env);
     const admin = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
