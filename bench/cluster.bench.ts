@@ -163,7 +163,7 @@ async function main() {
     };
 
     const all = verdicts.reduce((s, v) => ({ checked: s.checked + v.checked, completed: s.completed + v.completed, lost: s.lost + v.lost.length, unfinished: s.unfinished + v.unfinished.length, wrong: s.wrong + v.wrongState.length, dupI: s.dupI + v.duplicateInstances.length, dupT: s.dupT + v.duplicateTasks.length }), { checked: 0, completed: 0, lost: 0, unfinished: 0, wrong: 0, dupI: 0, dupT: 0 });
-    const lostList = verdicts.flatMap((v) => [...v.lost, ...v.unfinished.map((u) => `still moving: ${u}`)]);
+    const lostList = verdicts.flatMap((v) => [...v.lost, ...v.unfinished.map((u) => `still moving: ${u}`), ...v.duplicateInstances.map((d) => `instances: ${d}`)]);
     const load1 = os.loadavg();
     say('');
     say(table([p1, p2] as unknown as Array<Record<string, string | number>>));

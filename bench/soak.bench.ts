@@ -96,7 +96,8 @@ async function main() {
     let minute = 0;
     const ticker = setInterval(() => {
       const from = t0 + minute * 60_000;
-      if (performance.now() < from + 60_000) return;
+      // whole minutes of the feed only; a partial last minute and the drain are added after the feed
+      if (performance.now() < from + 60_000 || from + 60_000 > feedEnd) return;
       const row = minuteRow(String(minute + 1), from, from + 60_000, desk.tracker, cluster.nodes, clusterOffset);
       rows.push(row);
       // live progress on stderr (the runner relays stdout only at the end)
@@ -151,7 +152,7 @@ async function main() {
     const errorKinds = new Map<string, number>();
     for (const e of tr.errors) errorKinds.set(e.what.replace(/\d{3,}/g, '#').slice(0, 80), (errorKinds.get(e.what.replace(/\d{3,}/g, '#').slice(0, 80)) ?? 0) + 1);
     if (errorKinds.size) say(`errors by kind: ${[...errorKinds].map(([k, n]) => `${k} ×${n}`).join('; ')}`);
-    say(`checked ${verdict.checked} orders over the API: ${verdict.completed} at the expected end status with one completed instance; lost ${verdict.lost.length}${verdict.lost.length ? ` (${verdict.lost.slice(0, 10).join(', ')})` : ''}; still moving at the drain bound ${verdict.unfinished.length}${verdict.unfinished.length ? ` (${verdict.unfinished.slice(0, 5).join(', ')})` : ''}; wrong end ${verdict.wrongState.length}${verdict.wrongState.length ? ` (${verdict.wrongState.slice(0, 10).join(', ')})` : ''}; duplicate instances ${verdict.duplicateInstances.length}; duplicate tasks ${verdict.duplicateTasks.length}`);
+    say(`checked ${verdict.checked} orders over the API: ${verdict.completed} at the expected end status with one completed instance; lost ${verdict.lost.length}${verdict.lost.length ? ` (${verdict.lost.slice(0, 10).join(', ')})` : ''}; still moving at the drain bound ${verdict.unfinished.length}${verdict.unfinished.length ? ` (${verdict.unfinished.slice(0, 5).join(', ')})` : ''}; wrong end ${verdict.wrongState.length}${verdict.wrongState.length ? ` (${verdict.wrongState.slice(0, 10).join(', ')})` : ''}; duplicate instances ${verdict.duplicateInstances.length}${verdict.duplicateInstances.length ? ` (${verdict.duplicateInstances.slice(0, 10).join(', ')})` : ''}; duplicate tasks ${verdict.duplicateTasks.length}`);
     say(`drain took ${round(drainedMs / 1000, 1)} s; tasks completed ${tr.tasksDone}; tasks found by the sweep, not the socket: ${tr.socketMissed}; load average at end ${load1.map((l) => l.toFixed(2)).join(' ')}`);
 
     const steadyFlows = tr.flows.filter((f) => f.t >= t0 + WARMUP && f.t < fedAt);

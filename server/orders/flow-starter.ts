@@ -134,13 +134,25 @@ export class FlowStarter {
       attempt += 1;
       if (!(await this.claim(number, attempt))) return;
     }
+    // the start runs the flow to its first wait (rules, connectors, printing): on a loaded node that can
+    // outlast the lease, and another node would then start a second instance; keep the claim alive
+    const leaseId = `${number}#${attempt}`;
+    const renew = setInterval(() => void this.c.leases.updateOne({ _id: leaseId, owner: this.nodeId }, { $set: { until: new Date(Date.now() + this.leaseMs) } }).catch(() => undefined), Math.max(100, Math.floor(this.leaseMs / 3)));
+    try {
+      await this.startClaimed(number, attempt, entry.createdAt);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async startClaimed(number: string, attempt: number, createdAt: Date): Promise<void> {
     let order: OrderView;
     try {
       order = await this.orders.get(number);
     } catch {
       // the intake that wrote this entry failed before its order existed (it removes the entry
       // itself; this covers a node that died in between)
-      if (Date.now() - entry.createdAt.getTime() > 60_000) await this.c.outbox.deleteOne({ _id: number });
+      if (Date.now() - createdAt.getTime() > 60_000) await this.c.outbox.deleteOne({ _id: number });
       else await this.c.outbox.updateOne({ _id: number }, { $set: { attempts: attempt, nextAttemptAt: new Date(Date.now() + 5_000) } });
       return;
     }
