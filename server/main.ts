@@ -170,7 +170,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // order events (created, approved, allocated, printed, shipped, cancelled) go to the outbound webhook outbox
     orders.setEventSink((e) => integration.enqueueEvent({ type: e.type as OrderEventType, id: e.id, occurredAt: e.occurredAt, data: e.data }));
     // the events ride in the order update itself; this poller hands over what a crash left behind
-    const orderEvents = new OrderEventDispatcher({ connection, source: orders.orders, logger: logger.child({ module: 'order-events' }) });
+    // marks younger than a lease are the writing node's own (see graceMs): only a dead node's are taken over
+    const orderEvents = new OrderEventDispatcher({ connection, source: orders.orders, logger: logger.child({ module: 'order-events' }), graceMs: config.leaseMs });
     if (config.webhooks.worker) orderEvents.start(config.webhooks.pollMs);
     closers.push(() => orderEvents.stop());
 
