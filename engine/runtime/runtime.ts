@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, OUTBOX_KINDS, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
 import { nextOccurrence } from '../jobs/schedule';
 import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
@@ -485,7 +485,7 @@ export class WorkflowRuntime {
   private async execute(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
     const renew = setInterval(() => void (lock && this.locks.renew(lock, this.leaseMs).catch(() => undefined)), Math.max(1000, this.leaseMs / 3));
     renew.unref();
-    let outboxJobs: JobDoc[] = [];
+    let outboxJobs: JobDoc[];
     let saved: InstanceDoc;
     let notActed: ConflictError | undefined;
     try {

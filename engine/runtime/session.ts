@@ -186,9 +186,9 @@ export class EngineSession {
     if (!this.rootEnv && activity.parent?.type === 'bpmn:Process' && activity.parent.id === meta.processId) this.rootEnv = activity.environment;
     const cfg = meta.elements[activity.id];
     if (cfg && (cfg.kind === 'service' || cfg.kind === 'rule')) {
-      const session = this;
-      activity.behaviour.Service = function OrdoService() {
-        this.execute = (message: any, callback: (err: unknown, out?: unknown) => void) => session.runService(activity, cfg, message, callback);
+      const execute = (message: any, callback: (err: unknown, out?: unknown) => void) => this.runService(activity, cfg, message, callback);
+      activity.behaviour.Service = function OrdoService(this: { execute: typeof execute }) {
+        this.execute = execute;
       };
     }
     if (activity.type === 'bpmn:UserTask') activity.on('end', (api: any) => this.setVariables(activity, api.content?.output?.data));
