@@ -43,10 +43,11 @@ for (const n of selected) {
 }
 
 if (!name) {
-  // hand-written sections (## …) of the previous report stay below the new table
+  // hand-written sections (## / ### headings) of the previous report stay below the new table
   const reportPath = path.join(dir, 'report.md');
   const previous = fs.existsSync(reportPath) ? fs.readFileSync(reportPath, 'utf8') : '';
-  const kept = previous.indexOf('\n## ') >= 0 ? previous.slice(previous.indexOf('\n## ') + 1) : '';
+  const firstSection = previous.search(/\n#{2,6} /);
+  const kept = firstSection >= 0 ? previous.slice(firstSection + 1) : '';
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const lines = [
     '# Ordo benchmark report',
