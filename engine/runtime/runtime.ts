@@ -926,13 +926,32 @@ export class WorkflowRuntime {
 
   private async patchVariables(doc: InstanceDoc, vars: Record<string, unknown>, actor: ActorRef): Promise<InstanceDoc> {
     const now = this.clock();
+    const rev = doc.rev + 1;
     const variables = { ...JSON.parse(doc.variables), ...vars };
     const state = doc.state ? JSON.stringify(patchStateVariables(JSON.parse(doc.state), vars)) : doc.state;
-    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev: doc.rev + 1, updatedAt: now };
+    const planJobId = `after:${doc._id}@${rev}#${crypto.randomBytes(4).toString('hex')}`;
+    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), updatedAt: now };
+    const plan: AfterSavePlan = {
+      instanceId: doc._id,
+      rev,
+      history: [{ _id: `${doc._id}:${rev}:0`, instanceId: doc._id, at: now, seq: rev * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) }],
+      newTasks: [],
+      incidents: [],
+      staleJobs: [],
+      doneAttempts: [],
+      completeTask: null,
+      closeStale: null,
+      resolvedCalls: [],
+    };
+    await this.c.jobs.insertOne(this.planJob(planJobId, plan, now));
     const res = await this.c.instances.updateOne({ _id: doc._id, rev: doc.rev }, { $set: set });
-    if (!res.matchedCount) throw new ConflictError('The instance was changed meanwhile; try again');
-    await this.c.history.insertOne({ instanceId: doc._id, at: now, seq: (doc.rev + 1) * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) });
-    return { ...doc, ...set } as InstanceDoc;
+    if (!res.matchedCount) {
+      void this.c.jobs.deleteOne({ _id: planJobId }).catch(() => undefined);
+      throw new ConflictError('The instance was changed meanwhile; try again');
+    }
+    const saved = { ...doc, ...set } as InstanceDoc;
+    await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: doc._id }, 'variables bookkeeping failed; the afterSave job repeats it'));
+    return saved;
   }
 
   async listIncidents(filter: { status?: 'open' | 'resolved'; instanceId?: string; limit?: number } = {}): Promise<IncidentView[]> {
