@@ -6,8 +6,7 @@
  * order with exactly one flow, and the takeover is counted (runs: 2).
  */
 import { connectDatabase } from '../../server/db/connection';
-import { testDatabaseUri } from '../helpers/db';
-import { crashEnv, startChildOrdo, until, type ChildOrdo } from '../helpers/child-ordo';
+import { until, useCrashNodes } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(300_000);
@@ -31,23 +30,12 @@ const TRIVIAL_ORDER_FLOW = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`;
 
 describe('a node killed during a CSV import', () => {
-  const uri = testDatabaseUri('crash_import');
-  let a: ChildOrdo | undefined;
-  let b: ChildOrdo | undefined;
-  afterAll(async () => {
-    a?.proc.kill('SIGCONT');
-    await a?.stop('SIGKILL');
-    await b?.stop();
-    const c = await connectDatabase(uri);
-    await c.dropDatabase().catch(() => undefined);
-    await c.close();
-  });
+  const nodes = useCrashNodes('crash_import');
 
   it('given a file being committed on one node, when that node is killed with SIGKILL, then the other node completes the import with every row as exactly one order', async () => {
-    const db = await connectDatabase(uri);
+    const db = await connectDatabase(nodes.uri);
     try {
-      const env = crashEnv(uri);
-      [a, b] = await Promise.all([startChildOrdo(env), startChildOrdo(env)]);
+      const [a, b] = await Promise.all([nodes.start(), nodes.start()]);
       const admin = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
       expect((await admin.post('/api/workflows', { xml: TRIVIAL_ORDER_FLOW })).status).toBe(201);
       const key = (await admin.post('/api/api-keys', { name: 'erp', scopes: ['orders.import', 'orders.read'] })).body.key as string;

@@ -6,8 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { connectDatabase } from '../../server/db/connection';
-import { testDatabaseUri } from '../helpers/db';
-import { crashEnv, startChildOrdo, until, type ChildOrdo } from '../helpers/child-ordo';
+import { until, useCrashNodes } from '../helpers/child-ordo';
 import { BinaryClient, insertOrders, makeOrder, pdfText } from '../helpers/print';
 import { ADMIN, ApiClient } from '../helpers/server';
 
@@ -16,25 +15,15 @@ jest.setTimeout(240_000);
 const ORDERS = 150;
 
 describe('a node killed during a batch print', () => {
-  const uri = testDatabaseUri('crash_print');
-  let a: ChildOrdo | undefined;
-  let b: ChildOrdo | undefined;
-  afterAll(async () => {
-    a?.proc.kill('SIGCONT');
-    await a?.stop('SIGKILL');
-    await b?.stop();
-    const c = await connectDatabase(uri);
-    await c.dropDatabase().catch(() => undefined);
-    await c.close();
-  });
+  const nodes = useCrashNodes('crash_print');
 
   it('given a batch printing on one node, when that node is killed with SIGKILL, then the other node completes it with every document exactly once', async () => {
-    const db = await connectDatabase(uri);
+    const db = await connectDatabase(nodes.uri);
     try {
       const orders = Array.from({ length: ORDERS }, (_, i) => makeOrder(i));
       await insertOrders(db, orders);
-      const env = crashEnv(uri, { PRINT_CHUNK_SIZE: '10' });
-      [a, b] = await Promise.all([startChildOrdo(env), startChildOrdo(env)]);
+      const env = { PRINT_CHUNK_SIZE: '10' };
+      const [a, b] = await Promise.all([nodes.start(env), nodes.start(env)]);
       const onA = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
       const started = await onA.post('/api/print/batches', { templateKey: 'packing-slip', orderIds: orders.map((o) => o.number) });
       expect(started.status).toBe(202);

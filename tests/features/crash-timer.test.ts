@@ -6,8 +6,7 @@
  * attempt: a task allowed one attempt opens an incident instead of calling again.
  */
 import { connectDatabase } from '../../server/db/connection';
-import { testDatabaseUri } from '../helpers/db';
-import { crashEnv, startChildOrdo, startHoldingReceiver, until, type ChildOrdo, type HoldingReceiver } from '../helpers/child-ordo';
+import { startHoldingReceiver, until, useCrashNodes, type HoldingReceiver } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(240_000);
@@ -33,23 +32,15 @@ interface HistoryEntry {
 }
 
 describe('a node killed while a timer fires', () => {
-  const uri = testDatabaseUri('crash_timer');
-  let a: ChildOrdo | undefined;
-  let b: ChildOrdo | undefined;
+  const nodes = useCrashNodes('crash_timer');
   let carrier: HoldingReceiver;
   afterAll(async () => {
-    await a?.stop('SIGKILL');
-    await b?.stop();
     await carrier?.close();
-    const c = await connectDatabase(uri);
-    await c.dropDatabase().catch(() => undefined);
-    await c.close();
   });
 
   it('given timers whose firing is calling a held remote system, when the node is killed with SIGKILL, then a restarted node fires each timer once and counts the killed attempt', async () => {
     carrier = await startHoldingReceiver((r) => ({ status: 200, body: { confirmed: JSON.parse(r.body).order } }));
-    const env = crashEnv(uri);
-    a = await startChildOrdo(env);
+    const a = await nodes.start();
     const admin = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
     const connector = {
       id: 'carrier',
@@ -82,12 +73,12 @@ describe('a node killed while a timer fires', () => {
     await until('the carrier to see the killed node hang up', async () => orders.every((o) => callsFor(o)[0].aborted));
 
     // a restarted node takes the timers over once the killed node's lease runs out; the carrier still holds
-    b = await startChildOrdo(env);
+    const b = await nodes.start();
     const onB = await new ApiClient(b.url).login(ADMIN.email, ADMIN.password);
     const retried = ['T-1', 'T-2'];
     await until('the repeated calls', async () => retried.every((o) => callsFor(o).length === 2));
     // the second attempt was counted before it was made (the first one counted too although its node died)
-    const db = await connectDatabase(uri);
+    const db = await connectDatabase(nodes.uri);
     try {
       const counters = await db.collection<{ _id: string; attempts: number }>('attempts').find({ instanceId: { $in: retried.map((o) => started[o]) } }).toArray();
       expect(counters.map((c) => c.attempts)).toEqual([2, 2]);

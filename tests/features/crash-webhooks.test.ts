@@ -7,8 +7,7 @@
  */
 import { connectDatabase } from '../../server/db/connection';
 import { enqueueEvent } from '../../server/integration/outbox';
-import { testDatabaseUri } from '../helpers/db';
-import { crashEnv, startChildOrdo, startHoldingReceiver, until, type ChildOrdo, type HoldingReceiver } from '../helpers/child-ordo';
+import { startHoldingReceiver, until, useCrashNodes, type HoldingReceiver } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(240_000);
@@ -24,29 +23,22 @@ interface DeliveryView {
 }
 
 describe('a node killed during webhook delivery', () => {
-  const uri = testDatabaseUri('crash_webhooks');
-  let a: ChildOrdo | undefined;
-  let b: ChildOrdo | undefined;
+  const nodes = useCrashNodes('crash_webhooks');
   let receiver: HoldingReceiver;
   afterAll(async () => {
-    await a?.stop('SIGKILL');
-    await b?.stop();
     await receiver?.close();
-    const c = await connectDatabase(uri);
-    await c.dropDatabase().catch(() => undefined);
-    await c.close();
   });
 
   it('given deliveries in flight to a receiver that holds them, when the node is killed with SIGKILL, then a new node delivers every event with its attempts counted', async () => {
     receiver = await startHoldingReceiver((r) => ({ status: 200, body: { received: r.headers['x-ordo-delivery'] } }));
-    const env = crashEnv(uri, { WEBHOOK_POLL_MS: '200' });
-    a = await startChildOrdo(env);
+    const env = { WEBHOOK_POLL_MS: '200' };
+    const a = await nodes.start(env);
     const admin = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
     const sub = await admin.post('/api/webhooks/subscriptions', { name: 'Shop', url: `${receiver.url}/hook`, events: ['order.created'], allowNetworks: ['loopback'] });
     expect(sub.status).toBe(201);
 
     // the order module's producer side: events with deterministic ids in the outbox
-    const db = await connectDatabase(uri);
+    const db = await connectDatabase(nodes.uri);
     const ids: string[] = [];
     try {
       for (let i = 0; i < EVENTS; i++) ids.push((await enqueueEvent(db, { type: 'order.created', id: `SO-${i}:1:order.created`, data: { number: `SO-${i}` } })).eventId);
@@ -63,7 +55,7 @@ describe('a node killed during webhook delivery', () => {
     receiver.release();
 
     // a new node (same database) continues: after the dead node's leases run out its deliveries go again
-    b = await startChildOrdo(env);
+    const b = await nodes.start(env);
     const onB = await new ApiClient(b.url).login(ADMIN.email, ADMIN.password);
     const deliveries = await until(
       'every delivery to be delivered',

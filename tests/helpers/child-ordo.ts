@@ -8,7 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { connectDatabase } from '../../server/db/connection';
 import { PROJECT_ROOT } from '../../server/db/ferretdb';
+import { testDatabaseUri } from './db';
 import { ADMIN, TEST_SECRET_KEY } from './server';
 
 export interface ChildOrdo {
@@ -71,6 +73,32 @@ export const crashEnv = (uri: string, extra: Record<string, string> = {}): Recor
   LEASE_MS: '3000',
   ...extra,
 });
+
+/**
+ * The nodes of one crash-test file on their own database: after the file every node started here
+ * is stopped (a frozen one is woken first) and the database is dropped.
+ */
+export function useCrashNodes(label: string): { uri: string; start(extra?: Record<string, string>): Promise<ChildOrdo> } {
+  const uri = testDatabaseUri(label);
+  const nodes: ChildOrdo[] = [];
+  afterAll(async () => {
+    for (const n of nodes) {
+      if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGCONT');
+      await n.stop();
+    }
+    const c = await connectDatabase(uri);
+    await c.dropDatabase().catch(() => undefined);
+    await c.close();
+  });
+  return {
+    uri,
+    async start(extra = {}) {
+      const node = await startChildOrdo(crashEnv(uri, extra));
+      nodes.push(node);
+      return node;
+    },
+  };
+}
 
 /** Polls `probe` until it returns a truthy value; fails after `ms` with the last value seen. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 90_000, stepMs = 200): Promise<T> {
