@@ -111,7 +111,7 @@ async function main() {
     const drainedMs = await drain(desk.tracker, DRAIN_MAX, STALL_MS);
     clearInterval(ticker);
     // the minutes not yet printed (the last partial minute of the feed, and the drain)
-    for (; t0 + minute * 60_000 < fedAt; minute++) rows.push(minuteRow(String(minute + 1), t0 + minute * 60_000, Math.min(t0 + (minute + 1) * 60_000, fedAt), desk.tracker, cluster.nodes, clusterOffset));
+    for (; t0 + minute * 60_000 < feedEnd; minute++) rows.push(minuteRow(String(minute + 1), t0 + minute * 60_000, Math.min(t0 + (minute + 1) * 60_000, fedAt), desk.tracker, cluster.nodes, clusterOffset));
     rows.push(minuteRow('drain', fedAt, performance.now() + 1, desk.tracker, cluster.nodes, clusterOffset));
     await desk.stop();
     const verdict = await verify(desk.tracker, desk.admin, STALL_MS);
