@@ -11,8 +11,8 @@ import type { WorkflowRuntime } from '../runtime/runtime';
 
 export class JobPoller {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private current: Promise<number> | undefined;
+  /** jobs running on this node; a slow one holds only its own slot, never the next poll */
+  private readonly inFlight = new Map<string, { instanceId: string; done: Promise<void> }>();
   private passes = 0;
   private stopped = true;
   private halted = false;
@@ -37,7 +37,7 @@ export class JobPoller {
     const tick = async () => {
       if (this.stopped) return;
       try {
-        await this.runOnce();
+        await this.fill();
         if (++this.passes % 5 === 0) await this.deps.runtime.sweep();
       } catch (err) {
         this.deps.logger.warn({ err: (err as Error).message }, 'job poll failed');
@@ -51,21 +51,34 @@ export class JobPoller {
     this.stopped = true;
     this.halted = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
+    await Promise.all([...this.inFlight.values()].map((f) => f.done));
   }
 
-  /** Claims and runs due jobs until none is left (at most `concurrency` at once). */
-  runOnce(): Promise<number> {
-    if (this.running && this.current) return this.current;
-    this.running = true;
-    this.current = this.drain().finally(() => {
-      this.running = false;
-    });
-    return this.current;
-  }
-
-  private async drain(): Promise<number> {
+  /** Runs every due job now, at most `concurrency` at once, and waits for them (tests and tools). Returns how many ran. */
+  async runOnce(): Promise<number> {
+    const queue = await this.dueQueue();
     let ran = 0;
+    const worker = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        if (this.halted) return;
+        await this.launch(job);
+        ran++;
+      }
+    };
+    await Promise.all(Array.from({ length: this.deps.concurrency }, worker));
+    return ran;
+  }
+
+  /** One poll: starts due jobs in the free slots and returns at once; the next poll fills the slots freed meanwhile. */
+  private async fill(): Promise<void> {
+    const free = this.deps.concurrency - this.inFlight.size;
+    if (free <= 0 || this.halted) return;
+    const busy = new Set([...this.inFlight.values()].map((f) => f.instanceId));
+    const queue = (await this.dueQueue()).filter((j) => !this.inFlight.has(j._id) && (OUTBOX_KINDS.includes(j.kind) || !busy.has(j.instanceId)));
+    for (const job of queue.slice(0, free)) void this.launch(job);
+  }
+
+  private async dueQueue(): Promise<JobDoc[]> {
     const now = this.deps.clock();
     const due = await this.deps.collections.jobs.find({ dueAt: { $lte: now } }).sort({ dueAt: 1 }).limit(200).toArray();
     // one command per instance per pass: its save re-arms or drops the instance's other jobs
@@ -76,15 +89,18 @@ export class JobPoller {
       const k = Math.floor(Math.random() * (i + 1));
       [queue[i], queue[k]] = [queue[k], queue[i]];
     }
-    const worker = async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) {
-        if (this.halted) return;
-        await this.process(job);
-        ran++;
-      }
-    };
-    await Promise.all(Array.from({ length: this.deps.concurrency }, worker));
-    return ran;
+    return queue;
+  }
+
+  /** Runs a job, or joins the run already in flight on this node. */
+  private launch(job: JobDoc): Promise<void> {
+    const running = this.inFlight.get(job._id);
+    if (running) return running.done;
+    const done = this.process(job)
+      .catch((err) => this.deps.logger.warn({ err: (err as Error).message, job: job._id }, 'job failed; the next pass tries again'))
+      .finally(() => this.inFlight.delete(job._id));
+    this.inFlight.set(job._id, { instanceId: job.instanceId, done });
+    return done;
   }
 
   private async process(job: JobDoc): Promise<void> {

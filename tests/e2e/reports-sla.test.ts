@@ -44,7 +44,8 @@ describe('reports page: SLA breaches per warehouse (chromium)', () => {
     const section = page.locator('.report-sla-warehouses');
     await section.waitFor();
     expect((await section.locator('h2').textContent())?.trim()).toBe('SLA breaches per warehouse and step');
-    const rows = await section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim())));
+    const rows: string[][] = [];
+    for (const tr of await section.locator('tbody tr').all()) rows.push((await tr.locator('td').allTextContents()).map((t) => t.trim()));
     const head = await section.locator('thead th').allTextContents();
     expect(head).toEqual(['Warehouse', 'In review', 'Allocated', 'Printed', 'Total']);
     expect(rows).toEqual([
