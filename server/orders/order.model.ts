@@ -102,8 +102,15 @@ export interface CounterDoc {
   at?: Date;
 }
 
+/** `<number>@<version>#<generation>`: the one writer of that version of an order, on every node */
+export interface VersionClaimDoc {
+  _id: string;
+  at: Date;
+}
+
 export interface OrderCollections {
   orders: Collection<OrderDoc>;
+  versionClaims: Collection<VersionClaimDoc>;
   keys: Collection<OrderKeyDoc>;
   outbox: Collection<OutboxDoc>;
   leases: Collection<LeaseDoc>;
@@ -112,7 +119,7 @@ export interface OrderCollections {
 
 export function orderCollections(connection: Connection): OrderCollections {
   const c = <T extends object>(name: string) => connection.collection(name) as unknown as Collection<T>;
-  return { orders: c<OrderDoc>('orders'), keys: c<OrderKeyDoc>('orderKeys'), outbox: c<OutboxDoc>('orderOutbox'), leases: c<LeaseDoc>('orderLeases'), counters: c<CounterDoc>('orderCounters') };
+  return { orders: c<OrderDoc>('orders'), versionClaims: c<VersionClaimDoc>('orderVersionClaims'), keys: c<OrderKeyDoc>('orderKeys'), outbox: c<OutboxDoc>('orderOutbox'), leases: c<LeaseDoc>('orderLeases'), counters: c<CounterDoc>('orderCounters') };
 }
 
 export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number })?.code === 11000;

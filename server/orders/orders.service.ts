@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
 import {
   CHANNELS,
   FINAL_STATUSES,
@@ -33,6 +33,10 @@ import { opsForNewOrder, opsForReviewEvent, opsForStatusChange } from './order-i
 import type { BucketOp, BucketStore } from './bucket-store';
 
 /** Statuses that need a valid approval (the approved hash must match the order as it is). */
+/** how often a write retries when another node wrote the order first */
+const WRITE_ATTEMPTS = 40;
+/** a version claim older than this, on an order still at the version before, belongs to a writer that died */
+const VERSION_CLAIM_STALE_MS = 30_000;
 const NEEDS_APPROVAL: readonly OrderStatus[] = ['allocated', 'printed', 'packed', 'shipped', 'delivered'];
 const EDITABLE: readonly OrderStatus[] = ['received', 'in-review', 'on-hold', 'approved', 'allocated'];
 const CANCELLABLE_UNTIL: readonly OrderStatus[] = ['shipped', 'delivered', 'cancelled', 'rejected'];
@@ -492,31 +496,70 @@ export class OrdersService {
   ): Promise<T | OrderView> {
     let markedAt: Date | undefined;
     const out = await this.mutex.run(number, async () => {
-      const doc = await this.getDoc(number);
-      const { set, events = [], result, after, emit } = await fn(doc);
-      const now = new Date();
-      const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: now, version: doc.version + 1 };
-      const $set: Record<string, unknown> = { updatedAt: now };
-      const $unset: Record<string, ''> = {};
-      for (const [k, v] of Object.entries(set)) {
-        if (v === undefined) $unset[k] = '';
-        else $set[k] = stripUndefined(v);
+      for (let attempt = 1; ; attempt++) {
+        const doc = await this.getDoc(number);
+        const { set, events = [], result, after, emit } = await fn(doc);
+        const version = typeof doc.version === 'number' ? doc.version : 0;
+        // the mutex orders this node's writers; the claim orders every node's (another node may hold the same version)
+        const writtenAt = (await this.claimVersion(number, version + 1)) ? await this.write(number, doc, version, set, events, emit, (at) => (markedAt = at)) : undefined;
+        if (!writtenAt) {
+          if (attempt >= WRITE_ATTEMPTS) throw new ServiceUnavailableError(`Order ${number} is being changed by another server node; try again`);
+          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40));
+          continue;
+        }
+        const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: writtenAt, version: version + 1 };
+        // the claim of the version before the last is no longer needed by anyone
+        void this.c.versionClaims.deleteOne({ _id: `${number}@${version}#1` }).catch(() => undefined);
+        await after?.(doc, next);
+        return result ?? orderView(next);
       }
-      const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
-      if (Object.keys($unset).length) update.$unset = $unset;
-      if (events.length) update.$push = { events: { $each: events } };
-      // the outbound event is part of this same document update (see ORDER_EVENT_QUEUE)
-      const outbound: WithOutbound = { ...next, outboundEvents: undefined };
-      if (emit && this.embedOutbound(outbound, emit, orderView(next))) {
-        for (const [k, v] of Object.entries(outbound.outboundEvents!)) $set[`outboundEvents.${k}`] = v;
-        markedAt = await this.markOutbound([number]);
-      }
-      await this.c.orders.updateOne({ _id: number }, update);
-      await after?.(doc, next);
-      return result ?? orderView(next);
     });
     if (markedAt) await this.dispatchNow(number, markedAt);
     return out;
+  }
+
+  /** One single-document update from `version` to `version + 1`: its time, or undefined when the order moved on meanwhile. */
+  private async write(number: string, doc: OrderDoc, version: number, set: Partial<OrderDoc>, events: StoredEvent[], emit: string | undefined, marked: (at: Date) => void): Promise<Date | undefined> {
+    const now = new Date();
+    const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: now, version: version + 1 };
+    const $set: Record<string, unknown> = { updatedAt: now };
+    const $unset: Record<string, ''> = {};
+    for (const [k, v] of Object.entries(set)) {
+      if (v === undefined) $unset[k] = '';
+      else $set[k] = stripUndefined(v);
+    }
+    const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
+    if (Object.keys($unset).length) update.$unset = $unset;
+    if (events.length) update.$push = { events: { $each: events } };
+    // the outbound event is part of this same document update (see ORDER_EVENT_QUEUE)
+    const outbound: WithOutbound = { ...next, outboundEvents: undefined };
+    if (emit && this.embedOutbound(outbound, emit, orderView(next))) {
+      for (const [k, v] of Object.entries(outbound.outboundEvents!)) $set[`outboundEvents.${k}`] = v;
+      marked(await this.markOutbound([number]));
+    }
+    const filter = typeof doc.version === 'number' ? { _id: number, version } : { _id: number };
+    const res = await this.c.orders.updateOne(filter, update);
+    return res.matchedCount === 1 ? now : undefined;
+  }
+
+  /**
+   * Claims the step of an order to `version` for this writer, on every node: a duplicate-_id insert
+   * is the one claim FerretDB 1.24 keeps atomic (its conditional updates are not isolated). A claim
+   * whose writer died before writing goes stale, and the next generation may take over.
+   */
+  private async claimVersion(number: string, version: number): Promise<boolean> {
+    for (let gen = 1; gen <= 3; gen++) {
+      const _id = `${number}@${version}#${gen}`;
+      try {
+        await this.c.versionClaims.insertOne({ _id, at: new Date() });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const held = await this.c.versionClaims.findOne({ _id });
+        if (held && Date.now() - new Date(held.at).getTime() < VERSION_CLAIM_STALE_MS) return false;
+      }
+    }
+    return false;
   }
 
   /** The flow's built-in handler order.setStatus lands here: the only way a status changes. */
