@@ -60,6 +60,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartInstanceInput {
   processKey: string;
+  /** a deterministic instance id: a start with an id that exists returns that instance (one start per key across nodes) */
+  id?: string;
   /** a pinned version; default the latest */
   version?: number;
   businessKey?: string | null;
@@ -68,7 +70,6 @@ export interface StartInstanceInput {
 }
 
 interface InternalStart extends StartInstanceInput {
-  id?: string;
   parent?: InstanceDoc['parent'];
   messageStartId?: string;
   /** the timer start event that fired (its timer is passed, not waited for) */
@@ -229,11 +230,16 @@ export class WorkflowRuntime {
     throw new ConflictError(`Another deployment of ${parsed.key} is in progress; try again`);
   }
 
-  /** Deploys shipped content only when the key has no version yet (safe on several nodes at once). */
+  /**
+   * Shipped content: deploys the XML unless the latest version already is it. A shipped process
+   * that changed in a release gets a new version, but only while the latest one is the system's
+   * own: once someone deployed their version, it is theirs and is left alone.
+   */
   async ensureDeployed(xml: string): Promise<{ key: string; created: boolean }> {
     await this.init();
     const parsed = await parseDefinition(xml);
-    if (await this.c.definitions.findOne({ key: parsed.key }, { projection: { _id: 1 } })) return { key: parsed.key, created: false };
+    const [latest] = await this.c.definitions.find({ key: parsed.key }, { projection: { hash: 1, deployedBy: 1 } }).sort({ version: -1 }).limit(1).toArray();
+    if (latest && (latest.hash === parsed.hash || latest.deployedBy?.kind !== 'system')) return { key: parsed.key, created: false };
     try {
       const res = await this.deploy({ xml, actor: SYSTEM_ACTOR });
       return { key: parsed.key, created: res.created };

@@ -75,10 +75,8 @@ export function connectMailEntryToRuntime(drafts: DraftsService, runtime: Workfl
   drafts.tasks = {
     async create(draft) {
       const businessKey = mailBusinessKey(draft.id);
-      // a redelivered mail: its instance may already exist
-      const earlier = await runtime.listInstances({ processKey: MAIL_ENTRY_PROCESS_KEY, businessKey, limit: 1 });
-      if (earlier.items[0]) return;
-      await runtime.startInstance({ processKey: MAIL_ENTRY_PROCESS_KEY, businessKey, variables: mailEntryVariables(draft), actor: SYSTEM });
+      // one task per mail, also for a redelivered mail or two nodes sweeping at once: the instance id is the mail's
+      await runtime.startInstance({ id: `mail-entry:${draft.id}`, processKey: MAIL_ENTRY_PROCESS_KEY, businessKey, variables: mailEntryVariables(draft), actor: SYSTEM });
     },
     async cancel(draftId, reason) {
       const all = await runtime.listInstances({ processKey: MAIL_ENTRY_PROCESS_KEY, businessKey: mailBusinessKey(draftId), limit: 5 });

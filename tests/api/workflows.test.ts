@@ -207,4 +207,26 @@ describe('workflow API', () => {
     expect(history.find((h: { type: string }) => h.type === 'service.failed')).toMatchObject({ elementId: 'received', data: { attempt: 1 } });
     expect((await admin.post(`/api/instances/${inst.body.id}/cancel`, { reason: 'no such order' })).body.status).toBe('cancelled');
   });
+  it('redeploys shipped content that changed in a release while the latest version is the system one, and leaves a version someone deployed alone', async () => {
+    const shipped = (name: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="http://ordo.dev/test">
+  <bpmn:process id="shipped-demo" name="${name}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    expect(await ordo.workflows.ensureDeployed(shipped('Release 1'))).toEqual({ key: 'shipped-demo', created: true });
+    expect(await ordo.workflows.ensureDeployed(shipped('Release 1'))).toEqual({ key: 'shipped-demo', created: false });
+    expect(await ordo.workflows.ensureDeployed(shipped('Release 2'))).toEqual({ key: 'shipped-demo', created: true });
+    const mine = await admin.post('/api/workflows', { xml: shipped('Our own') });
+    expect(mine.status).toBe(201);
+    expect(await ordo.workflows.ensureDeployed(shipped('Release 3'))).toEqual({ key: 'shipped-demo', created: false });
+    const versions = await admin.get('/api/workflows/shipped-demo/versions');
+    expect(versions.body.map((v: { version: number; name: string; deployedBy: { kind: string } }) => [v.version, v.name, v.deployedBy.kind])).toEqual([
+      [3, 'Our own', 'user'],
+      [2, 'Release 2', 'system'],
+      [1, 'Release 1', 'system'],
+    ]);
+  });
 });
