@@ -20,7 +20,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { startCluster } from './lib/cluster';
+import { startCluster, runBenchMain } from './lib/cluster';
 import { drain, openDesk, pct, placeOrder, verify, type Desk, type Verdict } from './lib/order-desk';
 import { round, table } from './lib/ordo';
 
@@ -202,10 +202,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err) => {
-    process.stderr.write(`${(err as Error).stack}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain(main);

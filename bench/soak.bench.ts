@@ -18,7 +18,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { startCluster, medianRss, slopeMbPerMin, type BenchNode } from './lib/cluster';
+import { startCluster, medianRss, slopeMbPerMin, type BenchNode, runBenchMain } from './lib/cluster';
 import { drain, feed, openDesk, pct, verify, type Tracker } from './lib/order-desk';
 import { round, table } from './lib/ordo';
 
@@ -192,10 +192,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err) => {
-    process.stderr.write(`${(err as Error).stack}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain(main);

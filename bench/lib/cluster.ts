@@ -205,3 +205,14 @@ export function slopeMbPerMin(samples: MemorySample[], from: number, to: number,
   const den = pts.reduce((n, p) => n + (p.t - mx) ** 2, 0);
   return den ? (num / den) * 60_000 : NaN;
 }
+
+/** Runs a bench's main and exits with its verdict (process.exitCode), so child nodes and sockets never keep it alive. */
+export function runBenchMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}
