@@ -15,6 +15,7 @@ import { useSession } from '../app/session';
 import { useFormat } from '../i18n/format';
 import { tasksApi, type TaskDetail } from './api';
 import { TaskForm, type TaskFormProps } from './form/TaskForm';
+import { localizeForm } from './form/localize';
 import { hasOrderLines, prefillFromOrder } from './form/prefill';
 import { useLiveInbox } from './live';
 import { MailPanel, mailDraftOf } from './MailPanel';
@@ -22,7 +23,7 @@ import type { OrderDetailDto } from './order-types';
 import { channelLabel, DueCell, EscalationBadge, PriorityCell } from './parts';
 
 export function TaskPage() {
-  const { t } = useTranslation('tasks');
+  const { t, i18n } = useTranslation('tasks');
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const { can } = useSession();
@@ -131,7 +132,7 @@ export function TaskPage() {
       <div className="task-grid">
         <div className="task-main">
           <section className="form-card" aria-labelledby="task-form-title">
-            <h2 id="task-form-title">{task.form?.title ?? t('task.form')}</h2>
+            <h2 id="task-form-title">{(task.form ? localizeForm(task.form, i18n.language).title : undefined) ?? t('task.form')}</h2>
             {!active ? (
               <p className="muted">{t('task.notActive', { status: t(`status.${task.status}`) })}</p>
             ) : task.form ? (

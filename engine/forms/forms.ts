@@ -8,12 +8,15 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ConfigError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
 import type { FormRegistry } from '../ports';
+import type { FormTranslation } from '../../workflows/bpmn/views';
 
 export interface FormDefinition {
   key: string;
   title?: string;
   schema: Record<string, unknown>;
   uiSchema?: Record<string, unknown>;
+  /** the form's texts in other languages (titles only: validation is the schema's) */
+  translations?: Record<string, FormTranslation>;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -59,7 +62,7 @@ export class FileFormRegistry implements FormRegistry {
       } catch (err) {
         throw new ConfigError(`Form ${file} has an invalid JSON Schema: ${(err as Error).message}`);
       }
-      this.forms.set(key, { key, title: raw.title, schema: raw.schema, uiSchema: raw.uiSchema });
+      this.forms.set(key, { key, title: raw.title, schema: raw.schema, uiSchema: raw.uiSchema, translations: raw.translations });
     }
   }
 

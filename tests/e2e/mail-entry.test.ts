@@ -134,4 +134,18 @@ describe('the data-entry task of an unreadable e-mail (chromium)', () => {
     await page.locator('.mail-panel a', { hasText: `Entered as order ${draft.orderNumber}.` }).waitFor();
     expect(b.problems).toEqual([]);
   });
+  it('given a Chinese browser, when the operator claims a mail task, then the form speaks Chinese (title, fields, options)', async () => {
+    const mail = await unreadableMail('Nuts and bolts');
+    const b = await harness.browser({ locale: 'zh-CN' });
+    const page = await b.open('/login');
+    await signIn(page, 'desk@test.local', 'operator-pass-1');
+    await page.goto(`${harness.url}/tasks/${encodeURIComponent(mail.taskId)}`);
+    await page.getByRole('button', { name: '领取', exact: true }).click();
+    const form = page.locator('.task-form[data-form-key="mail-data-entry"]');
+    await form.waitFor();
+    expect((await page.locator('#task-form-title').textContent())?.trim()).toBe('根据邮件录入订单');
+    expect((await form.locator('label[for="root_order_customer_name"]').textContent())?.trim()).toMatch(/^姓名/);
+    expect(await form.textContent()).toContain('不是订单：拒绝该邮件');
+    expect(b.problems).toEqual([]);
+  });
 });

@@ -140,11 +140,19 @@ export interface TaskView {
   data: Record<string, unknown> | null;
 }
 
+/** A form's texts in one language: its title, and field titles/descriptions by dotted path (`customer.name`, `lines.sku`). */
+export interface FormTranslation {
+  title?: string;
+  fields?: Record<string, { title?: string; description?: string; enumNames?: string[] }>;
+}
+
 export interface TaskFormView {
   key: string;
   title?: string;
   schema: Record<string, unknown>;
   uiSchema?: Record<string, unknown>;
+  /** by language (zh-CN, zh-TW); English is the schema itself */
+  translations?: Record<string, FormTranslation>;
 }
 
 export interface IncidentView {

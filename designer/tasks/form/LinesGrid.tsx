@@ -50,7 +50,10 @@ export function LinesGrid(props: FieldProps) {
   const canAdd = !locked && options.addable !== false && (schema.maxItems === undefined || rows.length < schema.maxItems);
   const canRemove = !locked && options.removable !== false;
   const errors = (errorSchema ?? {}) as ErrorSchema & Record<number, Record<string, { __errors?: string[] }>>;
-  const title = schema.title ?? name;
+  const title = (uiSchema?.['ui:title'] as string | undefined) ?? schema.title ?? name;
+  const itemUi = (uiSchema?.items ?? {}) as Record<string, UiSchema | undefined>;
+  // column titles in the reader's language (localizeForm puts them in the UI schema)
+  const colTitle = (c: string) => (itemUi[c]?.['ui:title'] as string | undefined) ?? (items.properties as Props)[c].title ?? c;
 
   const update = (next: Row[]) => onChange(next, fieldPathId.path);
   const setCell = (i: number, key: string, value: unknown) => {
@@ -71,7 +74,7 @@ export function LinesGrid(props: FieldProps) {
               const p = (items.properties as Props)[c];
               return (
                 <th key={c} className={p.type === 'number' || p.type === 'integer' ? 'num' : undefined}>
-                  {p.title ?? c}
+                  {colTitle(c)}
                   {required.has(c) ? <span className="req">*</span> : null}
                 </th>
               );
@@ -87,7 +90,7 @@ export function LinesGrid(props: FieldProps) {
                 const p = (items.properties as Props)[c];
                 const cellErrors = errors[i]?.[c]?.__errors;
                 const id = `${fieldPathId.$id}_${i}_${c}`;
-                const label = `${p.title ?? c} ${i + 1}`;
+                const label = `${colTitle(c)} ${i + 1}`;
                 const ro = locked || p.readOnly === true;
                 const value = row[c];
                 let input;

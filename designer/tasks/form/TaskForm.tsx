@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { localizeForm } from './localize';
 import Form from '@rjsf/core';
 import { englishStringTranslator, TranslatableString, type ErrorSchema, type RJSFSchema, type RJSFValidationError, type UiSchema, type ValidatorType } from '@rjsf/utils';
 import type { TaskFormView } from '../../../workflows/bpmn/views';
@@ -62,9 +63,9 @@ export interface TaskFormProps {
 }
 
 export function TaskForm({ form, initialData, readOnly, submitLabel, onSubmit }: TaskFormProps) {
-  const { t } = useTranslation('tasks');
+  const { t, i18n } = useTranslation('tasks');
   const schema = form.schema as RJSFSchema;
-  const uiSchema = useMemo(() => withGrids(schema, (form.uiSchema ?? {}) as UiSchema), [schema, form.uiSchema]);
+  const uiSchema = useMemo(() => withGrids(schema, localizeForm(form, i18n.language).uiSchema as UiSchema), [schema, form, i18n.language]);
   const [validator, setValidator] = useState<ValidatorType>();
   const [loadError, setLoadError] = useState<unknown>();
   const [data, setData] = useState<Record<string, unknown>>(initialData ?? {});
