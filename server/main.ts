@@ -241,7 +241,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key), connectors: connectorRefs(await integration.connectors.list()) }) }),
       ...instanceRoutes({ runtime: workflows, audit, facts: scopeFacts }),
       ...taskRoutes({ runtime: workflows, audit, facts: scopeFacts }),
-      ...inboxRoutes({ inbox, facts: scopeFacts }),
+      ...inboxRoutes({ inbox, audit, facts: scopeFacts }),
       ...messageRoutes({ runtime: workflows }),
       ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),
     ];

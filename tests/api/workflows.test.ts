@@ -159,6 +159,12 @@ describe('workflow API', () => {
     expect(done.body.path.flows).toContain('fYes');
     const history = await admin.get(`/api/instances/${inst.id}/history`);
     expect(history.body.find((h: { type: string }) => h.type === 'task.completed').actor.label).toMatch(/@test\.local$/);
+    // the claim and the completion are in the audit log, by whom, with the fields sent (not their values)
+    const trail = await admin.get(`/api/audit?targetId=${task.id}`);
+    const byAction = Object.fromEntries(trail.body.map((e: { action: string; actor: { label: string } }) => [e.action, e]));
+    expect(Object.keys(byAction).sort()).toEqual(['task.claim', 'task.complete']);
+    expect(byAction['task.complete'].actor.label).toBe(byAction['task.claim'].actor.label);
+    expect(byAction['task.complete'].after).toEqual({ businessKey: 'SO-100', fields: ['approved'] });
     // a message to the finished instance
     expect((await admin.post('/api/messages', { name: 'anything', instanceId: inst.id })).status).toBe(409);
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INBOX_QUEUES } from '../../contracts/inbox';
+import type { AuditService } from '../../audit/audit.service';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orderNumberParams } from '../orders/orders.routes';
 import { taskActorOf, type FactsByKeys } from '../tasks/task-actor';
@@ -9,7 +10,7 @@ const taskParams = z.object({ id: z.string().regex(/^[\w:.-]{1,200}$/, 'is not a
 const formParams = z.object({ key: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'is not a form key') });
 
 /** `facts`: the orders' channel and warehouse by number, for callers with a record scope. */
-export function inboxRoutes(deps: { inbox: InboxService; facts?: FactsByKeys }): AnyRoute[] {
+export function inboxRoutes(deps: { inbox: InboxService; audit: AuditService; facts?: FactsByKeys }): AnyRoute[] {
   const { inbox } = deps;
   const actorOf = (p: Parameters<typeof taskActorOf>[0]) => taskActorOf(p, deps.facts);
   return [
@@ -73,7 +74,11 @@ export function inboxRoutes(deps: { inbox: InboxService; facts?: FactsByKeys }):
           .refine((ids) => new Set(ids).size === ids.length, 'lists a task twice'),
         jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a job id').optional(),
       }),
-      handler: ({ body, principal }) => inbox.bulkComplete(body.taskIds, actorOf(principal), body.jobId),
+      handler: async ({ body, principal }) => {
+        const result = await inbox.bulkComplete(body.taskIds, actorOf(principal), body.jobId);
+        for (const id of result.completed) await deps.audit.record({ principal, action: 'task.complete', target: { type: 'task', id }, after: { bulk: true } });
+        return result;
+      },
     }),
     defineRoute({
       method: 'get',

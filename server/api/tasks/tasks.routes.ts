@@ -40,7 +40,11 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       access: { permission: 'tasks.work' },
       params: taskParams,
       response: taskSchema,
-      handler: ({ params, principal }) => tasks.claim(params.id, actorOf(principal)),
+      handler: async ({ params, principal }) => {
+        const task = await tasks.claim(params.id, actorOf(principal));
+        await audit.record({ principal, action: 'task.claim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey } });
+        return task;
+      },
     }),
     defineRoute({
       method: 'post',
@@ -50,7 +54,11 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       access: { permission: 'tasks.work' },
       params: taskParams,
       response: taskSchema,
-      handler: ({ params, principal }) => tasks.unclaim(params.id, actorOf(principal)),
+      handler: async ({ params, principal }) => {
+        const task = await tasks.unclaim(params.id, actorOf(principal));
+        await audit.record({ principal, action: 'task.unclaim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey } });
+        return task;
+      },
     }),
     defineRoute({
       method: 'post',
@@ -76,7 +84,12 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       params: taskParams,
       body: completeTaskBody,
       response: taskSchema,
-      handler: ({ params, body, principal }) => tasks.complete(params.id, body.data, actorOf(principal)),
+      handler: async ({ params, body, principal }) => {
+        const task = await tasks.complete(params.id, body.data, actorOf(principal));
+        // the field names, not the values: form data can be large and personal; the instance history keeps it
+        await audit.record({ principal, action: 'task.complete', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey, fields: Object.keys(body.data ?? {}) } });
+        return task;
+      },
     }),
   ];
 }
