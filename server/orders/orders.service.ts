@@ -518,7 +518,7 @@ export class OrdersService {
     return out;
   }
 
-  /** One single-document update from `version` to `version + 1`: its time, or undefined when the order moved on meanwhile. */
+  /** One single-document update from `version` to `version + 1` (claimed): its time, or undefined when the order is gone. */
   private async write(number: string, doc: OrderDoc, version: number, set: Partial<OrderDoc>, events: StoredEvent[], emit: string | undefined, marked: (at: Date) => void): Promise<Date | undefined> {
     const now = new Date();
     const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: now, version: version + 1 };
@@ -537,8 +537,9 @@ export class OrdersService {
       for (const [k, v] of Object.entries(outbound.outboundEvents!)) $set[`outboundEvents.${k}`] = v;
       marked(await this.markOutbound([number]));
     }
-    const filter = typeof doc.version === 'number' ? { _id: number, version } : { _id: number };
-    const res = await this.c.orders.updateOne(filter, update);
+    // by _id alone: the version claim already makes this the one writer of this version, and FerretDB
+    // 1.24 pushes down only a filter that is exactly {_id}; {_id, version} would scan every order
+    const res = await this.c.orders.updateOne({ _id: number }, update);
     return res.matchedCount === 1 ? now : undefined;
   }
 
