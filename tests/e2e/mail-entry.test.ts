@@ -8,18 +8,9 @@
 import nodemailer from 'nodemailer';
 import { ApiClient, adminClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn } from '../helpers/browser';
+import { eventually as until } from '../api/tasks-live.fixtures';
 
 const SCAN = Buffer.from('%PDF-1.4\n% scanned purchase order\n' + 'y'.repeat(2048), 'latin1');
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the data-entry task of an unreadable e-mail (chromium)', () => {
   let harness: DesignerHarness;

@@ -4,8 +4,8 @@
  * nodes at once are each advanced once, and a timer longer than 24.8 days still fires.
  */
 import { useTestConnection } from '../helpers/db';
-import { SYSTEM_ACTOR, type WorkflowRuntime } from '../../engine';
-import { newRuntime, fixture, eventually, ADMIN_ACTOR, reviewer, FunctionConnectors } from './engine-harness';
+import { SYSTEM_ACTOR } from '../../engine';
+import { useNodes, fixture, eventually, ADMIN_ACTOR, reviewer, FunctionConnectors } from './engine-harness';
 
 describe('engine durability: restarts, two nodes, long timers', () => {
   const db = useTestConnection('engine_durable');
@@ -15,15 +15,7 @@ describe('engine durability: restarts, two nodes, long timers', () => {
     counts.set(ctx.instanceId, (counts.get(ctx.instanceId) ?? 0) + 1);
     return { counted: true };
   });
-  const running: WorkflowRuntime[] = [];
-  const node = (nodeId: string) => {
-    const { runtime } = newRuntime(db.connection, { connectors, nodeId });
-    running.push(runtime);
-    return runtime;
-  };
-  afterAll(async () => {
-    for (const r of running) await r.stop();
-  });
+  const node = useNodes(db, connectors);
 
   it('given instances waiting at tasks and timers on node A, when A stops and node B starts on the same database, then B completes the tasks and fires every timer once', async () => {
     const a = node('node-a');

@@ -67,6 +67,19 @@ export function newRuntime(connection: Connection, extra: Partial<WorkflowRuntim
   return { runtime, events, connectors, rules };
 }
 
+/** Runtimes ("nodes") on one test database sharing one set of connectors; all stopped after the file. */
+export function useNodes(db: { connection: Connection }, connectors: FunctionConnectors): (nodeId: string) => WorkflowRuntime {
+  const running: WorkflowRuntime[] = [];
+  afterAll(async () => {
+    for (const r of running) await r.stop();
+  });
+  return (nodeId: string) => {
+    const { runtime } = newRuntime(db.connection, { connectors, nodeId });
+    running.push(runtime);
+    return runtime;
+  };
+}
+
 export const ADMIN_ACTOR: TaskActor = { kind: 'user', id: 'u-admin', label: 'admin@test.local', groups: [], canSeeAll: true, canAssign: true };
 export const reviewer = (id: string, groups: string[] = ['reviewers']): TaskActor => ({ kind: 'user', id, label: `${id}@test.local`, groups, canSeeAll: false, canAssign: false });
 

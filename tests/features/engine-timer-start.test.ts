@@ -6,7 +6,7 @@
  */
 import { useTestConnection } from '../helpers/db';
 import { SYSTEM_ACTOR, type WorkflowRuntime } from '../../engine';
-import { newRuntime, eventually, FunctionConnectors } from './engine-harness';
+import { useNodes, eventually, FunctionConnectors } from './engine-harness';
 
 const timerStartXml = (key: string, timer: string, opts: { name?: string; extraStart?: boolean } = {}) => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_${key}" targetNamespace="http://ordo.dev/test">
@@ -40,15 +40,7 @@ describe('engine timer start events: durable schedules', () => {
     counts.set(ctx.instanceId, (counts.get(ctx.instanceId) ?? 0) + 1);
     return {};
   });
-  const running: WorkflowRuntime[] = [];
-  const node = (nodeId: string) => {
-    const { runtime } = newRuntime(db.connection, { connectors, nodeId });
-    running.push(runtime);
-    return runtime;
-  };
-  afterAll(async () => {
-    for (const r of running) await r.stop();
-  });
+  const node = useNodes(db, connectors);
   afterEach(() => jest.useRealTimers());
 
   const instancesOf = async (r: WorkflowRuntime, processKey: string) => (await r.listInstances({ processKey, limit: 500 })).items;
