@@ -49,6 +49,7 @@ const COLLECTION_OF: Record<string, string> = {
   n: 'orderIndexNames',
   s: 'orderIndexSkus',
   t: 'orderIndexSteps',
+  p: 'orderIndexPlan',
 };
 export const BUCKET_COLLECTIONS = [...new Set(Object.values(COLLECTION_OF))];
 

@@ -6,9 +6,11 @@
  *   c:<e-mail>           a customer's orders (whole rows)   n:<3 letters>  customers by name token
  *   s:<SKU>|<YYYY-MM>    orders holding a SKU that month
  *   t:<status>[|<wh>]    the last 200 durations of a step (ETA), per warehouse where known
+ *   p:<YYYY-MM-DD>       orders still to ship planned to ship that day (warehouse / production line): the scheduling board
+ *   p:unscheduled        orders still to ship allocated without a planned ship date
  * Counter keys are enum values or base64url of user data, so no key holds '.' or '$'.
  */
-import { FINAL_STATUSES, type Channel, type OrderStatus } from '../../workflows/model/order';
+import { FINAL_STATUSES, type Channel, type OrderPriority, type OrderStatus } from '../../workflows/model/order';
 import type { BucketOp } from './bucket-store';
 import { durationBucket, STEP_SLA_MS } from './sla';
 
@@ -33,6 +35,10 @@ export interface IndexedOrder {
   customerName: string;
   customerEmail?: string;
   lines: Array<{ sku: string; quantity: number; lineTotal: number }>;
+  /** allocation beyond the warehouse (the scheduling board); absent in callers that do not plan */
+  productionLine?: string;
+  plannedShipDate?: string;
+  priority?: OrderPriority;
 }
 
 /** An order not final yet: "number|status|ms since|warehouse" (open SLA breaches are read from these). */
@@ -88,6 +94,66 @@ export function nameTokens(name: string): string[] {
   return [...new Set(words.map((w) => [...w].slice(0, 3).join('')))].slice(0, 6);
 }
 
+/* ---------- the scheduling board's plan buckets ---------- */
+
+/** Orders past these are not planned any more (shipped or out of the flow). */
+export const NOT_TO_SHIP: readonly OrderStatus[] = ['shipped', 'delivered', 'cancelled', 'rejected'];
+export const UNSCHEDULED = 'unscheduled';
+const PLAN_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/** The plan day of an order: its planned ship date's day, or UNSCHEDULED when it has none (or not a date). */
+export const planDayOf = (plannedShipDate: string | undefined): string => (plannedShipDate && PLAN_DAY.test(plannedShipDate) ? plannedShipDate.slice(0, 10) : UNSCHEDULED);
+
+/** The plan bucket an order belongs in, or undefined when it is not allocated or not to ship any more. */
+export function planBucketOf(o: IndexedOrder): string | undefined {
+  if (!o.warehouse && !o.productionLine) return undefined;
+  if (NOT_TO_SHIP.includes(o.status)) return undefined;
+  return `p:${planDayOf(o.plannedShipDate)}`;
+}
+
+/** One board chip: what a planner sees of an order without opening it. */
+export interface PlanRow {
+  number: string;
+  status: OrderStatus;
+  channel: Channel;
+  warehouse?: string;
+  productionLine?: string;
+  plannedShipDate?: string;
+  priority: OrderPriority;
+  total: number;
+  currency: string;
+  customerName: string;
+  /** distinct SKUs */
+  skus: number;
+  /** units over all lines (production lines are loaded in units) */
+  units: number;
+}
+
+export function planEntry(o: IndexedOrder): string {
+  const skus = new Set(o.lines.map((l) => l.sku)).size;
+  const units = o.lines.reduce((sum, l) => sum + l.quantity, 0);
+  return [o.number, o.status, o.channel, enc(o.warehouse), enc(o.productionLine), enc(o.plannedShipDate), o.priority ?? 'normal', o.total, o.currency, enc(o.customerName), skus, units].join('|');
+}
+
+export function parsePlanEntry(e: string): PlanRow {
+  const [number, status, channel, wh, line, date, priority, total, currency, name, skus, units] = e.split('|');
+  const opt = (s: string) => (s ? decodeURIComponent(s) : undefined);
+  return {
+    number,
+    status: status as OrderStatus,
+    channel: channel as Channel,
+    warehouse: opt(wh),
+    productionLine: opt(line),
+    plannedShipDate: opt(date),
+    priority: priority as OrderPriority,
+    total: Number(total),
+    currency,
+    customerName: decodeURIComponent(name ?? ''),
+    skus: Number(skus),
+    units: Number(units),
+  };
+}
+
 type Ops = Map<string, BucketOp[]>;
 const push = (ops: Ops, id: string, op: BucketOp) => {
   const list = ops.get(id);
@@ -141,6 +207,11 @@ export function opsForStatusChange(before: IndexedOrder, after: IndexedOrder, no
   if (Object.keys(inc).length) push(ops, `d:${day}`, { inc });
   push(ops, 'o:open', { removePrefixes: [`${before.number}|`], add: FINAL_STATUSES.includes(after.status) ? [] : [openEntry(after)] });
   if (after.customerEmail) push(ops, `c:${after.customerEmail}`, { removePrefixes: [entryPrefix(before.createdAt, before.number)], add: [dayEntry(after)] });
+  // the scheduling board: out of the day it was planned on, into the one it is planned on now
+  const planBefore = planBucketOf(before);
+  const planAfter = planBucketOf(after);
+  if (planBefore) push(ops, planBefore, { removePrefixes: [`${before.number}|`] });
+  if (planAfter) push(ops, planAfter, { removePrefixes: [`${after.number}|`], add: [planEntry(after)] });
   if (before.status !== after.status) {
     const took = Math.max(0, now.getTime() - before.statusSince.getTime());
     const endDay = `d:${dayOf(now)}`;

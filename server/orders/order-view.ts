@@ -52,7 +52,7 @@ export function orderView(d: OrderDoc): OrderView {
   };
 }
 
-export function indexedOrder(d: Pick<OrderDoc, 'number' | 'createdAt' | 'status' | 'statusSince' | 'channel' | 'allocation' | 'totals' | 'currency' | 'customer' | 'lines'>): IndexedOrder {
+export function indexedOrder(d: Pick<OrderDoc, 'number' | 'createdAt' | 'status' | 'statusSince' | 'channel' | 'allocation' | 'totals' | 'currency' | 'customer' | 'lines'> & Partial<Pick<OrderDoc, 'priority'>>): IndexedOrder {
   return {
     number: d.number,
     createdAt: new Date(d.createdAt),
@@ -65,5 +65,8 @@ export function indexedOrder(d: Pick<OrderDoc, 'number' | 'createdAt' | 'status'
     customerName: d.customer.name,
     customerEmail: d.customer.email,
     lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, lineTotal: l.lineTotal })),
+    productionLine: d.allocation?.productionLine,
+    plannedShipDate: d.allocation?.plannedShipDate,
+    priority: d.priority,
   };
 }

@@ -12,7 +12,7 @@ import { indexedOrder } from './order-view';
 
 export function bucketOpsForOrder(doc: OrderDoc, ops: Map<string, BucketOp[]>): void {
   const final = indexedOrder(doc);
-  let state: IndexedOrder = { ...final, status: 'received', statusSince: new Date(doc.createdAt), warehouse: undefined };
+  let state: IndexedOrder = { ...final, status: 'received', statusSince: new Date(doc.createdAt), warehouse: undefined, productionLine: undefined, plannedShipDate: undefined };
   opsForNewOrder(state, ops);
   for (const e of doc.events) {
     if (e.kind !== 'status' || !e.status || e.status === state.status) continue;
@@ -22,7 +22,9 @@ export function bucketOpsForOrder(doc: OrderDoc, ops: Map<string, BucketOp[]>): 
     opsForStatusChange(state, next, new Date(e.at), ops);
     state = next;
   }
-  if (final.warehouse || state.status !== final.status) opsForStatusChange(state, { ...state, status: final.status, warehouse: final.warehouse }, new Date(final.statusSince), ops);
+  // the allocation as it is now (the events do not say when the line or the date changed): the scheduling board's plan buckets
+  const planned = { warehouse: final.warehouse, productionLine: final.productionLine, plannedShipDate: final.plannedShipDate };
+  if (final.warehouse || final.productionLine || state.status !== final.status) opsForStatusChange(state, { ...state, status: final.status, ...planned }, new Date(final.statusSince), ops);
 }
 
 export async function rebuildIndex(orders: Collection<OrderDoc>, buckets: BucketStore): Promise<{ orders: number; buckets: number }> {
