@@ -32,11 +32,17 @@ import { eventView, indexedOrder, orderView } from './order-view';
 import { opsForNewOrder, opsForReviewEvent, opsForStatusChange } from './order-index';
 import type { BucketOp, BucketStore } from './bucket-store';
 
-/** Statuses that need a valid approval (the approved hash must match the order as it is). */
 /** how often a write retries when another node wrote the order first */
 const WRITE_ATTEMPTS = 40;
 /** a version claim older than this, on an order still at the version before, belongs to a writer that died */
 const VERSION_CLAIM_STALE_MS = 30_000;
+/** Backs off while another node holds the order's next step; gives up with a 503 after WRITE_ATTEMPTS. */
+async function waitForOtherWriter(number: string, attempt: number): Promise<void> {
+  if (attempt >= WRITE_ATTEMPTS) throw new ServiceUnavailableError(`Order ${number} is being changed by another server node; try again`);
+  await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40));
+}
+
+/** Statuses that need a valid approval (the approved hash must match the order as it is). */
 const NEEDS_APPROVAL: readonly OrderStatus[] = ['allocated', 'printed', 'packed', 'shipped', 'delivered'];
 const EDITABLE: readonly OrderStatus[] = ['received', 'in-review', 'on-hold', 'approved', 'allocated'];
 const CANCELLABLE_UNTIL: readonly OrderStatus[] = ['shipped', 'delivered', 'cancelled', 'rejected'];
@@ -375,11 +381,25 @@ export class OrdersService {
   /** Removes handed-over events (under the order's lock: an update here must not race this node's mutate). */
   private ackOutbound(number: string, keys: string[]): Promise<void> {
     return this.mutex.run(number, async () => {
-      const doc = (await this.c.orders.findOne({ _id: number }, { projection: { outboundEvents: 1 } })) as Pick<WithOutbound, 'outboundEvents'> | null;
-      if (!doc?.outboundEvents) return;
-      const left = Object.keys(doc.outboundEvents).filter((k) => !keys.includes(k));
-      const $unset: Record<string, ''> = left.length ? Object.fromEntries(keys.map((k) => [`outboundEvents.${k}`, ''])) : { outboundEvents: '' };
-      await this.c.orders.updateOne({ _id: number }, { $unset });
+      for (let attempt = 1; ; attempt++) {
+        const doc = (await this.c.orders.findOne({ _id: number }, { projection: { outboundEvents: 1, version: 1 } })) as (Pick<WithOutbound, 'outboundEvents'> & { version?: number }) | null;
+        if (!doc?.outboundEvents) return;
+        // another node's write to this order must not run inside this update (FerretDB does not
+        // isolate them): hold the order's next step while removing, then free it for the next writer
+        const claim = await this.claimVersion(number, doc.version ?? 0);
+        if (!claim) {
+          await waitForOtherWriter(number, attempt);
+          continue;
+        }
+        try {
+          const left = Object.keys(doc.outboundEvents).filter((k) => !keys.includes(k));
+          const $unset: Record<string, ''> = left.length ? Object.fromEntries(keys.map((k) => [`outboundEvents.${k}`, ''])) : { outboundEvents: '' };
+          await this.c.orders.updateOne({ _id: number }, { $unset });
+        } finally {
+          await this.c.versionClaims.deleteOne({ _id: claim });
+        }
+        return;
+      }
     });
   }
 
@@ -501,10 +521,9 @@ export class OrdersService {
         const { set, events = [], result, after, emit } = await fn(doc);
         const version = typeof doc.version === 'number' ? doc.version : 0;
         // the mutex orders this node's writers; the claim orders every node's (another node may hold the same version)
-        const writtenAt = (await this.claimVersion(number, version + 1)) ? await this.write(number, doc, version, set, events, emit, (at) => (markedAt = at)) : undefined;
+        const writtenAt = (await this.claimVersion(number, version)) ? await this.write(number, doc, version, set, events, emit, (at) => (markedAt = at)) : undefined;
         if (!writtenAt) {
-          if (attempt >= WRITE_ATTEMPTS) throw new ServiceUnavailableError(`Order ${number} is being changed by another server node; try again`);
-          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40));
+          await waitForOtherWriter(number, attempt);
           continue;
         }
         const next: OrderDoc = { ...doc, ...(stripUndefined(set) as Partial<OrderDoc>), events: [...doc.events, ...events], updatedAt: writtenAt, version: version + 1 };
@@ -544,23 +563,31 @@ export class OrdersService {
   }
 
   /**
-   * Claims the step of an order to `version` for this writer, on every node: a duplicate-_id insert
-   * is the one claim FerretDB 1.24 keeps atomic (its conditional updates are not isolated). A claim
-   * whose writer died before writing goes stale, and the next generation may take over.
+   * Claims the step of an order from `version` to `version + 1` for this writer, on every node: a
+   * duplicate-_id insert is the one claim FerretDB 1.24 keeps atomic (its conditional updates are
+   * not isolated). A claim whose writer died before writing goes stale, and the next generation may
+   * take over. Returns the claim's id, or undefined when another writer holds the step or the order
+   * has already moved past `version`.
    */
-  private async claimVersion(number: string, version: number): Promise<boolean> {
+  private async claimVersion(number: string, version: number): Promise<string | undefined> {
     for (let gen = 1; gen <= 3; gen++) {
-      const _id = `${number}@${version}#${gen}`;
+      const _id = `${number}@${version + 1}#${gen}`;
       try {
         await this.c.versionClaims.insertOne({ _id, at: new Date() });
-        return true;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const held = await this.c.versionClaims.findOne({ _id });
-        if (held && Date.now() - new Date(held.at).getTime() < VERSION_CLAIM_STALE_MS) return false;
+        if (held && Date.now() - new Date(held.at).getTime() < VERSION_CLAIM_STALE_MS) return undefined;
+        continue;
       }
+      // Claims of past steps are deleted once the order is two steps further, so a writer that read
+      // the order long ago can win an old step's claim again: only a claim on the current step counts.
+      const now = await this.c.orders.findOne({ _id: number }, { projection: { version: 1 } });
+      if ((now?.version ?? 0) === version) return _id;
+      await this.c.versionClaims.deleteOne({ _id });
+      return undefined;
     }
-    return false;
+    return undefined;
   }
 
   /** The flow's built-in handler order.setStatus lands here: the only way a status changes. */
@@ -604,6 +631,31 @@ export class OrdersService {
       return {
         set: { allocation: next },
         events: [event({ kind: 'flow', step: 'allocate', message: `Allocated to ${next.warehouse ?? 'a warehouse'}${next.plannedShipDate ? `, planned ship date ${next.plannedShipDate}` : ''}`, actor, public: false })],
+        after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), new Date())),
+      };
+    }) as Promise<OrderView>;
+  }
+
+  /**
+   * A planner moves an order on the scheduling board (server/scheduling): the checks ran before,
+   * on the allocation `expected`; here, under the order's lock, the order must still be in a
+   * movable status and still allocated as the checks saw it, or the move is refused (409).
+   */
+  async moveAllocation(
+    number: string,
+    next: NonNullable<OrderDoc['allocation']>,
+    meta: { actor: string; expected: OrderDoc['allocation']; movable: readonly OrderStatus[]; note?: string },
+  ): Promise<OrderView> {
+    const where = (a: OrderDoc['allocation']) => `${a?.productionLine ?? a?.warehouse ?? 'unallocated'}/${a?.plannedShipDate ?? 'no date'}`;
+    const same = (a: OrderDoc['allocation'], b: OrderDoc['allocation']) => a?.warehouse === b?.warehouse && a?.productionLine === b?.productionLine && a?.plannedShipDate === b?.plannedShipDate;
+    return this.mutate<OrderView>(number, async (doc) => {
+      if (!meta.movable.includes(doc.status)) throw new ConflictError(`Order ${number} is ${doc.status}; only ${meta.movable.join(', ')} orders can be moved`, { reason: 'status' });
+      if (!same(doc.allocation, meta.expected)) throw new ConflictError(`Order ${number} was allocated anew meanwhile (${where(doc.allocation)}); reload the board`, { reason: 'changed' });
+      const from = where(doc.allocation);
+      const to = where({ ...doc.allocation, ...next });
+      return {
+        set: { allocation: { ...doc.allocation, ...next } },
+        events: [event({ kind: 'action', step: 'schedule', message: `Moved by ${meta.actor} from ${from} to ${to}${meta.note ? `: ${meta.note}` : ''}`, actor: meta.actor, detail: { from: doc.allocation ?? {}, to: { ...doc.allocation, ...next } }, public: false })],
         after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), new Date())),
       };
     }) as Promise<OrderView>;
