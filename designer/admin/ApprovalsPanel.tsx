@@ -1,10 +1,11 @@
-import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { ApprovalDto, ApprovalKind } from '../../server/contracts/settings';
 import { useFormat } from '../i18n/format';
 import { api, ApiError } from '../app/api';
 import { useMe, useSession } from '../app/session';
+import { useLoad } from '../app/use-load';
 import { Badge, ErrorBanner, Loading, Notice } from '../app/ui';
 import { PUBLISH_PERMISSION } from './model';
 
@@ -29,26 +30,17 @@ export function ApprovalsPanel({ onChanged }: { onChanged?: () => void }) {
   const { can } = useSession();
   const format = useFormat();
   const [status, setStatus] = useState<StatusFilter>('pending');
-  const [rows, setRows] = useState<ApprovalDto[]>();
-  const [loadError, setLoadError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [deciding, setDeciding] = useState<{ id: string; decision: Decision }>();
 
-  const load = useCallback(async () => {
-    try {
-      setRows(await api.get<ApprovalDto[]>(status === 'all' ? '/api/approvals' : `/api/approvals?status=${status}`));
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(err);
-    }
-  }, [status]);
-  useEffect(() => void load(), [load]);
+  // a response to an earlier filter must not overwrite the list of the one chosen since
+  const { data: rows, error: loadError, reload: load } = useLoad(() => api.get<ApprovalDto[]>(status === 'all' ? '/api/approvals' : `/api/approvals?status=${status}`), [status]);
 
   const decided = (row: ApprovalDto, decision: Decision) => {
     setDeciding(undefined);
     const what = { kind: t(`kinds.${row.kind}`), key: row.key };
     setNotice(decision === 'approve' ? t('list.approved', what) : t('list.rejected', what));
-    void load();
+    load();
     onChanged?.();
   };
 
@@ -67,7 +59,7 @@ export function ApprovalsPanel({ onChanged }: { onChanged?: () => void }) {
             </button>
           ))}
         </div>
-        <button type="button" className="btn" onClick={() => void load()}>
+        <button type="button" className="btn" onClick={load}>
           {t('list.refresh')}
         </button>
       </div>

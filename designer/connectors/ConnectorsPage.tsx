@@ -23,7 +23,7 @@ import messages from './i18n';
 import { connectorsApi, type ConnectorView } from './api';
 import { discriminatingValidator, errorSchemaFromIssues, formSchema } from './schema-form';
 import { TestPanel } from './TestPanel';
-import { useLoad } from './use-load';
+import { useLoad } from '../app/use-load';
 import { CredentialsTab } from './CredentialsTab';
 import { WebhooksTab } from './WebhooksTab';
 import apiDocsMessages from '../api-docs/i18n';

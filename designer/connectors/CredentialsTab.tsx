@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Loading } from '../app/ui';
 import { ApiError } from '../app/api';
 import { CREDENTIAL_FIELDS, CREDENTIAL_TYPES, connectorsApi } from './api';
-import { useLoad } from './use-load';
+import { useLoad } from '../app/use-load';
 
 export function CredentialsTab() {
   const { t } = useTranslation('connectors');

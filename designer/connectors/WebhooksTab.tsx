@@ -5,7 +5,7 @@ import { useSession } from '../app/session';
 import { ErrorBanner, Loading } from '../app/ui';
 import { ApiError } from '../app/api';
 import { NETWORKS, connectorsApi } from './api';
-import { useLoad } from './use-load';
+import { useLoad } from '../app/use-load';
 
 export function WebhooksTab() {
   const { t } = useTranslation('connectors');

@@ -1,9 +1,10 @@
 /** Reports over the order rollups: charts (recharts) and CSV exports for a date range. */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CHANNELS, ORDER_STATUSES } from '../../workflows/model/order';
 import { api } from '../app/api';
+import { useLoad } from '../app/use-load';
 import { ErrorBanner, Field, Loading, PageHeader } from '../app/ui';
 import { registerMessages } from '../i18n';
 import { useFormat } from '../i18n/format';
@@ -91,19 +92,8 @@ export default function ReportsPage() {
   const f = useFormat();
   const [range, setRange] = useState({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) });
   const [draft, setDraft] = useState(range);
-  const [report, setReport] = useState<OrdersReport>();
-  const [error, setError] = useState<unknown>();
-  const load = useCallback(async () => {
-    setError(undefined);
-    try {
-      setReport(await api.get<OrdersReport>(`/api/reports/orders?from=${range.from}&to=${range.to}`));
-    } catch (err) {
-      setError(err);
-    }
-  }, [range]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // a slow answer for an earlier range must not replace the one asked for since
+  const { data: report, error } = useLoad(() => api.get<OrdersReport>(`/api/reports/orders?from=${range.from}&to=${range.to}`), [range]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setRange(draft);
