@@ -208,9 +208,13 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'warehouse-pick.bpmn'), 'utf8'))
       .catch((err) => logger.error({ err }, 'the process warehouse-pick could not be deployed'));
     // the operators' inbox: queues with the order fields as columns, comments, scan look-ups, CSP-safe form validators
-    const taskFields = new TaskFieldsReader(orders.collections.orders);
+    const draftOf = (id: string) => intake.drafts.get(id).catch(() => undefined);
+    const taskFields = new TaskFieldsReader(orders.collections.orders, async (id) => {
+      const d = await draftOf(id);
+      return d && { channel: d.channel, from: d.source.from, subject: d.source.subject };
+    });
     // record scopes: the channel and warehouse behind a task's or instance's business key (order or mail draft)
-    const scopeFacts = recordFacts({ orders: (keys) => taskFields.byKeys(keys), draftChannel: async (id) => (await intake.drafts.get(id).catch(() => undefined))?.channel });
+    const scopeFacts = recordFacts({ orders: (keys) => taskFields.byKeys(keys), draftChannel: async (id) => (await draftOf(id))?.channel });
     const inbox = new InboxService({ tasks: () => workflows.tasks, forms: workflowForms, fields: taskFields, connection, escalations: (ids) => taskEscalationsOf(connection, ids) });
     await inbox.init();
 

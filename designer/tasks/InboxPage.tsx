@@ -373,11 +373,16 @@ export function InboxPage() {
                       <input type="checkbox" aria-label={t('inbox.select', { number: r.businessKey ?? r.name })} checked={selected.has(r.id)} onChange={() => setSelected((s) => toggle(s, r.id))} />
                     </td>
                     <td className="cell-order">
-                      <Link to={`/tasks/${encodeURIComponent(r.id)}`}>{r.businessKey ?? '—'}</Link>
+                      <Link to={`/tasks/${encodeURIComponent(r.id)}`}>{r.businessKey?.startsWith('mail:') ? `✉ ${t('inbox.mailKey')}` : (r.businessKey ?? '—')}</Link>
                     </td>
                     <td className="cell-task">
                       <span className="task-name">{r.name}</span>
                       <EscalationBadge task={r} />
+                      {r.fields.subject ? (
+                        <span className="task-subject" title={str(r.fields.subject)}>
+                          {str(r.fields.subject)}
+                        </span>
+                      ) : null}
                       <span className="muted task-age">{format.relative(r.createdAt, new Date(now))}</span>
                     </td>
                     <td className="cell-customer" title={str(r.fields.customer)}>

@@ -68,11 +68,11 @@ export function matchesFilter(t: InboxTask, f: TaskFilter, now: number): boolean
   return matchesDue(t, f.due, now);
 }
 
-/** Free-text search over the order number, task name, customer, SKU, warehouse and assignee. */
+/** Free-text search over the order number, task name, customer (a mail's sender), SKU, warehouse, assignee and a mail's subject. */
 export function matchesSearch(t: InboxTask, q: string): boolean {
   const words = q.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return true;
-  const hay = [t.businessKey, t.name, t.elementId, t.assignee, t.fields.customer, t.fields.sku, t.fields.warehouse, t.fields.channel].map(str).join(' ').toLowerCase();
+  const hay = [t.businessKey, t.name, t.elementId, t.assignee, t.fields.customer, t.fields.sku, t.fields.warehouse, t.fields.channel, t.fields.subject].map(str).join(' ').toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

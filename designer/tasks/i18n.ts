@@ -47,6 +47,7 @@ export default defineMessages('tasks', {
     actions: { claim: 'Claim', unclaim: 'Unclaim', assign: 'Assign', delegate: 'Delegate', complete: 'Complete' },
     inbox: {
       queues: 'Queues',
+      mailKey: 'Mail',
       search: 'Search tasks',
       searchPlaceholder: 'Search order, customer, SKU, warehouse…',
       selectAll: 'Select all shown tasks',
@@ -233,6 +234,7 @@ export default defineMessages('tasks', {
     actions: { claim: '领取', unclaim: '退回', assign: '分配', delegate: '转交', complete: '完成' },
     inbox: {
       queues: '队列',
+      mailKey: '邮件',
       search: '搜索任务',
       searchPlaceholder: '搜索订单、客户、SKU、仓库…',
       selectAll: '选择所有显示的任务',
@@ -413,6 +415,7 @@ export default defineMessages('tasks', {
     actions: { claim: '認領', unclaim: '退回', assign: '指派', delegate: '轉交', complete: '完成' },
     inbox: {
       queues: '佇列',
+      mailKey: '郵件',
       search: '搜尋任務',
       searchPlaceholder: '搜尋訂單、客戶、SKU、倉庫…',
       selectAll: '選取所有顯示的任務',

@@ -22,6 +22,8 @@ export interface TaskFields {
   sku?: string;
   lines?: number;
   orderStatus?: string;
+  /** the subject of a mail waiting for data entry */
+  subject?: string;
 }
 
 export interface InboxTaskDto extends Omit<TaskEvent, 'taskId' | 'by' | 'at' | 'fields' | 'version' | 'createdAt' | 'formKey' | 'noInput' | 'processKey'> {

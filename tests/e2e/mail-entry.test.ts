@@ -48,6 +48,14 @@ describe('the data-entry task of an unreadable e-mail (chromium)', () => {
     const b = await harness.browser();
     const page = await b.open('/login');
     await signIn(page, 'desk@test.local', 'operator-pass-1');
+    // the inbox row says who wrote and about what, since there is no order yet
+    await page.goto(`${harness.url}/tasks?queue=groups`);
+    const row = page.locator(`tr[data-task-id="${taskId}"]`);
+    await row.locator('.task-subject', { hasText: 'Our order for next week' }).waitFor();
+    expect((await row.locator('.cell-customer').textContent())?.trim()).toBe('sam@acme.test');
+    expect((await row.locator('.cell-order').textContent())?.trim()).toBe('✉ Mail');
+    expect(await row.locator('td').nth(4).textContent()).toBe('E-mail');
+    await screenshot(page, 'mail-entry-00-inbox');
     await page.goto(`${harness.url}/tasks/${encodeURIComponent(taskId)}`);
     const panel = page.locator(`.mail-panel[data-draft="${draftId}"]`);
     await panel.waitFor();
