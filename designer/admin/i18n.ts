@@ -39,6 +39,8 @@ const permissionsEn: Record<FlatPermission, string> = {
   orders_cancel: 'Cancel and hold orders',
   orders_import: 'Import orders from files',
   reports_read: 'See and export reports',
+  scheduling_read: 'See the scheduling board',
+  scheduling_plan: 'Move orders on the scheduling board and set capacities',
   settings_manage: 'Change system settings',
 };
 
@@ -57,6 +59,7 @@ const groupsEn: Record<PermissionGroup, string> = {
   tasks: 'Tasks',
   orders: 'Orders',
   reports: 'Reports',
+  scheduling: 'Scheduling',
   settings: 'Settings',
 };
 
@@ -284,6 +287,7 @@ export default defineMessages('admin', {
       tasks: '任务',
       orders: '订单',
       reports: '报表',
+      scheduling: '排产',
       settings: '设置',
     },
     permissions: {
@@ -318,6 +322,8 @@ export default defineMessages('admin', {
       orders_cancel: '取消和暂停订单',
       orders_import: '从文件导入订单',
       reports_read: '查看和导出报表',
+      scheduling_read: '查看排产看板',
+      scheduling_plan: '在排产看板上移动订单并设置产能',
       settings_manage: '修改系统设置',
     },
   },
@@ -437,6 +443,7 @@ export default defineMessages('admin', {
       tasks: '任務',
       orders: '訂單',
       reports: '報表',
+      scheduling: '排產',
       settings: '設定',
     },
     permissions: {
@@ -471,6 +478,8 @@ export default defineMessages('admin', {
       orders_cancel: '取消和暫停訂單',
       orders_import: '從檔案匯入訂單',
       reports_read: '檢視和匯出報表',
+      scheduling_read: '檢視排產看板',
+      scheduling_plan: '在排產看板上移動訂單並設定產能',
       settings_manage: '變更系統設定',
     },
   },

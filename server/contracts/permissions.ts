@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   'orders.cancel': 'Cancel and hold orders',
   'orders.import': 'Import orders from files',
   'reports.read': 'See reports and export them',
+  'scheduling.read': 'See the scheduling board (load per warehouse, production line and day)',
+  'scheduling.plan': 'Move orders on the scheduling board and change the capacity Ordo keeps',
   'settings.manage': 'Change system settings',
 } as const;
 
@@ -43,7 +45,7 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 export const ROLES = ['admin', 'analyst', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-const READ_ONLY: Permission[] = ['workflows.read', 'instances.read', 'rules.read', 'connectors.read', 'templates.read', 'tasks.read', 'orders.read', 'reports.read'];
+const READ_ONLY: Permission[] = ['workflows.read', 'instances.read', 'rules.read', 'connectors.read', 'templates.read', 'tasks.read', 'orders.read', 'reports.read', 'scheduling.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL_PERMISSIONS,
@@ -57,7 +59,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'rules.publish',
     'rules.evaluate',
   ],
-  operator: ['tasks.read', 'tasks.work', 'orders.read', 'orders.write', 'orders.cancel', 'orders.import', 'print.run', 'templates.read', 'instances.read', 'reports.read'],
+  // operators plan the warehouses' days: they see the board and move orders on it
+  operator: ['tasks.read', 'tasks.work', 'orders.read', 'orders.write', 'orders.cancel', 'orders.import', 'print.run', 'templates.read', 'instances.read', 'reports.read', 'scheduling.read', 'scheduling.plan'],
   viewer: READ_ONLY,
 };
 

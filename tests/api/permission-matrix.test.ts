@@ -55,6 +55,19 @@ describe('permission matrix over every declared route', () => {
     return c;
   }
 
+  it('given the scheduling board, then every role may look at it and operators and admins may also plan on it', () => {
+    const board = ordo.routes.filter((r) => r.path.startsWith('/api/scheduling/')).map((r) => `${r.method} ${r.path} ${typeof r.access === 'object' ? r.access.permission : r.access}`);
+    expect(board.sort()).toEqual([
+      'get /api/scheduling/board scheduling.read',
+      'get /api/scheduling/capacity scheduling.read',
+      'post /api/scheduling/moves scheduling.plan',
+      'put /api/scheduling/capacity scheduling.plan',
+    ]);
+    const holders = (p: Permission) => ROLES.filter((role) => ROLE_PERMISSIONS[role].includes(p));
+    expect(holders('scheduling.read')).toEqual(['admin', 'analyst', 'operator', 'viewer']);
+    expect(holders('scheduling.plan')).toEqual(['admin', 'operator']);
+  });
+
   it('declares an access rule for every express route', () => {
     const declared = new Set(ordo.routes.map((r) => `${r.method} ${r.path}`));
     const undeclared = expressRoutes(ordo.app).filter((r) => !declared.has(r) && !UNDECLARED_ALLOWED.has(r));
