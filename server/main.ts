@@ -46,6 +46,9 @@ import { connectOrdersToRuntime } from './orders/flow-runtime';
 import { orderRoutes } from './api/orders/orders.routes';
 import { trackingRoutes } from './api/tracking/tracking.routes';
 import { reportRoutes } from './api/reports/reports.routes';
+import { schedulingRoutes } from './api/scheduling/scheduling.routes';
+import { SchedulingService } from './scheduling/scheduling.service';
+import { CapacityStore } from './scheduling/capacity-store';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
 import { startMailDataEntry } from './intake/mail-data-entry';
@@ -222,6 +225,9 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // known once listening (PORT may be 0); routes read it lazily
     let baseUrl = config.publicUrl ?? '';
     const publicUrl = () => baseUrl;
+    // the scheduling board: plan buckets of the order index, Ordo's capacity, the rules' stock and production fact sources
+    const capacity = new CapacityStore(connection, audit);
+    const scheduling = new SchedulingService({ buckets: orders.buckets, orders: orders.orders, capacity, facts: createFactSources({ connection, connectors: integration.invoker }), audit });
     const oidc = config.oidc ? new OidcService(config.oidc, () => `${publicUrl()}/api/auth/oidc/callback`, connection, models, auth, audit, logger) : undefined;
     // the route table: one line per module
     const routes: AnyRoute[] = [
@@ -235,6 +241,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...orderRoutes({ orders, history: () => orderHistory, email: intake.email, audit }),
       ...trackingRoutes({ orders, perMinute: config.intake.publicPerMinute }),
       ...reportRoutes({ orders }),
+      ...schedulingRoutes({ scheduling, capacity }),
       ...connectorRoutes({ connectors: integration.connectors, invoker: integration.invoker, testDraft: integration.testDraft }),
       ...credentialRoutes({ credentials: integration.credentials }),
       ...webhookRoutes({ webhooks: integration.webhooks }),
