@@ -253,7 +253,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       ...instanceRoutes({ runtime: workflows, audit, facts: scopeFacts }),
       ...taskRoutes({ runtime: workflows, audit, facts: scopeFacts }),
       ...inboxRoutes({ inbox, audit, facts: scopeFacts }),
-      ...messageRoutes({ runtime: workflows }),
+      ...messageRoutes({ runtime: workflows, facts: scopeFacts }),
       ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),
     ];
 

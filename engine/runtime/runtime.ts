@@ -968,6 +968,12 @@ export class WorkflowRuntime {
     return rows.map(incidentView);
   }
 
+  async getIncident(id: string): Promise<IncidentView> {
+    const incident = await this.c.incidents.findOne({ _id: id });
+    if (!incident) throw new NotFoundError(`Incident ${id}`);
+    return incidentView(incident);
+  }
+
   /** Admin: optionally fix variables, then run the failed step again with a fresh set of attempts. */
   async retryIncident(incidentId: string, input: { variables?: Record<string, unknown>; actor: ActorRef }): Promise<InstanceView> {
     const incident = await this.c.incidents.findOne({ _id: incidentId });

@@ -277,4 +277,41 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await cara.get(task(entry.id))).status).toBe(404);
     expect((await cara.post(`${task(entry.id)}/claim`)).status).toBe(404);
   });
+  it('given a phone-scoped key that may operate instances, when it retries an incident, starts an instance or sends a message for the api order, then each answers 404 and nothing moves; for the phone order they work; a signal (every order) is refused', async () => {
+    const HEAD = `<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="d" targetNamespace="t">`;
+    const failing = `${HEAD}<bpmn:process id="scopeIncident" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="x"/><bpmn:serviceTask id="x" ordo:retries="1"><bpmn:extensionElements><camunda:connector><camunda:connectorId>history.note</camunda:connectorId><camunda:inputOutput><camunda:inputParameter name="message">$` + `{variables.next}</camunda:inputParameter></camunda:inputOutput></camunda:connector></bpmn:extensionElements></bpmn:serviceTask><bpmn:sequenceFlow id="b" sourceRef="x" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>`;
+    const waiting = `${HEAD}<bpmn:message id="M" name="scope.ping"/><bpmn:process id="scopeWait" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="w"/><bpmn:intermediateCatchEvent id="w"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="b" sourceRef="w" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>`;
+    expect((await admin.post('/api/workflows', { xml: failing })).status).toBe(201);
+    expect((await admin.post('/api/workflows', { xml: waiting })).status).toBe(201);
+    const start = async (processKey: string, businessKey: string) => (await admin.post('/api/instances', { processKey, businessKey, variables: { next: '' } })).body as { id: string };
+    const incidentOf = async (instanceId: string) => ((await admin.get(`/api/incidents?instanceId=${instanceId}`)).body as Array<{ id: string; status: string }>)[0];
+    const [apiFailed, phoneFailed] = [await start('scopeIncident', api), await start('scopeIncident', phone)];
+    const [apiIncident, phoneIncident] = [await incidentOf(apiFailed.id), await incidentOf(phoneFailed.id)];
+    const [apiWaits, phoneWaits] = [await start('scopeWait', api), await start('scopeWait', phone)];
+    const created = await admin.post('/api/api-keys', { name: 'phone-ops', scopes: ['instances.read', 'instances.operate', 'instances.start', 'messages.send'], recordScope: { channels: ['phone'] } });
+    const ops = new ApiClient(ordo.url, created.body.key);
+
+    // when: the api order's incident, instance and waiting message
+    const retried = await ops.post(`/api/incidents/${apiIncident.id}/retry`, { variables: { next: 'not yours' } });
+    expect(retried.status).toBe(404);
+    expect((await ops.post('/api/incidents/no-such-incident/retry', {})).body.title).toEqual(expect.stringContaining('not found'));
+    expect((await ops.post(`/api/instances/${apiFailed.id}/cancel`, { reason: 'not yours' })).status).toBe(404);
+    expect((await ops.patch(`/api/instances/${apiFailed.id}/variables`, { variables: { next: 'not yours' } })).status).toBe(404);
+    expect((await ops.post('/api/instances', { processKey: 'scopeWait', businessKey: api })).status).toBe(404);
+    expect((await ops.post('/api/instances', { processKey: 'scopeWait' })).status).toBe(404);
+    expect((await ops.post('/api/messages', { name: 'scope.ping', businessKey: api })).status).toBe(404);
+    expect((await ops.post('/api/messages', { name: 'scope.ping', instanceId: apiWaits.id })).status).toBe(404);
+    expect((await ops.post('/api/signals', { name: 'scope.everyone' })).status).toBe(403);
+    // then: nothing moved
+    expect((await incidentOf(apiFailed.id)).status).toBe('open');
+    expect((await admin.get(`/api/instances/${apiFailed.id}`)).body).toMatchObject({ incident: true, variables: { next: '' } });
+    expect((await admin.get(`/api/instances/${apiWaits.id}`)).body.status).toBe('waiting');
+    expect((await admin.get(`/api/instances?businessKey=${api}&processKey=scopeWait`)).body.total).toBe(1);
+
+    // the phone order: allowed
+    expect((await ops.post(`/api/incidents/${phoneIncident.id}/retry`, { variables: { next: 'fixed by the phone desk' } })).body).toMatchObject({ status: 'completed', incident: false });
+    expect((await ops.post('/api/messages', { name: 'scope.ping', businessKey: phone })).status).toBe(200);
+    expect((await admin.get(`/api/instances/${phoneWaits.id}`)).body.status).toBe('completed');
+    expect((await ops.post('/api/instances', { processKey: 'scopeWait', businessKey: phone })).status).toBe(201);
+  });
 });

@@ -5,8 +5,7 @@ import { cancelBody, incidentQuery, instanceParams, instanceQuery, retryBody, st
 import type { WorkflowRuntime } from '../../../engine';
 import type { AuditService } from '../../audit/audit.service';
 import type { Principal } from '../../auth/principal';
-import { NotFoundError } from '../../../workflows/model/errors';
-import { visibleKeysOf, type FactsByKeys } from '../tasks/task-actor';
+import { assertKeyVisible, visibleKeysOf, type FactsByKeys } from '../tasks/task-actor';
 
 /** Most instances a scoped list looks at (it filters by record scope after the query, newest first). */
 const SCOPED_SCAN = 500;
@@ -16,10 +15,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
   const { runtime, audit } = deps;
   /** 404, as for a missing instance, when its order is outside the caller's record scope. */
   const assertVisible = async (principal: Principal, id: string) => {
-    const visible = visibleKeysOf(principal, deps.facts);
-    if (!visible) return;
-    const { businessKey } = await runtime.getInstance(id);
-    if (!businessKey || !(await visible([businessKey])).has(businessKey)) throw new NotFoundError(`Instance ${id}`);
+    if (visibleKeysOf(principal)) await assertKeyVisible(principal, deps.facts, (await runtime.getInstance(id)).businessKey, `Instance ${id}`);
   };
   const keep = async <T extends { businessKey: string | null }>(principal: Principal, items: T[]): Promise<T[]> => {
     const visible = visibleKeysOf(principal, deps.facts);
@@ -50,7 +46,11 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       access: { permission: 'instances.start' },
       body: startInstanceBody,
       status: 201,
-      handler: ({ body, principal }) => runtime.startInstance({ ...body, actor: actorOf(principal) }),
+      handler: async ({ body, principal }) => {
+        // a caller with a record scope starts instances only for orders inside it (a key that is no such order: 404)
+        if (visibleKeysOf(principal)) await assertKeyVisible(principal, deps.facts, body.businessKey ?? null, `Order ${body.businessKey ?? '(no business key)'}`);
+        return runtime.startInstance({ ...body, actor: actorOf(principal) });
+      },
     }),
     defineRoute({
       method: 'get',
@@ -126,6 +126,8 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       params: instanceParams,
       body: retryBody,
       handler: async ({ params, body, principal }) => {
+        // an incident of an instance outside the caller's record scope: 404 as for a missing one
+        if (visibleKeysOf(principal)) await assertKeyVisible(principal, deps.facts, (await runtime.getIncident(params.id)).businessKey, `Incident ${params.id}`);
         const inst = await runtime.retryIncident(params.id, { variables: body.variables, actor: actorOf(principal) });
         await audit.record({ principal, action: 'incident.retry', target: { type: 'incident', id: params.id }, after: { variables: body.variables ? Object.keys(body.variables) : [] } });
         return inst;

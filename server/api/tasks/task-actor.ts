@@ -1,6 +1,7 @@
 import type { TaskActor } from '../../../engine';
 import { actorOf, type Principal } from '../../auth/principal';
 import { inScope, scopeOf, type ScopeFacts } from '../../auth/record-scope';
+import { NotFoundError } from '../../../workflows/model/errors';
 
 /** The scope facts (channel, warehouse) of orders by number; numbers that are no order are absent. */
 export type FactsByKeys = (keys: readonly string[]) => Promise<ReadonlyMap<string, ScopeFacts>>;
@@ -18,6 +19,15 @@ export function visibleKeysOf(p: Principal, facts?: FactsByKeys): VisibleKeys | 
     const known = facts ? await facts(keys) : new Map<string, ScopeFacts>();
     return new Set(keys.filter((k) => inScope(scope, known.get(k))));
   };
+}
+
+/**
+ * 404 (`what` not found, as for a missing record) unless the business key is visible to the caller;
+ * no key at all is no order, so outside every non-empty scope. Callers without a scope pass.
+ */
+export async function assertKeyVisible(p: Principal, facts: FactsByKeys | undefined, businessKey: string | null | undefined, what: string): Promise<void> {
+  const visible = visibleKeysOf(p, facts);
+  if (visible && !(businessKey && (await visible([businessKey])).has(businessKey))) throw new NotFoundError(what);
 }
 
 /**
