@@ -14,9 +14,13 @@ import { ConflictError, NotFoundError, ValidationError, isAppError, type FieldIs
 import type { Logger } from '../infra/logger';
 import { ANONYMOUS, actorOf, type Principal } from '../auth/principal';
 import { claimOnce } from '../db/claim-once';
+import type { ScopeFacts } from '../auth/record-scope';
 import type { AuditService } from '../audit/audit.service';
 import type { OrdersService, PreparedOrder } from '../orders/orders.service';
 import { checkMapping, IMPORT_FIELDS, locateIssues, readTable, REQUIRED_FIELDS, rowsToOrders, suggestMapping, type ColumnMapping, type RowIssue, type Table } from './tabular';
+
+/** What the record-scope rule knows of an import: its orders are of the import channel, not allocated yet. */
+export const IMPORT_FACTS: ScopeFacts = { channel: 'import', warehouse: null };
 
 const CHUNK = 1000;
 const MAX_LISTED_ERRORS = 1000;

@@ -314,4 +314,32 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await admin.get(`/api/instances/${phoneWaits.id}`)).body.status).toBe('completed');
     expect((await ops.post('/api/instances', { processKey: 'scopeWait', businessKey: phone })).status).toBe(201);
   });
+  it('given file imports, when a phone-scoped operator uploads or opens another’s import, then upload is refused (403) and the import answers 404 and stays unchanged; an import-scoped operator imports and follows her own', async () => {
+    const csv = ['Order No,Customer,E-mail,Street,City,ZIP,Country,Currency,Item Code,Description,Qty,Unit Price', 'SCOPE-1,Importer One,one@import.test,1 Main St,Utrecht,3511 AB,NL,EUR,SKU-1,Part,2,2.50'].join('\n');
+    const upload = (c: ApiClient) => c.post('/api/intake/imports?filename=scoped.csv', csv, { 'content-type': 'text/csv' });
+    expect((await upload(cara)).status).toBe(403);
+    await user('ivy@test.local', { channels: ['import'] });
+    const ivy = await new ApiClient(ordo.url).login('ivy@test.local', PASSWORD);
+    const up = await upload(ivy);
+    expect(up.status).toBe(201);
+    const id = up.body.id as string;
+
+    // when: Cara reaches for it
+    expect((await cara.get(`/api/intake/imports/${id}`)).status).toBe(404);
+    expect((await cara.post(`/api/intake/imports/${id}/mapping`, { mapping: up.body.suggestedMapping })).status).toBe(404);
+    expect((await ivy.post(`/api/intake/imports/${id}/mapping`, { mapping: up.body.suggestedMapping })).body).toMatchObject({ status: 'validated', orderCount: 1 });
+    expect((await cara.post(`/api/intake/imports/${id}/commit`)).status).toBe(404);
+    // then: nothing was committed by her
+    expect((await admin.get(`/api/intake/imports/${id}`)).body).toMatchObject({ status: 'validated', numbers: [] });
+
+    expect((await ivy.post(`/api/intake/imports/${id}/commit`)).status).toBe(202);
+    const done = await eventually(async () => {
+      const r = (await ivy.get(`/api/intake/imports/${id}`)).body as { status: string; numbers: string[] };
+      return r.status === 'completed' ? r : undefined;
+    }, 'the import committed');
+    expect(done.numbers).toHaveLength(1);
+    expect((await ivy.get(`/api/orders/${done.numbers[0]}`)).body).toMatchObject({ channel: 'import' });
+    expect((await cara.get(`/api/intake/imports/${id}`)).status).toBe(404);
+    expect((await cara.get(`/api/orders/${done.numbers[0]}`)).status).toBe(404);
+  });
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { ANONYMOUS, type Principal } from '../../auth/principal';
-import { assertInScope, inScope, scopeOf } from '../../auth/record-scope';
+import { assertInScope, inScope, orderFacts, scopeOf } from '../../auth/record-scope';
+import { ForbiddenError } from '../../../workflows/model/errors';
 import type { OrdersModule } from '../../orders';
 import type { IntakeModule } from '../../intake';
 import { IMPORT_FIELDS } from '../../intake/tabular';
+import { IMPORT_FACTS, type ImportView } from '../../intake/import.service';
 import { readUpload } from '../../intake/upload';
 
 const uuidParams = z.object({ id: z.uuid('must be an id from this server') });
@@ -19,6 +21,17 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
   const draftVisible = async (principal: Principal, id: string) => {
     const scope = scopeOf(principal);
     if (scope) assertInScope(scope, { channel: (await intake.drafts.get(id)).channel, warehouse: null }, `Draft ${id}`);
+  };
+  // an import is a batch of orders of the import channel, not allocated yet: a record scope sees (and may
+  // start) imports only when it admits such orders; else 404 (403 for an upload: nothing to hide yet)
+  const importVisible = (principal: Principal, id: string) => assertInScope(scopeOf(principal), IMPORT_FACTS, `Import ${id}`);
+  /** The order numbers of an import a scoped caller may see (allocation may have sent some out of the scope). */
+  const importView = async (principal: Principal, view: ImportView): Promise<ImportView> => {
+    const scope = scopeOf(principal);
+    if (!scope || !view.numbers.length) return view;
+    const docs = await deps.orders.collections.orders.find({ _id: { $in: view.numbers } }, { projection: { channel: 1, allocation: 1 } }).toArray();
+    const shown = new Set(docs.filter((d) => inScope(scope, orderFacts(d))).map((d) => String(d._id)));
+    return { ...view, numbers: view.numbers.filter((n) => shown.has(n)) };
   };
   return [
     defineRoute({
@@ -139,6 +152,7 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       query: z.strictObject({ filename: z.string().trim().min(1).max(200).default('upload') }),
       status: 201,
       async handler({ req, query, principal }) {
+        if (!inScope(scopeOf(principal), IMPORT_FACTS)) throw new ForbiddenError('Your record scope does not include imported orders (channel import, not allocated yet)');
         const buf = await readUpload(req, deps.importMaxBytes);
         return intake.imports.upload(buf, query.filename, principal);
       },
@@ -150,7 +164,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       summary: 'An import: status, row errors, progress of its commit',
       access: { permission: 'orders.import' },
       params: uuidParams,
-      handler: ({ params }) => intake.imports.get(params.id),
+      handler: async ({ params, principal }) => {
+        importVisible(principal, params.id);
+        return importView(principal, await intake.imports.get(params.id));
+      },
     }),
     defineRoute({
       method: 'post',
@@ -160,7 +177,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       access: { permission: 'orders.import' },
       params: uuidParams,
       body: mappingBody,
-      handler: ({ params, body }) => intake.imports.map(params.id, body.mapping),
+      handler: ({ params, body, principal }) => {
+        importVisible(principal, params.id);
+        return intake.imports.map(params.id, body.mapping);
+      },
     }),
     defineRoute({
       method: 'post',
@@ -170,7 +190,10 @@ export function intakeRoutes(deps: { orders: OrdersModule; intake: IntakeModule;
       access: { permission: 'orders.import' },
       params: uuidParams,
       status: 202,
-      handler: ({ params, principal }) => intake.imports.commit(params.id, principal),
+      handler: ({ params, principal }) => {
+        importVisible(principal, params.id);
+        return intake.imports.commit(params.id, principal);
+      },
     }),
   ];
 }
