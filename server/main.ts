@@ -271,7 +271,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
-    const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl });
+    const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl, sharedJob: (p, id) => printing.print.jobWatchable(p, id) });
     await realtime.attach(server);
     printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
     // live task queues: the runtime's task events go to the sockets of the rooms that may see them; SLA warnings once per level
@@ -279,7 +279,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     taskPublisher.listen(workflowEvents);
     // boundary timers on user tasks: escalated tasks are flagged and announced (task.sla 'escalated') after their task events
     new EscalationWatch(connection, { runtime: workflows, realtime, beforePublish: () => taskPublisher.idle(), facts: scopeFacts, logger }).listen(workflowEvents);
-    inbox.setProgressSink((e) => realtime.publishProgress(e));
+    inbox.setProgressSink((e, owner) => realtime.publishProgress(e, owner));
     // an admin ending a user's sessions (disable, role or record scope change) drops their live sockets too
     auth.onSessionsEnded((userId) => realtime.disconnectUser(userId));
     const slaWatch = new SlaWatch(connection, { realtime, logger, facts: scopeFacts });

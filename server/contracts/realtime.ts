@@ -52,7 +52,7 @@ export interface TaskEscalation {
 }
 
 export interface ProgressEvent {
-  /** e.g. print batch id or import id */
+  /** a print batch id, or the id the caller chose for a bulk complete */
   jobId: string;
   kind: 'print' | 'import' | 'tasks';
   done: number;
@@ -75,7 +75,10 @@ export interface ServerToClientEvents {
 export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
 
 export interface ClientToServerEvents {
-  /** Follow a print batch or import the user started (room `job:<id>`). */
+  /**
+   * Follow a job's progress: a print batch (room `job:<id>`; refused, `not found`, when the record scope does not
+   * cover all its orders) or a job of one's own with an id one chose (bulk complete; room `job:<user>:<id>`).
+   */
   'job.watch': (jobId: string, ack: Ack) => void;
   /** Join a queue room: `group:<name>` (own groups only) or `tasks:all` (tasks.all). */
   'queue.join': (room: string, ack: Ack) => void;

@@ -289,6 +289,18 @@ export class PrintService {
     if (scope && !(await this.jobInScope(await this.jobDoc(id), scope))) throw new NotFoundError(`Print job ${id}`);
   }
 
+  /**
+   * For the socket gateway: may the caller follow this print job's progress (its scope covers every
+   * order of it)? Undefined when the id is no print job.
+   */
+  async jobWatchable(principal: Principal, id: string): Promise<boolean | undefined> {
+    if (!/^[a-f0-9]{24}$/.test(id)) return undefined;
+    const doc = await this.deps.models.PrintJob.findById(id, { orderIds: 1 }).lean<Pick<PrintJobDoc, 'orderIds'>>();
+    if (!doc) return undefined;
+    const scope = scopeOf(principal);
+    return !scope || this.jobInScope(doc, scope);
+  }
+
   private async jobInScope(job: Pick<PrintJobDoc, 'orderIds'>, scope: RecordScope): Promise<boolean> {
     if (job.orderIds.length === 0 || job.orderIds.length > 1000) return false;
     const orders = await this.deps.orders.loadOrders(job.orderIds);

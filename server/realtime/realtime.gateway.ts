@@ -31,7 +31,10 @@ export const rooms = {
   user: (id: string) => `user:${id}`,
   group: (g: string) => `group:${g}`,
   allTasks: 'tasks:all',
+  /** a job others may follow too (a print batch): joined only by sockets whose scope covers it */
   job: (id: string) => `job:${id}`,
+  /** a job of the caller's own with an id it chose (bulk complete): each user hears only their own */
+  ownJob: (userId: string, id: string) => `job:${userId}:${id}`,
   /** every socket of a user, whatever its scope; never an event target, used to drop them */
   sockets: (userId: string) => `sockets:${userId}`,
 };
@@ -53,7 +56,16 @@ export class RealtimeGateway {
   private redis?: RedisClientType;
 
   constructor(
-    private readonly deps: { auth: AuthService; logger: Logger; redisUrl?: string },
+    private readonly deps: {
+      auth: AuthService;
+      logger: Logger;
+      redisUrl?: string;
+      /**
+       * Whether a socket may follow a shared job (print batch) by its id: the caller's record scope must
+       * cover it (server/auth/record-scope.ts). Undefined: no such shared job; the id is the caller's own.
+       */
+      sharedJob?: (principal: Principal, jobId: string) => Promise<boolean | undefined>;
+    },
   ) {}
 
   async attach(server: http.Server | https.Server): Promise<void> {
@@ -104,11 +116,21 @@ export class RealtimeGateway {
       ack({ ok: true });
     });
 
-    socket.on('job.watch', (jobId, ack) => {
+    socket.on('job.watch', async (jobId, ack) => {
       if (typeof ack !== 'function') return;
       if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(jobId)) return ack({ ok: false, error: 'invalid job id' });
-      void socket.join(rooms.job(jobId));
-      ack({ ok: true });
+      try {
+        const shared = await this.deps.sharedJob?.(p, jobId);
+        if (shared === false) {
+          this.deps.logger.warn({ user: p.email, jobId }, 'refused to follow a job outside the record scope');
+          return ack({ ok: false, error: 'not found' });
+        }
+        await socket.join(shared ? rooms.job(jobId) : rooms.ownJob(p.userId, jobId));
+        ack({ ok: true });
+      } catch (err) {
+        this.deps.logger.warn({ err, jobId }, 'job watch failed');
+        ack({ ok: false, error: 'unavailable' });
+      }
     });
   }
 
@@ -128,8 +150,9 @@ export class RealtimeGateway {
     this.io?.in(rooms.sockets(userId)).disconnectSockets(true);
   }
 
-  publishProgress(event: ProgressEvent): void {
-    this.io?.to(rooms.job(event.jobId)).emit('progress', event);
+  /** `owner`: the user whose own job it is (bulk complete); without, a shared job (print batch). */
+  publishProgress(event: ProgressEvent, owner?: string | null): void {
+    this.io?.to(owner ? rooms.ownJob(owner, event.jobId) : rooms.job(event.jobId)).emit('progress', event);
   }
 
   /** Number of sockets connected to this node (health and benches). */

@@ -342,4 +342,31 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await cara.get(`/api/intake/imports/${id}`)).status).toBe(404);
     expect((await cara.get(`/api/orders/${done.numbers[0]}`)).status).toBe(404);
   });
+  it('given print batches and bulk jobs followed live, when Cara watches the api order’s print job, then she is refused and its progress never reaches her; a bulk job id reaches only the user who runs it', async () => {
+    const [as, cs] = [sockets[0], sockets[1]];
+    const jobOf = async (n: string) => ((await admin.get(`/api/print/jobs?orderId=${n}`)).body as Array<{ id: string }>)[0].id;
+    const [apiJob, phoneJob] = [await jobOf(api), await jobOf(phone)];
+    const watch = (s: TestSocket, id: string) => s.emitWithAck('job.watch', id);
+    expect(await watch(cs, apiJob)).toEqual({ ok: false, error: 'not found' });
+    expect(await watch(cs, phoneJob)).toEqual({ ok: true });
+    expect(await watch(as, apiJob)).toEqual({ ok: true });
+    // the same client-chosen bulk id: each hears only their own job's progress
+    expect(await watch(cs, 'bulk-same-id')).toEqual({ ok: true });
+    expect(await watch(as, 'bulk-same-id')).toEqual({ ok: true });
+    const ids = async (c: ApiClient) => ((await c.get('/api/auth/me')).body.user.id as string);
+    const [annId, caraId] = [await ids(ann), await ids(cara)];
+    const caraHeard = collect(cs, 'progress');
+    const annHeard = collect(as, 'progress');
+
+    // when: progress of the api order's batch and of Ann's bulk job, then one of Cara's own (a socket receives in order)
+    ordo.realtime.publishProgress({ jobId: apiJob, kind: 'print', done: 1, total: 1, status: 'completed' });
+    ordo.realtime.publishProgress({ jobId: 'bulk-same-id', kind: 'tasks', done: 1, total: 2, status: 'running' }, annId);
+    ordo.realtime.publishProgress({ jobId: phoneJob, kind: 'print', done: 1, total: 1, status: 'completed' });
+    ordo.realtime.publishProgress({ jobId: 'bulk-same-id', kind: 'tasks', done: 2, total: 2, status: 'completed' }, caraId);
+    await eventually(async () => (caraHeard.length === 2 ? true : undefined), 'Cara’s own progress');
+    await eventually(async () => (annHeard.length === 2 ? true : undefined), 'Ann’s progress');
+    // then
+    expect(caraHeard.map((e) => [e.jobId, e.done])).toEqual([[phoneJob, 1], ['bulk-same-id', 2]]);
+    expect(annHeard.map((e) => [e.jobId, e.done])).toEqual([[apiJob, 1], ['bulk-same-id', 1]]);
+  });
 });

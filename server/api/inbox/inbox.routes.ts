@@ -64,7 +64,7 @@ export function inboxRoutes(deps: { inbox: InboxService; audit: AuditService; fa
       method: 'post',
       path: '/api/inbox/tasks/complete',
       tag: 'inbox',
-      summary: 'Bulk complete: completes the selected tasks whose form needs no input (400 naming each task that needs input or is not visible; then nothing is completed); progress goes to the socket room job:<jobId>',
+      summary: 'Bulk complete: completes the selected tasks whose form needs no input (400 naming each task that needs input or is not visible; then nothing is completed); progress goes to the caller’s own sockets that watch jobId (job.watch)',
       access: { permission: 'tasks.work' },
       body: z.strictObject({
         taskIds: z

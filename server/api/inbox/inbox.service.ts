@@ -40,7 +40,7 @@ export class InboxService {
   private readonly validators = new FormValidatorCache();
   private readonly noInputByForm = new Map<string, Promise<boolean>>();
   private readonly clock: () => Date;
-  private progress?: (e: ProgressEvent) => void;
+  private progress?: (e: ProgressEvent, owner: string | null) => void;
 
   constructor(private readonly deps: InboxDeps) {
     this.comments = deps.connection.collection('taskComments') as unknown as Collection<CommentDoc>;
@@ -126,14 +126,14 @@ export class InboxService {
     return commentView(doc);
   }
 
-  /** Where bulk-complete progress goes (the socket gateway's job rooms). */
-  setProgressSink(sink: (e: ProgressEvent) => void): void {
+  /** Where bulk-complete progress goes (the socket gateway's room of the caller's own job; owner: their user id). */
+  setProgressSink(sink: (e: ProgressEvent, owner: string | null) => void): void {
     this.progress = sink;
   }
 
   /** Completes tasks whose form needs no input (see bulk-complete.ts). */
   bulkComplete(taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteResultDto> {
-    return bulkComplete({ tasks: () => this.tasks, noInput: (k) => this.noInput(k), progress: (e) => this.progress?.(e) }, taskIds, actor, jobId);
+    return bulkComplete({ tasks: () => this.tasks, noInput: (k) => this.noInput(k), progress: (e) => this.progress?.(e, actor.id) }, taskIds, actor, jobId);
   }
 
   /** The ES module with the form's precompiled validators (see form-validator.ts). */
