@@ -233,7 +233,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const routes: AnyRoute[] = [
       ...authRoutes({ auth, secureCookies, oidc, publicUrl }),
       ...userRoutes({ auth }),
-      ...auditRoutes({ audit }),
+      ...auditRoutes({ audit, facts: scopeFacts }),
       ...settingsRoutes({ settings, approvals }),
       ...ruleRoutes({ rules }),
       ...templateRoutes({ templates: printing.templates, print: printing.print }),

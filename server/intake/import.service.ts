@@ -245,7 +245,7 @@ export class ImportService {
       const res = await this.imports.updateOne(mine, { $set: { status: 'completed', numbers, progress: { done: numbers.length, total: numbers.length }, updatedAt: new Date(), leaseOwner: null } });
       if (res.modifiedCount === 0) return this.logger.warn({ importId: d._id }, 'import lease lost; another node finished it');
       await this.rows.deleteMany({ _id: { $in: Array.from({ length: d.chunks }, (_, i) => `${d._id}:${i}`) } });
-      await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length, runs: d.runs ?? 1 } });
+      await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length, runs: d.runs ?? 1 }, businessKeys: numbers });
     } catch (err) {
       this.logger.warn({ err, importId: d._id }, 'import failed; nothing was kept');
       await this.imports.updateOne(mine, { $set: { status: 'failed', failure: (err as Error).message.slice(0, 500), progress: { done: 0, total: d.progress.total }, updatedAt: new Date(), leaseOwner: null } });

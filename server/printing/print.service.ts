@@ -180,7 +180,7 @@ export class PrintService {
       assertInScope(scope, order ? orderFacts(order) : null, `Order ${orderId}`);
     }
     const job = await this.printSingle(actorOf(principal), 'single', orderId, input);
-    await this.deps.audit.record({ principal, action: 'print.single', target: { type: 'printJob', id: job.id, label: job.orderNumbers[0] }, after: { template: job.template, pages: job.pages, status: job.status } });
+    await this.deps.audit.record({ principal, action: 'print.single', target: { type: 'printJob', id: job.id, label: job.orderNumbers[0] }, after: { template: job.template, pages: job.pages, status: job.status }, businessKeys: job.orderNumbers });
     return job;
   }
 
@@ -259,7 +259,7 @@ export class PrintService {
       leaseOwner: `${this.owner}#1`,
     });
     const id = String(job._id);
-    await this.deps.audit.record({ principal, action: 'print.batch', target: { type: 'printJob', id, label: `${ids.length} orders` }, after: { template: job.template, orders: ids.length, filter: input.filter } });
+    await this.deps.audit.record({ principal, action: 'print.batch', target: { type: 'printJob', id, label: `${ids.length} orders` }, after: { template: job.template, orders: ids.length, filter: input.filter }, businessKeys: ids });
     this.launch(job._id, template, ids, `${this.owner}#1`);
     return toJobView(job.toObject());
   }
@@ -408,7 +408,7 @@ export class PrintService {
     if (job.status !== 'queued' && job.status !== 'running') throw new ConflictError(`Print job ${id} is ${job.status}; only a queued or running job can be cancelled`);
     await this.deps.models.PrintJob.updateOne({ _id: job._id }, { $set: { cancelRequested: true } });
     this.running.get(id)?.abort.abort('cancel');
-    await this.deps.audit.record({ principal, action: 'print.cancel', target: { type: 'printJob', id, label: job.template.key } });
+    await this.deps.audit.record({ principal, action: 'print.cancel', target: { type: 'printJob', id, label: job.template.key }, businessKeys: job.orderNumbers.length ? job.orderNumbers : job.orderIds });
     return toJobView({ ...job, cancelRequested: true });
   }
 
@@ -600,7 +600,7 @@ export class PrintService {
       reprintOf: original._id,
       reason,
     });
-    await this.deps.audit.record({ principal, action: 'print.reprint', target: { type: 'printJob', id: String(job._id), label: original.template.key }, after: { reprintOf: id, reason } });
+    await this.deps.audit.record({ principal, action: 'print.reprint', target: { type: 'printJob', id: String(job._id), label: original.template.key }, after: { reprintOf: id, reason }, businessKeys: original.orderNumbers.length ? original.orderNumbers : original.orderIds });
     return toJobView(job.toObject());
   }
 

@@ -369,4 +369,42 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect(caraHeard.map((e) => [e.jobId, e.done])).toEqual([[phoneJob, 1], ['bulk-same-id', 2]]);
     expect(annHeard.map((e) => [e.jobId, e.done])).toEqual([[apiJob, 1], ['bulk-same-id', 1]]);
   });
+  it('given the audit log, when a phone-scoped reader lists or exports it, then it holds only entries about phone orders (no entry about the api order, none about no order); an unscoped reader sees all', async () => {
+    // two fresh orders (the first two have shipped): an edit of each is audited with the order as target
+    const [apiEdited, phoneEdited] = [await place('api', 'Audit Api'), await place('phone', 'Audit Phone')];
+    for (const n of [apiEdited, phoneEdited]) {
+      // the flow may move the order on meanwhile (409 on a stale version): edit the version it has then
+      await eventually(async () => {
+        const { version } = (await admin.get(`/api/orders/${n}`)).body;
+        return (await admin.patch(`/api/orders/${n}`, { version, notes: 'checked for the audit' })).status === 200 || undefined;
+      }, `the edit of ${n}`);
+    }
+    const key = async (name: string, recordScope?: { channels: string[] }) => new ApiClient(ordo.url, (await admin.post('/api/api-keys', { name, scopes: ['audit.read'], ...(recordScope ? { recordScope } : {}) })).body.key);
+    const [phoneAuditor, auditor] = [await key('phone-auditor', { channels: ['phone'] }), await key('auditor')];
+    type Entry = { action: string; target: { type: string; id: string } };
+    const entries = async (c: ApiClient, q = '') => (await c.get(`/api/audit?limit=1000${q}`)).body as Entry[];
+
+    // when
+    const mine = await entries(phoneAuditor);
+    const all = await entries(auditor);
+    // then: the phone order's edit, its review's completion and its slip's reprint, nothing of the api order
+    const has = (list: Entry[], action: string, id: string) => list.some((e) => e.action === action && e.target.id === id);
+    expect(has(mine, 'order.edit', phoneEdited)).toBe(true);
+    expect(has(mine, 'task.complete', phoneReview)).toBe(true);
+    expect(mine.some((e) => e.action === 'print.reprint')).toBe(true);
+    expect(has(mine, 'order.edit', apiEdited)).toBe(false);
+    expect(has(mine, 'task.complete', apiReview)).toBe(false);
+    expect(mine.filter((e) => !['order', 'task', 'printJob', 'instance', 'incident'].includes(e.target.type))).toEqual([]);
+    expect([has(all, 'order.edit', apiEdited), has(all, 'task.complete', apiReview), all.some((e) => e.action === 'user.create')]).toEqual([true, true, true]);
+    expect(all.length).toBeGreaterThan(mine.length);
+    expect(await entries(phoneAuditor, `&targetId=${encodeURIComponent(apiReview)}`)).toEqual([]);
+    expect((await entries(auditor, `&targetId=${encodeURIComponent(apiReview)}`)).length).toBeGreaterThan(0);
+    // the CSV export: the same entries
+    const csv = String((await phoneAuditor.get('/api/audit?format=csv&limit=1000')).body);
+    expect(csv.trim().split('\r\n')).toHaveLength(mine.length + 1);
+    expect(csv).toContain(phoneEdited);
+    expect(csv).not.toContain(apiEdited);
+    expect(csv).not.toContain(api);
+    expect(csv).not.toContain('user.create');
+  });
 });

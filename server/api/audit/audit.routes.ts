@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { AuditService, AuditEntry } from '../../audit/audit.service';
+import { visibleKeysOf, type FactsByKeys } from '../tasks/task-actor';
 
 const auditQuery = z.strictObject({
   action: z.string().max(100).optional(),
@@ -26,17 +27,19 @@ export function toCsv(rows: AuditEntry[]): string {
   return [header.join(','), ...lines].join('\r\n') + '\r\n';
 }
 
-export function auditRoutes(deps: { audit: AuditService }): AnyRoute[] {
+/** `facts`: the channel and warehouse behind business keys: a reader with a record scope sees only entries about orders inside it. */
+export function auditRoutes(deps: { audit: AuditService; facts?: FactsByKeys }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
       path: '/api/audit',
       tag: 'audit',
-      summary: 'Filter the audit trail (newest first); format=csv exports it',
+      summary: 'Filter the audit trail (newest first); format=csv exports it. A reader with a record scope gets only entries about orders inside it',
       access: { permission: 'audit.read' },
       query: auditQuery,
-      async handler({ query, res }) {
-        const rows = await deps.audit.list({ ...query, from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined });
+      async handler({ query, res, principal }) {
+        const filter = { ...query, from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined };
+        const rows = await deps.audit.list(filter, visibleKeysOf(principal, deps.facts));
         if (query.format === 'csv') {
           res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="ordo-audit.csv"');
           res.send(toCsv(rows));

@@ -16,7 +16,10 @@ export interface BulkCompleteDeps {
   progress?(e: ProgressEvent): void;
 }
 
-export async function bulkComplete(deps: BulkCompleteDeps, taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteResultDto> {
+/** The result, and the business key (order) of each task selected: the audit log names the orders (record scopes). */
+export type BulkCompleteOutcome = BulkCompleteResultDto & { businessKeys: Record<string, string | null> };
+
+export async function bulkComplete(deps: BulkCompleteDeps, taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteOutcome> {
   const tasks = deps.tasks();
   const issues: FieldIssue[] = [];
   const views: TaskView[] = [];
@@ -50,5 +53,5 @@ export async function bulkComplete(deps: BulkCompleteDeps, taskIds: readonly str
     }
     report(completed.length + failed.length === total ? (failed.length === total ? 'failed' : 'completed') : 'running');
   }
-  return { total, completed, failed };
+  return { total, completed, failed, businessKeys: Object.fromEntries(views.map((v) => [v.id, v.businessKey])) };
 }

@@ -75,8 +75,8 @@ export function inboxRoutes(deps: { inbox: InboxService; audit: AuditService; fa
         jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a job id').optional(),
       }),
       handler: async ({ body, principal }) => {
-        const result = await inbox.bulkComplete(body.taskIds, actorOf(principal), body.jobId);
-        for (const id of result.completed) await deps.audit.record({ principal, action: 'task.complete', target: { type: 'task', id }, after: { bulk: true } });
+        const { businessKeys, ...result } = await inbox.bulkComplete(body.taskIds, actorOf(principal), body.jobId);
+        for (const id of result.completed) await deps.audit.record({ principal, action: 'task.complete', target: { type: 'task', id }, after: { bulk: true, businessKey: businessKeys[id] }, businessKeys: [businessKeys[id]] });
         return result;
       },
     }),

@@ -10,9 +10,9 @@ import { validateFormData, type TaskActor, type TaskService } from '../../../eng
 import type { FormRegistry } from '../../../engine/ports';
 import type { TaskView } from '../../../workflows/bpmn/views';
 import { isAppError, NotFoundError, ServiceUnavailableError } from '../../../workflows/model/errors';
-import { inboxTaskOf, type BulkCompleteResultDto, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
+import { inboxTaskOf, type InboxCounts, type InboxListDto, type InboxQueue, type InboxTaskDto, type ScanResultDto, type TaskCommentDto } from '../../contracts/inbox';
 import type { ProgressEvent, TaskEscalation } from '../../contracts/realtime';
-import { bulkComplete } from './bulk-complete';
+import { bulkComplete, type BulkCompleteOutcome } from './bulk-complete';
 import { FormValidatorCache } from './form-validator';
 import { TaskFieldsReader } from './task-fields';
 
@@ -132,7 +132,7 @@ export class InboxService {
   }
 
   /** Completes tasks whose form needs no input (see bulk-complete.ts). */
-  bulkComplete(taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteResultDto> {
+  bulkComplete(taskIds: readonly string[], actor: TaskActor, jobId?: string): Promise<BulkCompleteOutcome> {
     return bulkComplete({ tasks: () => this.tasks, noInput: (k) => this.noInput(k), progress: (e) => this.progress?.(e, actor.id) }, taskIds, actor, jobId);
   }
 

@@ -87,7 +87,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
       handler: async ({ params, body, principal }) => {
         await assertVisible(principal, params.id);
         const inst = await runtime.cancelInstance(params.id, actorOf(principal), body.reason);
-        await audit.record({ principal, action: 'instance.cancel', target: { type: 'instance', id: params.id }, after: { reason: body.reason } });
+        await audit.record({ principal, action: 'instance.cancel', target: { type: 'instance', id: params.id }, after: { reason: body.reason }, businessKeys: [inst.businessKey] });
         return inst;
       },
     }),
@@ -104,7 +104,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
         const before = await runtime.getInstance(params.id);
         const inst = await runtime.setVariables(params.id, body.variables, actorOf(principal));
         const changed = Object.keys(body.variables);
-        await audit.record({ principal, action: 'instance.variables', target: { type: 'instance', id: params.id }, before: Object.fromEntries(changed.map((k) => [k, before.variables[k]])), after: body.variables });
+        await audit.record({ principal, action: 'instance.variables', target: { type: 'instance', id: params.id }, before: Object.fromEntries(changed.map((k) => [k, before.variables[k]])), after: body.variables, businessKeys: [before.businessKey] });
         return inst;
       },
     }),
@@ -129,7 +129,7 @@ export function instanceRoutes(deps: { runtime: WorkflowRuntime; audit: AuditSer
         // an incident of an instance outside the caller's record scope: 404 as for a missing one
         if (visibleKeysOf(principal)) await assertKeyVisible(principal, deps.facts, (await runtime.getIncident(params.id)).businessKey, `Incident ${params.id}`);
         const inst = await runtime.retryIncident(params.id, { variables: body.variables, actor: actorOf(principal) });
-        await audit.record({ principal, action: 'incident.retry', target: { type: 'incident', id: params.id }, after: { variables: body.variables ? Object.keys(body.variables) : [] } });
+        await audit.record({ principal, action: 'incident.retry', target: { type: 'incident', id: params.id }, after: { variables: body.variables ? Object.keys(body.variables) : [] }, businessKeys: [inst.businessKey] });
         return inst;
       },
     }),

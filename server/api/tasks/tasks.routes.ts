@@ -42,7 +42,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       response: taskSchema,
       handler: async ({ params, principal }) => {
         const task = await tasks.claim(params.id, actorOf(principal));
-        await audit.record({ principal, action: 'task.claim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey } });
+        await audit.record({ principal, action: 'task.claim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey }, businessKeys: [task.businessKey] });
         return task;
       },
     }),
@@ -56,7 +56,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       response: taskSchema,
       handler: async ({ params, principal }) => {
         const task = await tasks.unclaim(params.id, actorOf(principal));
-        await audit.record({ principal, action: 'task.unclaim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey } });
+        await audit.record({ principal, action: 'task.unclaim', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey }, businessKeys: [task.businessKey] });
         return task;
       },
     }),
@@ -71,7 +71,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       response: taskSchema,
       handler: async ({ params, body, principal }) => {
         const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, actorOf(principal));
-        await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId } });
+        await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId }, businessKeys: [task.businessKey] });
         return task;
       },
     }),
@@ -87,7 +87,7 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
       handler: async ({ params, body, principal }) => {
         const task = await tasks.complete(params.id, body.data, actorOf(principal));
         // the field names, not the values: form data can be large and personal; the instance history keeps it
-        await audit.record({ principal, action: 'task.complete', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey, fields: Object.keys(body.data ?? {}) } });
+        await audit.record({ principal, action: 'task.complete', target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { businessKey: task.businessKey, fields: Object.keys(body.data ?? {}) }, businessKeys: [task.businessKey] });
         return task;
       },
     }),
