@@ -407,4 +407,22 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect(csv).not.toContain(api);
     expect(csv).not.toContain('user.create');
   });
+  it('given a mail that needs data entry, when its task is created, then Eve’s socket (e-mail channel) hears it live and Cara’s (phone) does not', async () => {
+    const [es, cs] = [await connectSocket(ordo.url, eve), sockets[1]];
+    sockets.push(es);
+    const caraSaw = collect(cs, 'task.created');
+    const isMail = (e: TaskEvent) => (e.businessKey ?? '').startsWith('mail:');
+    const eveHears = eventFor(es, 'task.created', isMail);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ordo.intake.smtpPort!, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({ from: 'Other Buyer <other@acme.test>', to: 'orders@ordo.test', subject: 'the usual again', text: 'same as last time please' });
+    transport.close();
+    const draftId = ordo.intake.email.recent.get(info.messageId)!.draftId!;
+    const heard = await eveHears;
+    expect(heard).toMatchObject({ businessKey: `mail:${draftId}`, fields: { channel: 'email' } });
+    // a phone order's task after it: Cara's socket receives in order, so the mail's event would be in before it
+    const caraHearsPhone = eventFor(cs, 'task.created', (e) => e.elementId === 'manualReview' && e.businessKey !== phone);
+    await place('phone', 'Later Phone Customer');
+    await caraHearsPhone;
+    expect(caraSaw.filter(isMail)).toEqual([]);
+  });
 });
