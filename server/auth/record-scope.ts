@@ -9,7 +9,10 @@
  *     yet and the scope also names channels (a warehouse-only scope never sees unallocated orders:
  *     nothing bounds them; a channel+warehouse scope sees its channels' orders until allocation
  *     sends them elsewhere).
- * Records that are not orders (a task without an order) are outside every non-empty scope.
+ * Records that are not orders (a task without an order) are outside every non-empty scope. Records that
+ * stand for orders not yet created take the facts of an unallocated order of their channel: a mail
+ * draft (its channel, `email`) and a file import (channel `import`, IMPORT_FACTS). Records about
+ * several orders (a print batch, an audit entry) are in scope when all of their orders are.
  * Out-of-scope single records answer 404, never 403, so their existence does not leak.
  */
 import { NotFoundError } from '../../workflows/model/errors';
