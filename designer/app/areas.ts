@@ -6,7 +6,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import type { Permission } from '../../server/contracts/permissions';
 
-export type AreaId = 'workflows' | 'rules' | 'connectors' | 'templates' | 'tasks' | 'orders' | 'reports' | 'admin';
+export type AreaId = 'workflows' | 'rules' | 'connectors' | 'templates' | 'tasks' | 'orders' | 'scheduling' | 'reports' | 'admin';
 
 export interface Area {
   id: AreaId;
@@ -23,6 +23,7 @@ export const AREAS: readonly Area[] = [
   { id: 'templates', path: '/templates', permission: 'templates.edit', Page: lazy(() => import('../templates/TemplatesPage')) },
   { id: 'tasks', path: '/tasks', permission: 'tasks.read', Page: lazy(() => import('../tasks/TasksPage')) },
   { id: 'orders', path: '/orders', permission: 'orders.read', Page: lazy(() => import('../orders/OrdersPage')) },
+  { id: 'scheduling', path: '/scheduling', permission: 'scheduling.read', Page: lazy(() => import('../scheduling/SchedulingPage')) },
   { id: 'reports', path: '/reports', permission: 'reports.read', Page: lazy(() => import('../reports/ReportsPage')) },
   // approvers reach Admin > Approvals with a publish permission alone
   {

@@ -72,7 +72,7 @@ describe('login page with single sign-on (chromium)', () => {
     await page.locator('.user-menu').waitFor();
     expect(await page.locator('.user-menu-button .user-name').textContent()).toBe('Ann Analyst');
     expect(await page.locator('.user-menu-button .user-role').textContent()).toBe('Analyst');
-    expect(await navAreas(page)).toEqual(['Workflows', 'Rules', 'Connectors', 'Tasks', 'Orders', 'Reports', 'Admin']);
+    expect(await navAreas(page)).toEqual(['Workflows', 'Rules', 'Connectors', 'Tasks', 'Orders', 'Scheduling', 'Reports', 'Admin']);
     expect(problems).toEqual([]);
     await page.close();
   });

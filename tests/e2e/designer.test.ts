@@ -7,7 +7,7 @@ import { ADMIN, ApiClient } from '../helpers/server';
 import { DesignerHarness, navAreas, screenshot, signIn, type TestBrowser } from '../helpers/browser';
 
 const OPERATOR = { name: 'Olivia Operator', email: 'olivia@test.local', password: 'operator-pass-77' };
-const ALL_AREAS = ['Workflows', 'Rules', 'Connectors', 'Templates', 'Tasks', 'Orders', 'Reports', 'Admin'];
+const ALL_AREAS = ['Workflows', 'Rules', 'Connectors', 'Templates', 'Tasks', 'Orders', 'Scheduling', 'Reports', 'Admin'];
 
 describe('designer end to end (chromium)', () => {
   let harness: DesignerHarness;
@@ -62,7 +62,7 @@ describe('designer end to end (chromium)', () => {
     expect(admin.problems).toEqual([]);
   });
 
-  it('given the admin, when they sign in, then all eight areas and their own name are shown', async () => {
+  it('given the admin, when they sign in, then all nine areas and their own name are shown', async () => {
     const page = admin.page;
     await signIn(page, ADMIN.email, ADMIN.password);
     expect(await navAreas(page)).toEqual(ALL_AREAS);
@@ -153,7 +153,7 @@ describe('designer end to end (chromium)', () => {
     expect(admin.problems).toEqual([]);
   });
 
-  it('given the operator, when they sign in, then only Tasks, Orders and Reports are shown and /admin says no access', async () => {
+  it('given the operator, when they sign in, then only Tasks, Orders, Scheduling and Reports are shown and /admin says no access', async () => {
     const operator = await harness.browser();
     const page = await operator.open('/admin');
     await signIn(page, OPERATOR.email, OPERATOR.password);
@@ -161,7 +161,7 @@ describe('designer end to end (chromium)', () => {
     expect(page.url()).toBe(`${harness.url}/admin`);
     await expectText(page.locator('[data-testid=no-access] h1'), 'No access');
     await expectText(page.locator('[data-testid=no-access] p'), 'Your role (Operator) does not include Admin. If you need it, ask an administrator.');
-    expect(await navAreas(page)).toEqual(['Tasks', 'Orders', 'Reports']);
+    expect(await navAreas(page)).toEqual(['Tasks', 'Orders', 'Scheduling', 'Reports']);
     await screenshot(page, '07-operator-no-access');
     await operator.open('/workflows');
     await expectText(page.locator('[data-testid=no-access] h1'), 'No access');
@@ -180,18 +180,18 @@ describe('designer end to end (chromium)', () => {
 
     await page.locator('.user-menu-button').click();
     await language.selectOption({ label: '简体中文' });
-    expect(await navAreas(page)).toEqual(['任务', '订单', '报表']);
+    expect(await navAreas(page)).toEqual(['任务', '订单', '排产', '报表']);
     await expectText(page.locator('.user-menu-button .user-role'), '操作员');
     await screenshot(page, '08-zh-CN');
     await page.reload();
-    expect(await navAreas(page)).toEqual(['任务', '订单', '报表']);
+    expect(await navAreas(page)).toEqual(['任务', '订单', '排产', '报表']);
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
 
     await page.locator('.user-menu-button').click();
     await language.selectOption({ label: '繁體中文' });
-    expect(await navAreas(page)).toEqual(['任務', '訂單', '報表']);
+    expect(await navAreas(page)).toEqual(['任務', '訂單', '排產', '報表']);
     await page.reload();
-    expect(await navAreas(page)).toEqual(['任務', '訂單', '報表']);
+    expect(await navAreas(page)).toEqual(['任務', '訂單', '排產', '報表']);
     await expectText(page.locator('h1'), `歡迎，${OPERATOR.name}`);
     expect(operator.problems).toEqual([]);
     await operator.close();
@@ -201,14 +201,14 @@ describe('designer end to end (chromium)', () => {
     const fresh = await elsewhere.open('/');
     await expectText(fresh.locator('h1'), 'Sign in');
     await signIn(fresh, OPERATOR.email, OPERATOR.password);
-    expect(await navAreas(fresh)).toEqual(['任務', '訂單', '報表']);
+    expect(await navAreas(fresh)).toEqual(['任務', '訂單', '排產', '報表']);
     const me = await (await new ApiClient(harness.url).login(OPERATOR.email, OPERATOR.password)).get('/api/auth/me');
     expect(me.body.user.locale).toBe('zh-TW');
 
     // back to the browser's language: the override is cleared on the server too
     await fresh.locator('.user-menu-button').click();
     await fresh.locator('.user-menu-panel select').selectOption('');
-    expect(await navAreas(fresh)).toEqual(['Tasks', 'Orders', 'Reports']);
+    expect(await navAreas(fresh)).toEqual(['Tasks', 'Orders', 'Scheduling', 'Reports']);
     const after = await (await new ApiClient(harness.url).login(OPERATOR.email, OPERATOR.password)).get('/api/auth/me');
     expect(after.body.user.locale).toBeNull();
     expect(elsewhere.problems).toEqual([]);
