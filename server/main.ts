@@ -226,8 +226,10 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     let baseUrl = config.publicUrl ?? '';
     const publicUrl = () => baseUrl;
     // the scheduling board: plan buckets of the order index, Ordo's capacity, the rules' stock and production fact sources
+    // (the inventory and production connectors are built-ins bound to the ERP: without one they are not configured)
     const capacity = new CapacityStore(connection, audit);
-    const scheduling = new SchedulingService({ buckets: orders.buckets, orders: orders.orders, capacity, facts: createFactSources({ connection, connectors: integration.invoker }), audit });
+    const schedulingFacts = integration.erpUrl ? createFactSources({ connection, connectors: integration.invoker }) : {};
+    const scheduling = new SchedulingService({ buckets: orders.buckets, orders: orders.orders, capacity, facts: schedulingFacts, audit });
     const oidc = config.oidc ? new OidcService(config.oidc, () => `${publicUrl()}/api/auth/oidc/callback`, connection, models, auth, audit, logger) : undefined;
     // the route table: one line per module
     const routes: AnyRoute[] = [
