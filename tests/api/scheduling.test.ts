@@ -6,6 +6,7 @@
  */
 import type { RunningOrdo } from '../../server/main';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
+import { json, startRemote, type Remote } from '../helpers/connectors';
 import { dayFromToday, plannedOrder, recordFlowsOnly } from './scheduling.fixtures';
 
 interface Cell {
@@ -182,5 +183,75 @@ describe('scheduling board: load per warehouse, production line and day; moves r
     expect((await vic.put('/api/scheduling/capacity', { warehouses: {} })).status).toBe(403);
     // nothing was half-written by the refused calls
     expect((await admin.get(`/api/orders/${n.normal}`)).body.allocation).toMatchObject({ warehouse: 'WH-NORTH', plannedShipDate: d1 });
+  });
+});
+
+describe('scheduling board without the production and inventory connectors: Ordo’s own figures apply', () => {
+  let ordo: RunningOrdo;
+  let admin: ApiClient;
+  const d1 = dayFromToday(1);
+
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'scheduling_no_erp', env: { REFERENCE_ERP: 'off' } });
+    recordFlowsOnly(ordo);
+    admin = await adminClient(ordo);
+  });
+  afterAll(() => ordo?.close());
+
+  it('given no ERP, then production lines show Ordo’s figure or its default, stock is not checked, and Ordo’s line capacity decides a move', async () => {
+    expect((await admin.put('/api/scheduling/capacity', { warehouses: {}, defaultWarehouse: 4, productionLines: { 'LINE-X': 10 }, defaultProductionLine: 25 })).status).toBe(200);
+    const small = await plannedOrder(ordo, admin, { customer: 'Small Sid', productionLine: 'LINE-X', day: 1, lines: [{ sku: 'PART-1', quantity: 6 }] });
+    const other = await plannedOrder(ordo, admin, { customer: 'Other Ola', productionLine: 'LINE-Y', day: 1, lines: [{ sku: 'PART-2', quantity: 5 }] });
+    const stocked = await plannedOrder(ordo, admin, { customer: 'Ware Wim', warehouse: 'WH-1', day: 1, lines: [{ sku: 'PART-3', quantity: 500 }] });
+    const res = await admin.get(`/api/scheduling/board?from=${d1}&days=1`);
+    expect(res.body.productionConnector).toEqual({ configured: false });
+    const cellOf = (code: string) => (res.body.resources as Array<{ code: string; cells: Array<Record<string, unknown>> }>).find((r) => r.code === code)!.cells[0];
+    expect(cellOf('LINE-X')).toMatchObject({ used: 6, capacity: 10, source: 'ordo' });
+    expect(cellOf('LINE-Y')).toMatchObject({ used: 5, capacity: 25, source: 'ordo-default' });
+    expect(cellOf('WH-1')).toMatchObject({ used: 1, capacity: 4, source: 'ordo-default' });
+    // LINE-X has 10 units a day in Ordo and 6 are planned: Ola's 5 do not fit
+    const full = await admin.post('/api/scheduling/moves', { number: other, productionLine: 'LINE-X', plannedShipDate: d1 });
+    expect(full.status).toBe(422);
+    expect(full.body.failedChecks).toEqual([{ check: 'capacity', message: expect.stringMatching(/LINE-X has no capacity left on .*: 6 of 10 units planned, this order needs 5 \(ordo\)$/) }]);
+    const moved = await admin.post('/api/scheduling/moves', { number: small, productionLine: 'LINE-Y', plannedShipDate: d1 });
+    expect(moved.status).toBe(200);
+    expect(moved.body.checks.find((c: { check: string }) => c.check === 'production').message).toBe('no production connector: Ordo’s own capacity figure applies');
+    const toWarehouse = await admin.post('/api/scheduling/moves', { number: stocked, warehouse: 'WH-2', plannedShipDate: d1 });
+    expect(toWarehouse.status).toBe(200);
+    expect(toWarehouse.body.checks.find((c: { check: string }) => c.check === 'stock')).toEqual({ check: 'stock', ok: true, message: 'no inventory connector: stock is not checked' });
+  });
+});
+
+describe('scheduling board with an ERP that fails: the board falls back and moves that need it are refused', () => {
+  let ordo: RunningOrdo;
+  let admin: ApiClient;
+  let erp: Remote;
+  const d1 = dayFromToday(1);
+
+  beforeAll(async () => {
+    erp = await startRemote((_req, res) => json(res, 404, { code: 'GONE', message: 'no such thing' }));
+    ordo = await startTestOrdo({ label: 'scheduling_erp_down', env: { ERP_URL: erp.url, ERP_API_KEY: 'test-key', ERP_ALLOW_NETWORKS: 'loopback' } });
+    recordFlowsOnly(ordo);
+    admin = await adminClient(ordo);
+  });
+  afterAll(async () => {
+    await ordo?.close();
+    await erp?.close();
+  });
+
+  it('given the production and inventory connectors fail, then the board says so and shows Ordo’s figures, and moves needing them name the failure', async () => {
+    const made = await plannedOrder(ordo, admin, { customer: 'Made Max', productionLine: 'LINE-A', day: 1, lines: [{ sku: 'SOFA-LINEN', quantity: 2 }] });
+    const ware = await plannedOrder(ordo, admin, { customer: 'Ware Wanda', warehouse: 'WH-NORTH', day: 1, lines: [{ sku: 'CHAIR-OAK', quantity: 1 }] });
+    const board = (await admin.get(`/api/scheduling/board?from=${d1}&days=1`)).body;
+    expect(board.productionConnector).toEqual({ configured: true, error: expect.any(String) });
+    expect(board.resources.find((r: { code: string }) => r.code === 'LINE-A').cells[0]).toMatchObject({ used: 2, capacity: 100, source: 'ordo-default' });
+    const line = await admin.post('/api/scheduling/moves', { number: made, productionLine: 'LINE-B', plannedShipDate: d1 });
+    expect(line.status).toBe(422);
+    expect(line.body.failedChecks).toEqual([{ check: 'production', message: expect.stringMatching(/^the production connector did not answer: /) }]);
+    const wh = await admin.post('/api/scheduling/moves', { number: ware, warehouse: 'WH-SOUTH', plannedShipDate: d1 });
+    expect(wh.status).toBe(422);
+    expect(wh.body.failedChecks).toEqual([{ check: 'stock', message: expect.stringMatching(/^the inventory connector did not answer: /) }]);
+    expect(erp.seen.some((r) => r.url.startsWith('/production/capacity'))).toBe(true);
+    expect(erp.seen.some((r) => r.url.startsWith('/inventory/stock'))).toBe(true);
   });
 });
