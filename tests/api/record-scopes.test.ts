@@ -315,7 +315,7 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await ops.post('/api/instances', { processKey: 'scopeWait', businessKey: phone })).status).toBe(201);
   });
   it('given file imports, when a phone-scoped operator uploads or opens another’s import, then upload is refused (403) and the import answers 404 and stays unchanged; an import-scoped operator imports and follows her own', async () => {
-    const csv = ['Order No,Customer,E-mail,Street,City,ZIP,Country,Currency,Item Code,Description,Qty,Unit Price', 'SCOPE-1,Importer One,one@import.test,1 Main St,Utrecht,3511 AB,NL,EUR,SKU-1,Part,2,2.50'].join('\n');
+    const csv = ['Order No,Customer,E-mail,Street,City,ZIP,Country,Currency,Item Code,Description,Qty,Unit Price', 'SCOPE-1,Importer One,one@import.test,1 Main St,Utrecht,3511 AB,NL,EUR,CHAIR-OAK,Oak chair,1,89'].join('\n');
     const upload = (c: ApiClient) => c.post('/api/intake/imports?filename=scoped.csv', csv, { 'content-type': 'text/csv' });
     expect((await upload(cara)).status).toBe(403);
     await user('ivy@test.local', { channels: ['import'] });
@@ -341,6 +341,12 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect((await ivy.get(`/api/orders/${done.numbers[0]}`)).body).toMatchObject({ channel: 'import' });
     expect((await cara.get(`/api/intake/imports/${id}`)).status).toBe(404);
     expect((await cara.get(`/api/orders/${done.numbers[0]}`)).status).toBe(404);
+    // allocation may send an imported order out of a channel + warehouse scope: the import lists it no more
+    const imported = done.numbers[0];
+    const warehouse = await eventually(async () => (await admin.get(`/api/orders/${imported}`)).body.allocation?.warehouse as string | undefined, 'the imported order allocated');
+    const importKey = async (name: string, warehouses: string[]) => new ApiClient(ordo.url, (await admin.post('/api/api-keys', { name, scopes: ['orders.import'], recordScope: { channels: ['import'], warehouses } })).body.key);
+    expect((await (await importKey('import-here', [warehouse])).get(`/api/intake/imports/${id}`)).body.numbers).toEqual([imported]);
+    expect((await (await importKey('import-elsewhere', ['ZZ-9'])).get(`/api/intake/imports/${id}`)).body.numbers).toEqual([]);
   });
   it('given print batches and bulk jobs followed live, when Cara watches the api order’s print job, then she is refused and its progress never reaches her; a bulk job id reaches only the user who runs it', async () => {
     const [as, cs] = [sockets[0], sockets[1]];
