@@ -49,6 +49,7 @@ import { reportRoutes } from './api/reports/reports.routes';
 import { schedulingRoutes } from './api/scheduling/scheduling.routes';
 import { SchedulingService } from './scheduling/scheduling.service';
 import { CapacityStore } from './scheduling/capacity-store';
+import { claimOnce } from './db/claim-once';
 import { createIntakeModule, type IntakeModule } from './intake';
 import { intakeRoutes } from './api/intake/intake.routes';
 import { startMailDataEntry } from './intake/mail-data-entry';
@@ -230,6 +231,11 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const capacity = new CapacityStore(connection, audit);
     const schedulingFacts = integration.erpUrl ? createFactSources({ connection, connectors: integration.invoker }) : {};
     const scheduling = new SchedulingService({ buckets: orders.buckets, orders: orders.orders, capacity, facts: schedulingFacts, audit });
+    // orders allocated before the board existed: into their plan day once, in the background
+    void scheduling
+      .backfillPlans(() => claimOnce(connection, 'orders:plan-buckets:v1'))
+      .then((n) => n && logger.info({ orders: n }, 'scheduling board: plan buckets backfilled'))
+      .catch((err) => logger.error({ err }, 'scheduling board: the plan backfill failed; rebuild the order index'));
     const oidc = config.oidc ? new OidcService(config.oidc, () => `${publicUrl()}/api/auth/oidc/callback`, connection, models, auth, audit, logger) : undefined;
     // the route table: one line per module
     const routes: AnyRoute[] = [
