@@ -37,8 +37,9 @@ import {
   type MoveResult,
   type ResourceKind,
 } from '../contracts/scheduling';
-import type { BucketStore } from '../orders/bucket-store';
-import { parsePlanEntry, UNSCHEDULED, type PlanRow } from '../orders/order-index';
+import type { BucketOp, BucketStore } from '../orders/bucket-store';
+import { NOT_TO_SHIP, parseOpenEntry, parsePlanEntry, planBucketOf, planEntry, UNSCHEDULED, type PlanRow } from '../orders/order-index';
+import { indexedOrder } from '../orders/order-view';
 import type { OrdersService } from '../orders/orders.service';
 import type { CapacityStore } from './capacity-store';
 
@@ -220,6 +221,29 @@ export class SchedulingService {
     await this.deps.orders.moveAllocation(req.number, to, { actor, expected: doc.allocation, movable: MOVABLE_STATUSES, note: req.note });
     await this.deps.audit.record({ principal, action: 'scheduling.move', target: { type: 'order', id: req.number }, before: from, after: { ...to, note: req.note, checks: checks.map((c) => c.message) } });
     return { number: req.number, from, to, checks };
+  }
+
+  /**
+   * Orders allocated before the plan buckets existed: put once into their plan day (the first node
+   * to start claims the work). Reads only the open orders (from the o:open bucket), each by _id; a
+   * node that dies halfway leaves the rest to rebuildIndex().
+   */
+  async backfillPlans(claim: () => Promise<boolean>): Promise<number> {
+    if (!(await claim())) return 0;
+    const open = ((await this.deps.buckets.get('o:open'))?.entries ?? []).map(parseOpenEntry).filter((e) => !NOT_TO_SHIP.includes(e.status));
+    const ops = new Map<string, BucketOp[]>();
+    let planned = 0;
+    for (const { number } of open) {
+      const doc = await this.deps.orders.getDoc(number).catch(() => undefined);
+      const order = doc && indexedOrder(doc);
+      const bucket = order && planBucketOf(order);
+      if (!order || !bucket) continue;
+      ops.set(bucket, [...(ops.get(bucket) ?? []), { removePrefixes: [`${number}|`], add: [planEntry(order)] }]);
+      planned++;
+    }
+    this.deps.buckets.applyMany(ops);
+    await this.deps.buckets.drain();
+    return planned;
   }
 
   /** Every line of the order in stock at the warehouse, by the same fact source the allocation rules use. */

@@ -7,6 +7,9 @@
 import type { RunningOrdo } from '../../server/main';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import { json, startRemote, type Remote } from '../helpers/connectors';
+import { AuditService } from '../../server/audit/audit.service';
+import { SchedulingService } from '../../server/scheduling/scheduling.service';
+import { CapacityStore } from '../../server/scheduling/capacity-store';
 import { dayFromToday, plannedOrder, recordFlowsOnly } from './scheduling.fixtures';
 
 interface Cell {
@@ -162,6 +165,18 @@ describe('scheduling board: load per warehouse, production line and day; moves r
     const out = await move(sud, { number: n.rug, warehouse: 'WH-NORTH', plannedShipDate: d3 });
     expect(out.status).toBe(422);
     expect(out.body.errors).toEqual([{ path: 'warehouse', message: 'is outside your record scope' }]);
+  });
+
+  it('given plan buckets lost (a database from before the board), when the one-time backfill runs, then the board shows the allocated orders again', async () => {
+    const before = await board(admin);
+    await ordo.connection.collection('orderIndexPlan').deleteMany({});
+    expect((await board(admin)).resources.flatMap((r) => r.cells.flatMap((c) => c.orders))).toEqual([]);
+    const audit = new AuditService(ordo.connection);
+    const backfill = new SchedulingService({ buckets: ordo.orders.buckets, orders: ordo.orders.orders, capacity: new CapacityStore(ordo.connection, audit), facts: {}, audit });
+    let claims = 0;
+    expect(await backfill.backfillPlans(async () => ++claims === 1)).toBe(7);
+    expect(await backfill.backfillPlans(async () => ++claims === 1)).toBe(0);
+    expect(await board(admin)).toEqual({ ...before, generatedInMs: expect.any(Number) });
   });
 
   it('given bad input, then 4xx name the field; a viewer may look but not move', async () => {
