@@ -61,7 +61,7 @@ function Checks({ refusal }: { refusal: Refusal }) {
   );
 }
 
-function Chip({ order, canPlan, onMove }: { order: BoardOrder; canPlan: boolean; onMove(o: BoardOrder): void }) {
+function Chip({ order, canPlan, onMove, showUnits = false }: { order: BoardOrder; canPlan: boolean; onMove(o: BoardOrder): void; showUnits?: boolean }) {
   const { t } = useTranslation('scheduling');
   const f = useFormat();
   const draggable = canPlan && order.movable;
@@ -84,7 +84,8 @@ function Chip({ order, canPlan, onMove }: { order: BoardOrder; canPlan: boolean;
       </div>
       <div className="schedule-chip-customer">{order.customer}</div>
       <div className="schedule-chip-meta">
-        {f.currency(order.total, order.currency)} · {t('chip.skus', { count: order.skus })} · {t(`orders:status.${order.status}`)}
+        {f.currency(order.total, order.currency)} · {t('chip.skus', { count: order.skus })}
+        {showUnits ? ` · ${t('chip.units', { count: order.units })}` : ''} · {t(`orders:status.${order.status}`)}
       </div>
       {canPlan && order.movable ? (
         <button type="button" className="btn btn-small schedule-move" onClick={() => onMove(order)} aria-label={`${t('move.button')} ${order.number}`}>
@@ -133,7 +134,7 @@ function CellView({ resource, cell, isToday, canPlan, onMove, onDrop }: { resour
         {cell.overloaded ? <div className="schedule-overloaded">{t('overloaded')}</div> : null}
       </div>
       {cell.orders.map((o) => (
-        <Chip key={o.number} order={o} canPlan={canPlan} onMove={onMove} />
+        <Chip key={o.number} order={o} canPlan={canPlan} onMove={onMove} showUnits={resource.unit === 'units'} />
       ))}
     </td>
   );
@@ -162,7 +163,7 @@ function MoveDialog({ order, board, onClose, onMoved }: { order: BoardOrder; boa
   };
   return (
     <div className="schedule-dialog-backdrop">
-      <form className="schedule-dialog" role="dialog" aria-modal="true" aria-label={t('move.title', { number: order.number })} onSubmit={submit}>
+      <form className="schedule-dialog" role="dialog" aria-modal="true" aria-label={t('move.title', { number: order.number })} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
         <h2>{t('move.title', { number: order.number })}</h2>
         <Field label={t('move.target')}>
           {(id) => (

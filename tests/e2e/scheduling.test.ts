@@ -31,7 +31,7 @@ describe('scheduling board (chromium)', () => {
   const cell = (page: import('playwright-core').Page, code: string, date: string) => page.locator(`td.schedule-cell[data-resource="${code}"][data-date="${date}"]`);
   const chip = (page: import('playwright-core').Page, number: string) => page.locator(`.schedule-chip[data-number="${number}"]`);
 
-  it('given allocated orders, when the planner drags one, uses the Move dialog and tries a move the checks refuse, then the board follows and the refusal names the failed check', async () => {
+  it('given allocated orders, when the planner drags one, uses the Move dialog, tries a move the checks refuse and lowers a capacity, then the board follows and the refusal names the failed check', async () => {
     const b = await harness.browser();
     const page = await b.open('/login');
     await signIn(page, ADMIN.email, ADMIN.password);
@@ -81,6 +81,13 @@ describe('scheduling board (chromium)', () => {
     await rosaDialog.locator('.schedule-refusal li[data-check="stock"]').waitFor();
     await rosaDialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await rosaDialog.count()).toBe(0);
+
+    // the capacity Ordo keeps, changed on the board
+    await page.locator('.schedule-capacity summary').click();
+    await page.locator('fieldset[data-group="warehouses"]').getByLabel('WH-NORTH', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Save capacity' }).click();
+    await page.locator('.schedule-capacity .banner-ok').waitFor();
+    await eventually(async () => ((await north.locator('.schedule-load-figures').textContent())?.trim() === '0 / 1 orders' ? true : undefined), 'WH-NORTH with its new capacity');
 
     // the order itself: allocation and the planner in its timeline
     const order = (await (await adminClient(harness.ordo)).get(`/api/orders/${n.bert}`)).body;
