@@ -274,7 +274,7 @@ export default function SchedulingPage() {
       ) : (
         <>
           <p className="muted schedule-legend">
-            {t('legend', { sources: sources.map((s) => t(`source.${s}`)).join(', ') || '–' })}{' '}
+            {t('legend', { sources: new Intl.ListFormat(f.locale, { type: 'unit' }).format(sources.map((s) => t(`source.${s}`))) || '–' })}{' '}
             {board.productionConnector.error ? t('connectorDown', { error: board.productionConnector.error }) : board.productionConnector.configured ? '' : t('noConnector')}
           </p>
           <div className="schedule-scroll">
