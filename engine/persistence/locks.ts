@@ -24,7 +24,10 @@ export interface LockHandle {
   id: string;
   resource: string;
   version: number;
+  gen: number;
   owner: string;
+  /** set by commit(): another node superseded this holder; its marker stays (see release()) */
+  superseded?: boolean;
 }
 
 export type LockResult = { ok: true; lock: LockHandle } | { ok: false; heldUntil: Date; stale?: boolean };
@@ -57,7 +60,7 @@ export class Locks {
       const id = `${resource}@${version}#${gen}`;
       try {
         await this.col.insertOne({ _id: id, resource, version, gen, owner, until: new Date(now.getTime() + ttlMs), createdAt: now });
-        return { ok: true, lock: { id, resource, version, owner } };
+        return { ok: true, lock: { id, resource, version, gen, owner } };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -71,18 +74,42 @@ export class Locks {
     return { ok: false, heldUntil: new Date(this.clock().getTime() + ttlMs) };
   }
 
+  /**
+   * The right to write the advance from `lock.version`, taken right before the write: generation
+   * gen+1 of the same version, inserted by the holder. A holder whose lease expired while it was
+   * stalled finds gen+1 taken (it is the lock of the node that superseded it): null, it must not
+   * write. Once the holder has it, nobody supersedes the version for another lease. So the write
+   * itself can filter by `_id` alone (the one filter FerretDB 1.24 pushes down to SQLite).
+   * The markers of an advanced version stay until prune(): deleting them would let a stalled
+   * holder of that version commit after all.
+   */
+  async commit(lock: LockHandle, ttlMs: number): Promise<LockHandle | null> {
+    const gen = lock.gen + 1;
+    const id = `${lock.resource}@${lock.version}#${gen}`;
+    const now = this.clock();
+    try {
+      await this.col.insertOne({ _id: id, resource: lock.resource, version: lock.version, gen, owner: lock.owner, until: new Date(now.getTime() + ttlMs), createdAt: now });
+      return { id, resource: lock.resource, version: lock.version, gen, owner: lock.owner };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      lock.superseded = true;
+      return null;
+    }
+  }
+
   /** Extends the expiry while work goes on (only the owner writes its marker). */
   async renew(lock: LockHandle, ttlMs: number): Promise<void> {
     await this.col.updateOne({ _id: lock.id, owner: lock.owner }, { $set: { until: new Date(this.clock().getTime() + ttlMs) } });
   }
 
   /**
-   * Gives the version back without having advanced it (another may try it now). After a successful
-   * advance the marker is left in place: a late contender that read the old version finds it and
-   * re-reads; old markers are removed by prune().
+   * Gives the version back without having advanced it: another may try it now. A superseded
+   * holder's marker stays (the holder that superseded it commits with the next generation).
+   * By `_id` alone: a marker id (resource, version, generation) is inserted by one owner only,
+   * and FerretDB would scan every marker for any other filter.
    */
   async release(lock: LockHandle): Promise<void> {
-    await this.col.deleteOne({ _id: lock.id, owner: lock.owner });
+    if (!lock.superseded) await this.col.deleteOne({ _id: lock.id });
   }
 
   async prune(olderThanMs: number): Promise<number> {

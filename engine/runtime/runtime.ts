@@ -1,8 +1,8 @@
 /**
- * The durable workflow runtime. Stateless per command: lease the instance (atomic
- * findOneAndUpdate with expiry) → load the definition (cached sourceContext per key@version) →
- * recover + resume a fresh Engine → act → settle → save with a revision check → release.
- * Timers and retries are `jobs` documents claimed atomically by whichever node polls first.
+ * The durable workflow runtime. Stateless per command: lock the instance's revision (a
+ * unique-insert lease marker, persistence/locks) → load the definition (cached sourceContext per
+ * key@version) → recover + resume a fresh Engine → act → settle → commit marker → save by _id.
+ * Timers and retries are `jobs` documents; the instance lock makes one node run each.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -496,7 +496,7 @@ export class WorkflowRuntime {
     let notActed: ConflictError | undefined;
     try {
       const result = await new EngineSession(this.deps, def, doc, command).run();
-      ({ saved, outboxJobs } = await this.save(doc, def, command, result, pre));
+      ({ saved, outboxJobs } = await this.save(doc, lock, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run
         notActed = new ConflictError(`The instance moved on before the ${command.kind === 'completeTask' ? 'task could be completed' : `${command.kind} could be delivered`}`);
@@ -507,8 +507,7 @@ export class WorkflowRuntime {
     } finally {
       clearInterval(renew);
     }
-    // the old revision's marker can go: a late contender re-reads the revision after locking (acquire)
-    if (lock) void this.locks.release(lock).catch(() => undefined);
+    // the advanced revision's markers stay until the sweep prunes them (Locks.commit)
     for (const job of outboxJobs) await this.runOutboxJob(job).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
     if (notActed) throw notActed;
     // a message published before this instance waited for it was buffered: deliver it now
@@ -523,7 +522,7 @@ export class WorkflowRuntime {
     return saved;
   }
 
-  private async save(doc: InstanceDoc, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<{ saved: InstanceDoc; outboxJobs: JobDoc[] }> {
+  private async save(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, r: SessionResult, pre: PreHistory[]): Promise<{ saved: InstanceDoc; outboxJobs: JobDoc[] }> {
     const now = this.clock();
     const id = doc._id;
     const incidents = [...r.incidents];
@@ -610,12 +609,9 @@ export class WorkflowRuntime {
     jobWrites.push(this.c.jobs.insertOne(this.planJob(planJobId, plan, now)));
     await Promise.all(jobWrites);
     try {
-      if (doc.rev === 0) {
-        await this.c.instances.insertOne(saved);
-      } else {
-        const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
-        if (res.matchedCount === 0) throw new ConflictError('The instance was changed by another node meanwhile; nothing was saved');
-      }
+      // a new instance: the insert of its _id is the one write that can succeed; an advance: the commit marker
+      if (doc.rev === 0) await this.c.instances.insertOne(saved);
+      else await this.writeAdvance(id, lock, { $set: set });
     } catch (err) {
       // this attempt lost: its plan and outbox must not run (the poller would drop them too, not being committed)
       for (const jobId of [planJobId, ...outboxJobs.map((j) => j._id)]) void this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined);
@@ -625,6 +621,18 @@ export class WorkflowRuntime {
     await this.opts.faults?.afterInstanceSave?.(saved, command);
     await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed; the afterSave job repeats it'));
     return { saved, outboxJobs };
+  }
+
+  /**
+   * Writes the advance of an instance from the revision its lock holds: first the commit marker
+   * (Locks.commit: a holder superseded while stalled finds it taken and writes nothing), then the
+   * update by `_id` alone. `{_id, rev}` would make FerretDB 1.24 scan every instance on each save,
+   * and it is no compare-and-set there anyway (conditional updates are not isolated).
+   */
+  private async writeAdvance(id: string, lock: LockHandle | null, update: { $set: Partial<InstanceDoc> }): Promise<void> {
+    if (!lock || !(await this.locks.commit(lock, this.leaseMs))) throw new ConflictError('The instance was taken over by another node meanwhile; nothing was saved');
+    const res = await this.c.instances.updateOne({ _id: id }, update);
+    if (res.matchedCount === 0) throw new NotFoundError(`Instance ${id}`);
   }
 
   /** The writes a save implies (see AfterSavePlan); built before the save, stored with its jobs. */
@@ -897,13 +905,13 @@ export class WorkflowRuntime {
       cancel: { actor, reason, at: now },
     };
     await this.c.jobs.insertOne(this.planJob(planJobId, plan, now));
-    const res = await this.c.instances.updateOne({ _id: id, rev: doc.rev }, { $set: set });
-    if (!res.matchedCount) {
+    try {
+      await this.writeAdvance(id, lock, { $set: set });
+    } catch (err) {
       void this.c.jobs.deleteOne({ _id: planJobId }).catch(() => undefined);
       await this.locks.release(lock);
-      throw new ConflictError('The instance was changed meanwhile; try again');
+      throw err;
     }
-    if (lock) void this.locks.release(lock).catch(() => undefined);
     const saved = { ...doc, ...set } as InstanceDoc;
     await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: id }, 'cancel bookkeeping failed; the afterSave job repeats it'));
     return instanceView(saved);
@@ -923,14 +931,15 @@ export class WorkflowRuntime {
     const vars = checkVariables(patch);
     const { doc, lock } = await this.acquire(id, 5000);
     try {
-      return instanceView(await this.patchVariables(doc, vars, actor));
+      return instanceView(await this.patchVariables(doc, lock, vars, actor));
     } catch (err) {
       await this.locks.release(lock);
       throw err;
     }
   }
 
-  private async patchVariables(doc: InstanceDoc, vars: Record<string, unknown>, actor: ActorRef): Promise<InstanceDoc> {
+  /** Saves the variables as the next revision (its lock markers stay, see Locks.commit); the caller releases the lock on failure. */
+  private async patchVariables(doc: InstanceDoc, lock: LockHandle, vars: Record<string, unknown>, actor: ActorRef): Promise<InstanceDoc> {
     const now = this.clock();
     const rev = doc.rev + 1;
     const variables = { ...JSON.parse(doc.variables), ...vars };
@@ -950,10 +959,11 @@ export class WorkflowRuntime {
       resolvedCalls: [],
     };
     await this.c.jobs.insertOne(this.planJob(planJobId, plan, now));
-    const res = await this.c.instances.updateOne({ _id: doc._id, rev: doc.rev }, { $set: set });
-    if (!res.matchedCount) {
+    try {
+      await this.writeAdvance(doc._id, lock, { $set: set });
+    } catch (err) {
       void this.c.jobs.deleteOne({ _id: planJobId }).catch(() => undefined);
-      throw new ConflictError('The instance was changed meanwhile; try again');
+      throw err;
     }
     const saved = { ...doc, ...set } as InstanceDoc;
     await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: doc._id }, 'variables bookkeeping failed; the afterSave job repeats it'));
@@ -987,17 +997,19 @@ export class WorkflowRuntime {
       await this.locks.release(claim.lock);
       throw err;
     });
+    let held: LockHandle | null = lock;
     try {
       if (Object.keys(vars).length) {
-        doc = await this.patchVariables(doc, vars, input.actor);
+        doc = await this.patchVariables(doc, lock, vars, input.actor);
+        held = null;
         const next = await this.locks.acquire(`inst:${doc._id}`, doc.rev, this.leaseMs);
         if (!next.ok) throw new ConflictError('The instance is busy with another command; try again', { busy: true });
-        lock = next.lock;
+        held = lock = next.lock;
       }
       if (incident.jobId) await this.c.attempts.updateOne({ _id: incident.jobId }, { $set: { attempts: 0 } });
       await this.c.incidents.updateOne({ _id: incidentId }, { $set: { status: 'resolved', resolution: 'retried', resolvedAt: this.clock(), resolvedBy: input.actor } });
     } catch (err) {
-      await this.locks.release(lock);
+      if (held) await this.locks.release(held);
       await this.locks.release(claim.lock);
       throw err;
     }
@@ -1041,10 +1053,14 @@ export class WorkflowRuntime {
       this.lastScheduleSync = now;
       await this.syncAllSchedules().catch((err) => this.logger.warn({ err: (err as Error).message }, 'timer start schedules not reconciled'));
     }
+    // the markers of every advanced revision stay for an hour (Locks.commit); pruning them is a scan on FerretDB, so once a minute
+    if (now - this.lastPrune < 60_000) return 0;
+    this.lastPrune = now;
     return this.locks.prune(Math.max(3_600_000, this.leaseMs * 10)).catch(() => 0);
   }
 
   private lastScheduleSync = Date.now();
+  private lastPrune = 0;
 
   // ---------------------------------------------------------------- timer start events: schedules
 
