@@ -4,7 +4,7 @@
  * An order moves by drag and drop (HTML5) or by the “Move…” dialog (keyboard); the server re-runs
  * the allocation checks and a refusal lists each failed one.
  */
-import { useMemo, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type DragEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Board, BoardCell, BoardOrder, BoardResource, FailedCheck, MoveResult, ResourceKind } from '../../server/contracts/scheduling';
 import { api, ApiError } from '../app/api';
@@ -25,6 +25,10 @@ const DAY_MS = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 const DRAG_TYPE = 'application/x-ordo-order';
+/** other planners' moves show up without a reload (one range read of the small plan buckets) */
+const REFRESH_MS = 30_000;
+/** a busy day shows this many chips until opened (hundreds of chips would slow the page) */
+const CHIPS_SHOWN = 4;
 
 interface Target {
   kind: ResourceKind;
@@ -100,6 +104,7 @@ function CellView({ resource, cell, isToday, canPlan, onMove, onDrop }: { resour
   const { t } = useTranslation('scheduling');
   const f = useFormat();
   const [over, setOver] = useState(false);
+  const [open, setOpen] = useState(false);
   const unit = t(`units.${resource.unit}`);
   const ratio = cell.capacity ? Math.min(1, cell.used / cell.capacity) : cell.used > 0 ? 1 : 0;
   const drop = (e: DragEvent) => {
@@ -133,9 +138,14 @@ function CellView({ resource, cell, isToday, canPlan, onMove, onDrop }: { resour
         </div>
         {cell.overloaded ? <div className="schedule-overloaded">{t('overloaded')}</div> : null}
       </div>
-      {cell.orders.map((o) => (
+      {(open ? cell.orders : cell.orders.slice(0, CHIPS_SHOWN)).map((o) => (
         <Chip key={o.number} order={o} canPlan={canPlan} onMove={onMove} showUnits={resource.unit === 'units'} />
       ))}
+      {cell.orders.length > CHIPS_SHOWN ? (
+        <button type="button" className="btn btn-small schedule-more" onClick={() => setOpen(!open)} aria-expanded={open}>
+          {open ? t('chip.fewer') : t('chip.more', { count: cell.orders.length - CHIPS_SHOWN })}
+        </button>
+      ) : null}
     </td>
   );
 }
@@ -209,6 +219,10 @@ export default function SchedulingPage() {
   const [refusal, setRefusal] = useState<Refusal>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const timer = setInterval(() => document.visibilityState === 'visible' && !moving && reload(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload, moving]);
 
   const orders = useMemo(() => new Map((board ? [...board.resources.flatMap((r) => r.cells.flatMap((c) => c.orders)), ...board.unscheduled] : []).map((o) => [o.number, o])), [board]);
   const moved = (r: MoveResult) => {

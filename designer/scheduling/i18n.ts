@@ -24,7 +24,7 @@ export default defineMessages('scheduling', {
     unscheduled: 'Allocated without a planned ship date',
     unscheduledEmpty: 'None.',
     priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
-    chip: { skus_one: '{{count}} SKU', skus_other: '{{count}} SKUs', units_one: '{{count}} unit', units_other: '{{count}} units', locked: 'Status {{status}}: no longer movable' },
+    chip: { skus_one: '{{count}} SKU', skus_other: '{{count}} SKUs', units_one: '{{count}} unit', units_other: '{{count}} units', locked: 'Status {{status}}: no longer movable', more_one: '+{{count}} more', more_other: '+{{count}} more', fewer: 'Show fewer' },
     move: {
       button: 'Move…',
       title: 'Move order {{number}}',
@@ -76,7 +76,7 @@ export default defineMessages('scheduling', {
     unscheduled: '已分配但没有计划发货日期',
     unscheduledEmpty: '无。',
     priority: { low: '低', normal: '普通', high: '高', urgent: '紧急' },
-    chip: { skus_other: '{{count}} 个 SKU', units_other: '{{count}} 件', locked: '状态为{{status}}：不能再移动' },
+    chip: { skus_other: '{{count}} 个 SKU', units_other: '{{count}} 件', locked: '状态为{{status}}：不能再移动', more_other: '另有 {{count}} 个', fewer: '收起' },
     move: {
       button: '移动…',
       title: '移动订单 {{number}}',
@@ -128,7 +128,7 @@ export default defineMessages('scheduling', {
     unscheduled: '已分配但沒有預計出貨日期',
     unscheduledEmpty: '無。',
     priority: { low: '低', normal: '一般', high: '高', urgent: '緊急' },
-    chip: { skus_other: '{{count}} 個 SKU', units_other: '{{count}} 件', locked: '狀態為{{status}}：不能再移動' },
+    chip: { skus_other: '{{count}} 個 SKU', units_other: '{{count}} 件', locked: '狀態為{{status}}：不能再移動', more_other: '另有 {{count}} 個', fewer: '收合' },
     move: {
       button: '移動…',
       title: '移動訂單 {{number}}',

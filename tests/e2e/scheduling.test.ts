@@ -7,6 +7,7 @@ import { adminClient, ADMIN } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn } from '../helpers/browser';
 import { dayFromToday, plannedOrder, recordFlowsOnly } from '../api/scheduling.fixtures';
 import { eventually } from '../api/tasks-live.fixtures';
+import { opsForStatusChange, type IndexedOrder } from '../../server/orders/order-index';
 
 describe('scheduling board (chromium)', () => {
   let harness: DesignerHarness;
@@ -15,6 +16,7 @@ describe('scheduling board (chromium)', () => {
   const d2 = dayFromToday(2);
   const d3 = dayFromToday(3);
   const d4 = dayFromToday(4);
+  const d5 = dayFromToday(5);
 
   beforeAll(async () => {
     harness = await DesignerHarness.start('e2e_scheduling');
@@ -25,6 +27,13 @@ describe('scheduling board (chromium)', () => {
     n.bert = await plannedOrder(harness.ordo, admin, { customer: 'Bert North', warehouse: 'WH-NORTH', day: 1, lines: [{ sku: 'LAMP-STEEL', quantity: 1 }, { sku: 'DESK-PINE', quantity: 1 }] });
     // wool rugs: none at WH-NORTH in the reference ERP
     n.rosa = await plannedOrder(harness.ordo, admin, { customer: 'Rosa Rug', warehouse: 'WH-SOUTH', day: 2, lines: [{ sku: 'RUG-WOOL', quantity: 2 }] });
+    // a busy day at WH-WEST: ten orders written to the index the way allocation writes them
+    const at = new Date();
+    for (let i = 1; i <= 10; i++) {
+      const o: IndexedOrder = { number: `SO-2026-9000${String(i).padStart(2, '0')}`, createdAt: at, status: 'approved', statusSince: at, channel: 'api', total: 5, currency: 'EUR', customerName: `Busy ${i}`, lines: [{ sku: 'LAMP-STEEL', quantity: 1, lineTotal: 5 }], priority: 'normal' };
+      harness.ordo.orders.buckets.applyMany(opsForStatusChange(o, { ...o, status: 'allocated', warehouse: 'WH-WEST', plannedShipDate: d5 }, at));
+    }
+    await harness.ordo.orders.buckets.drain();
   });
   afterAll(() => harness?.close());
 
@@ -46,6 +55,15 @@ describe('scheduling board (chromium)', () => {
     expect(await north.locator('.schedule-chip').evaluateAll((chips) => chips.map((c) => c.getAttribute('data-number')))).toEqual([n.anna, n.bert]);
     expect(await cell(page, 'LINE-A', d1).locator('.schedule-source').textContent()).toBe('Production connector');
     await screenshot(page, 'scheduling-board');
+
+    // a busy day shows its first chips and opens on demand; 10 of the default 10 orders
+    const busy = cell(page, 'WH-WEST', d5);
+    expect(await busy.locator('.schedule-chip').count()).toBe(4);
+    expect((await busy.locator('.schedule-load-figures').textContent())?.trim()).toBe('10 / 10 orders');
+    expect(await busy.locator('.schedule-source').textContent()).toBe('Ordo default');
+    await busy.getByRole('button', { name: '+6 more' }).click();
+    expect(await busy.locator('.schedule-chip').count()).toBe(10);
+    await busy.getByRole('button', { name: 'Show fewer' }).click();
 
     // drag and drop: Anna's order to WH-SOUTH two days later
     await chip(page, n.anna).dragTo(cell(page, 'WH-SOUTH', d3));
