@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useState, type DragEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { Board, BoardCell, BoardOrder, BoardResource, FailedCheck, MoveResult, ResourceKind } from '../../server/contracts/scheduling';
 import { api, ApiError } from '../app/api';
 import { useSession } from '../app/session';
@@ -68,6 +69,7 @@ function Checks({ refusal }: { refusal: Refusal }) {
 function Chip({ order, canPlan, onMove, showUnits = false }: { order: BoardOrder; canPlan: boolean; onMove(o: BoardOrder): void; showUnits?: boolean }) {
   const { t } = useTranslation('scheduling');
   const f = useFormat();
+  const canRead = useSession().can('orders.read');
   const draggable = canPlan && order.movable;
   const start = (e: DragEvent) => {
     e.dataTransfer.setData(DRAG_TYPE, order.number);
@@ -83,7 +85,13 @@ function Chip({ order, canPlan, onMove, showUnits = false }: { order: BoardOrder
       title={order.movable ? undefined : t('chip.locked', { status: t(`orders:status.${order.status}`) })}
     >
       <div className="schedule-chip-head">
-        <span className="schedule-chip-number">{order.number}</span>
+        {canRead ? (
+          <Link className="schedule-chip-number" to={`/orders/${order.number}`} draggable={false}>
+            {order.number}
+          </Link>
+        ) : (
+          <span className="schedule-chip-number">{order.number}</span>
+        )}
         <span className={`schedule-priority priority-${order.priority}`}>{t(`priority.${order.priority}`)}</span>
       </div>
       <div className="schedule-chip-customer">{order.customer}</div>

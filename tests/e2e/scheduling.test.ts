@@ -111,6 +111,9 @@ describe('scheduling board (chromium)', () => {
     const order = (await (await adminClient(harness.ordo)).get(`/api/orders/${n.bert}`)).body;
     expect(order.allocation).toMatchObject({ warehouse: 'WH-SOUTH', plannedShipDate: d4 });
     expect(order.timeline.map((e: { message: string }) => e.message)).toContain(`Moved by ${ADMIN.email} from WH-NORTH/${d1} to WH-SOUTH/${d4}: by dialog`);
+    // a chip's number opens the order
+    await chip(page, n.bert).getByRole('link', { name: n.bert }).click();
+    await page.waitForURL(`${harness.url}/orders/${n.bert}`);
     expect(b.problems).toEqual([]);
   });
 
