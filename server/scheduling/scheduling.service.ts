@@ -85,8 +85,27 @@ interface CapacityLookup {
   connector: Board['productionConnector'];
 }
 
+/** the board asks the production connector at most this often per range (every open board refreshes itself) */
+const CONNECTOR_CACHE_MS = 15_000;
+
 export class SchedulingService {
+  private readonly slotCache = new Map<string, { at: number; lookup: Promise<CapacityLookup> }>();
+
   constructor(private readonly deps: SchedulingDeps) {}
+
+  /** The board's capacity lookup, shared for a few seconds between boards of the same range (a move always asks afresh). */
+  private cachedLookup(from: string, days: number): Promise<CapacityLookup> {
+    const now = Date.now();
+    for (const [k, v] of this.slotCache) if (now - v.at > CONNECTOR_CACHE_MS) this.slotCache.delete(k);
+    const key = `${from}|${days}`;
+    const hit = this.slotCache.get(key);
+    if (hit) return hit.lookup.then(async (l) => ({ ...l, settings: await this.deps.capacity.get() }));
+    const lookup = this.capacityLookup(from, days);
+    // a failed answer is not kept: the next board asks again
+    this.slotCache.set(key, { at: now, lookup });
+    void lookup.then((l) => l.connector.error && this.slotCache.delete(key), () => this.slotCache.delete(key));
+    return lookup;
+  }
 
   private today(): string {
     return this.deps.today?.() ?? utcDay();
@@ -102,7 +121,7 @@ export class SchedulingService {
     const [range, unscheduledDoc, capacity] = await Promise.all([
       this.deps.buckets.range(`p:${from}`, `p:${days[days.length - 1]}`),
       this.deps.buckets.get(`p:${UNSCHEDULED}`),
-      this.capacityLookup(from, q.days),
+      this.cachedLookup(from, q.days),
     ]);
     const visible = (row: PlanRow) => inScope(scope, orderFacts({ channel: row.channel, allocation: { warehouse: row.warehouse } }));
     const rows = [...range.values()].flatMap((d) => (d.entries ?? []).map(parsePlanEntry)).filter(visible);
