@@ -108,6 +108,7 @@ export class JobPoller {
     try {
       if (OUTBOX_KINDS.includes(job.kind)) await runtime.runOutboxJob(job);
       else if (job.kind === 'timerStart') await runtime.runTimerStart(job);
+      else if (job.kind === 'watch') await runtime.recoverNode(job);
       else if (job.kind === 'timer') await runtime.command(job.instanceId, { kind: 'timer' }, { waitMs: 0, jobId: job._id });
       else if (job.kind === 'retry') await runtime.command(job.instanceId, { kind: 'retry', executionId: job.executionId }, { waitMs: 0, jobId: job._id });
     } catch (err) {

@@ -93,6 +93,13 @@ export interface InstanceDoc {
   committedJobs?: string[];
   /** the last buffered messages this instance consumed (a delivery interrupted by a crash is not repeated) */
   consumedMessages?: string[];
+  /**
+   * The AfterSavePlan of the last save (JSON), written in that same update, and the node that wrote
+   * it: the node applies it right after the save; if it dies first, another node finds it through
+   * the dead node's `watch` job (runtime recoverNode). Replaced by the next save.
+   */
+  plan?: string | null;
+  planNode?: string | null;
   error: { message: string; activityId?: string; code?: string } | null;
   startedBy: ActorRef;
   startedAt: Date;
@@ -134,9 +141,10 @@ export interface JobDoc {
   /**
    * timer / retry: resume the instance when due; service: a parked service without a schedule (incident);
    * timerStart: the schedule of a timer start event (instanceId `def:<key>`, payload TimerStartPayload,
-   * dueAt null once exhausted); the rest: outbox
+   * dueAt null once exhausted); watch: a node's liveness (instanceId `node:<nodeId>`, payload
+   * WatchPayload), due when the node stopped beating; the rest: outbox
    */
-  kind: 'timer' | 'retry' | 'service' | 'timerStart' | 'startChild' | 'notifyParent' | 'message' | 'afterSave';
+  kind: 'timer' | 'retry' | 'service' | 'timerStart' | 'startChild' | 'notifyParent' | 'message' | 'afterSave' | 'watch';
   instanceId: string;
   activityId: string;
   executionId: string;
@@ -162,6 +170,15 @@ export interface TimerStartPayload {
   anchor: string;
   /** the occurrence the job is due for (1-based); occurrences before it have fired or were missed */
   k: number;
+}
+
+/**
+ * A node's `watch` job: the node moves its due time one lease ahead every third of a lease. Every
+ * plan the node saved before `since` is applied; a later one may not be (the node may have died
+ * between its save and applying it): when the job falls due, another node applies those.
+ */
+export interface WatchPayload {
+  since: string;
 }
 
 /** Per process key: whether new instances may start (suspended: no starts, no timer starts). */
@@ -263,9 +280,10 @@ export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notif
 
 /**
  * What a save implies besides the instance document (history rows, task and incident documents,
- * jobs and tasks to close). Written as the `afterSave` job `after:<instanceId>@<rev>` BEFORE the
- * instance save, applied right after it, and by any node's poller if the saving node died in
- * between. Every write in it is idempotent (history rows have the _id `<instanceId>:<rev>:<n>`).
+ * jobs and tasks to close). A command's save carries it in the instance document itself (`plan`);
+ * a cancel or a variable change writes it as the `afterSave` job `after:<instanceId>@<rev>#…`
+ * BEFORE the instance save. Applied right after the save, and by another node if the saving node
+ * died in between. Every write in it is idempotent (history rows have the _id `<instanceId>:<rev>:<n>`).
  */
 export interface AfterSavePlan {
   instanceId: string;

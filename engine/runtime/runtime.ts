@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload, type WatchPayload } from '../persistence/store';
 import { nextOccurrence } from '../jobs/schedule';
 import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
@@ -145,6 +145,7 @@ export class WorkflowRuntime {
   /** Stops the poller and waits for the jobs it is running. */
   async stop(): Promise<void> {
     await this.poller.stop();
+    await this.retireWatch();
   }
 
   /** One pass of the poller: runs every due job now (tests and tools). Returns how many ran. */
@@ -388,7 +389,7 @@ export class WorkflowRuntime {
   }
 
   async getInstance(id: string): Promise<InstanceView> {
-    const doc = await this.c.instances.findOne({ _id: id }, { projection: { state: 0 } });
+    const doc = await this.c.instances.findOne({ _id: id }, { projection: { state: 0, plan: 0 } });
     if (!doc) throw new NotFoundError(`Instance ${id}`);
     return instanceView(doc as InstanceDoc);
   }
@@ -401,7 +402,7 @@ export class WorkflowRuntime {
     if (filter.incident !== undefined) q.incident = filter.incident;
     const [rows, total] = await Promise.all([
       this.c.instances
-        .find(q, { projection: { state: 0, variables: 0 } })
+        .find(q, { projection: { state: 0, variables: 0, plan: 0 } })
         .sort({ startedAt: -1 })
         .skip(filter.offset ?? 0)
         .limit(Math.min(filter.limit ?? 50, 500))
@@ -473,7 +474,15 @@ export class WorkflowRuntime {
       if (got.ok) {
         // the version may have advanced (and its marker been removed) between reading and locking
         const now = await this.c.instances.findOne({ _id: id }, { projection: { rev: 1 } });
-        if (now?.rev === doc.rev) return { doc, lock: got.lock };
+        if (now?.rev === doc.rev) {
+          try {
+            await this.settlePlan(doc);
+          } catch (err) {
+            await this.locks.release(got.lock);
+            throw err;
+          }
+          return { doc, lock: got.lock };
+        }
         await this.locks.release(got.lock);
         continue;
       }
@@ -572,8 +581,6 @@ export class WorkflowRuntime {
     }
     const outboxJobs: JobDoc[] = outbox.map((o) => ({ _id: crypto.randomUUID(), kind: o.kind, instanceId: id, activityId: 'activityId' in o ? o.activityId : '', executionId: 'executionId' in o ? o.executionId : '', dueAt: now, armedRev: doc.rev + 1, attempts: 0, payload: JSON.stringify(o), createdAt: now }));
     if (outboxJobs.length) jobWrites.push(this.c.jobs.insertMany(outboxJobs));
-    const planJobId = `after:${id}@${doc.rev + 1}#${crypto.randomBytes(4).toString('hex')}`;
-
     const set: Partial<InstanceDoc> = {
       status,
       incident: incidentActivities.length > 0 || (doc.incident && r.outcome !== 'settled' && r.outcome !== 'end'),
@@ -591,7 +598,7 @@ export class WorkflowRuntime {
       nextTimerAt,
       error,
       ...(command.kind === 'message' && command.bufferedId && r.acted ? { consumedMessages: [...(doc.consumedMessages ?? []), command.bufferedId].slice(-20) } : {}),
-      committedJobs: [...(doc.committedJobs ?? []), planJobId, ...outboxJobs.map((j) => j._id)].slice(-30),
+      committedJobs: [...(doc.committedJobs ?? []), ...outboxJobs.map((j) => j._id)].slice(-30),
       updatedAt: now,
       endedAt: status === 'completed' || status === 'failed' ? now : null,
     };
@@ -603,24 +610,159 @@ export class WorkflowRuntime {
       set.nextTimerAt = doc.nextTimerAt;
       set.endedAt = null;
     }
+    // what the save implies rides in the same document write: a node dying right after the save loses none of it
+    const plan = this.buildPlan(doc, { ...doc, ...set } as InstanceDoc, def, command, r, incidents, keepJobs, pre, now);
+    set.plan = JSON.stringify(plan);
+    set.planNode = this.nodeId;
     const saved: InstanceDoc = { ...doc, ...set } as InstanceDoc;
-    // what the save implies is stored with the jobs, before the save: a node dying right after the save loses none of it
-    const plan = this.buildPlan(doc, saved, def, command, r, incidents, keepJobs, pre, now);
-    jobWrites.push(this.c.jobs.insertOne(this.planJob(planJobId, plan, now)));
-    await Promise.all(jobWrites);
+    const planKey = `${id}@${saved.rev}`;
+    // pending from the time it carries (updatedAt), registered before any await: a beat never vouches past it
+    this.pendingPlans.set(planKey, { at: now });
+    // the node's watch job is live before a plan of this node can exist (the crash repair starts from it)
+    jobWrites.push(this.ensureWatch());
+    try {
+      await Promise.all(jobWrites);
+    } catch (err) {
+      this.pendingPlans.delete(planKey);
+      throw err;
+    }
     try {
       // a new instance: the insert of its _id is the one write that can succeed; an advance: the commit marker
       if (doc.rev === 0) await this.c.instances.insertOne(saved);
       else await this.writeAdvance(id, lock, { $set: set });
     } catch (err) {
-      // this attempt lost: its plan and outbox must not run (the poller would drop them too, not being committed)
-      for (const jobId of [planJobId, ...outboxJobs.map((j) => j._id)]) void this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined);
+      this.pendingPlans.delete(planKey);
+      // this attempt lost: its outbox must not run (the poller would drop it too, not being committed)
+      for (const job of outboxJobs) void this.c.jobs.deleteOne({ _id: job._id }).catch(() => undefined);
       throw err;
     }
 
     await this.opts.faults?.afterInstanceSave?.(saved, command);
-    await this.applyPlan(plan, planJobId, saved).catch((err) => this.logger.error({ err, instanceId: id }, 'post-save bookkeeping failed; the afterSave job repeats it'));
+    await this.applyOwnPlan(planKey, plan, saved);
     return { saved, outboxJobs };
+  }
+
+  /**
+   * Applies the plan this node just saved. Should that fail, it goes to an afterSave job (applied by
+   * any node's poller); should that fail too, the plan stays pending here: the next beat of the watch
+   * tries again, and if this node dies meanwhile, another node applies it (recoverNode).
+   */
+  private async applyOwnPlan(planKey: string, plan: AfterSavePlan, saved?: InstanceDoc): Promise<void> {
+    try {
+      await this.applyPlan(plan, null, saved);
+    } catch (err) {
+      this.logger.error({ err, instanceId: plan.instanceId }, 'post-save bookkeeping failed; an afterSave job repeats it');
+      try {
+        await this.c.jobs.insertOne(this.planJob(`after:${planKey}#saved`, plan, this.clock()));
+      } catch {
+        this.pendingPlans.set(planKey, { at: this.pendingPlans.get(planKey)?.at ?? this.clock(), plan });
+        return;
+      }
+    }
+    this.pendingPlans.delete(planKey);
+  }
+
+  // ---------------------------------------------------------------- the plans in instance documents: this node's watch
+
+  /** `${instanceId}@${rev}` of the plans this node saved and has not applied yet (when they were saved; the plan if applying failed) */
+  private readonly pendingPlans = new Map<string, { at: Date; plan?: AfterSavePlan }>();
+  private watchBeatAt = 0;
+  private watchBeat?: Promise<void>;
+  private watchTimer?: NodeJS.Timeout;
+  private get watchJobId(): string {
+    return `watch:${this.nodeId}`;
+  }
+
+  /** Before a save: the watch job was moved ahead recently (a node stalled past half a lease beats first). */
+  private ensureWatch(): Promise<void> {
+    if (Date.now() - this.watchBeatAt <= this.leaseMs / 2) return Promise.resolve();
+    if (!this.watchTimer) {
+      this.watchTimer = setInterval(() => void this.beat().catch((err) => this.logger.warn({ err: (err as Error).message }, 'watch beat failed')), Math.max(200, this.leaseMs / 3));
+      this.watchTimer.unref();
+    }
+    return this.beat();
+  }
+
+  /** Moves this node's watch job a lease ahead, with the time of its oldest unapplied plan; retries plans that failed to apply. */
+  private beat(): Promise<void> {
+    this.watchBeat ??= (async () => {
+      try {
+        const started = Date.now();
+        const now = this.clock();
+        let since = now;
+        for (const p of this.pendingPlans.values()) if (p.at < since) since = p.at;
+        const payload: WatchPayload = { since: since.toISOString() };
+        await this.c.jobs.updateOne(
+          { _id: this.watchJobId },
+          { $set: { dueAt: new Date(now.getTime() + this.leaseMs), payload: JSON.stringify(payload) }, $setOnInsert: { kind: 'watch', instanceId: `node:${this.nodeId}`, activityId: '', executionId: '', armedRev: 0, attempts: 0, createdAt: now } },
+          { upsert: true },
+        );
+        this.watchBeatAt = started;
+        for (const [key, p] of this.pendingPlans) if (p.plan) await this.applyOwnPlan(key, p.plan);
+      } finally {
+        this.watchBeat = undefined;
+      }
+    })();
+    return this.watchBeat;
+  }
+
+  /** A stopping node: with nothing left to apply, its watch goes (no node needs to look after it). */
+  private async retireWatch(): Promise<void> {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+    if (this.watchBeatAt === 0 || this.pendingPlans.size > 0) return;
+    await this.watchBeat?.catch(() => undefined);
+    await this.c.jobs.deleteOne({ _id: this.watchJobId }).catch(() => undefined);
+    this.watchBeatAt = 0;
+  }
+
+  /**
+   * The plan saved with the instance's current revision, applied before a command goes on from it
+   * when it may not be applied yet: this node's own that is still pending, or another node's saved
+   * after that node's watch last vouched for it (that node may have died before applying it; the
+   * next save replaces the plan, so it is applied now or never). Idempotent.
+   */
+  private async settlePlan(doc: InstanceDoc): Promise<void> {
+    if (!doc.plan || !doc.planNode) return;
+    const key = `${doc._id}@${doc.rev}`;
+    if (doc.planNode === this.nodeId) {
+      if (!this.pendingPlans.has(key)) return;
+    } else {
+      const watch = await this.c.jobs.findOne({ _id: `watch:${doc.planNode}` }, { projection: { payload: 1 } });
+      if (!watch) return; // stopped with nothing pending, or looked after already
+      const since = new Date((JSON.parse(watch.payload ?? '{}') as WatchPayload).since);
+      if (doc.updatedAt.getTime() < since.getTime()) return;
+    }
+    const plan = planFromJson(doc.plan);
+    if (plan.rev !== doc.rev) return;
+    await this.applyPlan(plan, null);
+    if (doc.planNode === this.nodeId) this.pendingPlans.delete(key);
+  }
+
+  /**
+   * A node's watch job fell due: that node stopped beating (died, or stalled past a lease). Applies
+   * the plans it saved since its watch last vouched for them (a scan on FerretDB, indexed nowhere:
+   * it runs once per dead node). Claimed once per due time; the watch goes afterwards (a node that
+   * was only stalled writes it again with its next beat).
+   */
+  async recoverNode(job: JobDoc): Promise<void> {
+    const node = job.instanceId.slice('node:'.length);
+    if (node === this.nodeId) return this.beat();
+    const got = await this.locks.acquire(`job:${job._id}`, job.dueAt?.getTime() ?? 0, this.leaseMs);
+    if (!got.ok) return;
+    try {
+      const since = new Date((JSON.parse(job.payload ?? '{}') as WatchPayload).since);
+      const rows = await this.c.instances.find({ planNode: node, updatedAt: { $gte: since } }, { projection: { _id: 1, rev: 1, plan: 1 } }).toArray();
+      for (const row of rows) {
+        const plan = row.plan ? planFromJson(row.plan) : null;
+        if (plan && plan.rev === row.rev) await this.applyPlan(plan, null);
+      }
+      if (rows.length) this.logger.warn({ node, plans: rows.length }, 'applied the plans of a node that stopped beating');
+      await this.c.jobs.deleteOne({ _id: job._id, dueAt: job.dueAt });
+    } catch (err) {
+      await this.locks.release(got.lock);
+      throw err;
+    }
   }
 
   /**
@@ -668,7 +810,7 @@ export class WorkflowRuntime {
   }
 
   /** Applies a plan (idempotent: the saving node right after its save, or the poller after a crash), then drops its job. */
-  private async applyPlan(plan: AfterSavePlan, jobId: string, saved?: InstanceDoc): Promise<void> {
+  private async applyPlan(plan: AfterSavePlan, jobId: string | null, saved?: InstanceDoc): Promise<void> {
     const id = plan.instanceId;
     const ignoreDup = (p: Promise<unknown>) => p.catch((err) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
     const ops: Array<Promise<unknown>> = [];
@@ -684,7 +826,7 @@ export class WorkflowRuntime {
     await Promise.all(ops);
     if (plan.cancel) await this.finishCancel(id, plan.cancel);
     // done: the job goes (off the hot path; applied again by a poller it would change nothing)
-    const dropped = this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined);
+    const dropped = jobId ? this.c.jobs.deleteOne({ _id: jobId }).catch(() => undefined) : undefined;
     if (plan.cancel || !saved) await dropped;
     for (const incidentId of plan.resolvedCalls) {
       const doc = await this.c.incidents.findOne({ _id: incidentId });
@@ -692,7 +834,7 @@ export class WorkflowRuntime {
     }
     for (const t of plan.newTasks) this.emit('task.created', taskView(t));
     for (const i of plan.incidents) this.emit('incident.opened', incidentView(i));
-    const current = saved ?? ((await this.c.instances.findOne({ _id: id }, { projection: { state: 0 } })) as InstanceDoc | null);
+    const current = saved ?? ((await this.c.instances.findOne({ _id: id }, { projection: { state: 0, plan: 0 } })) as InstanceDoc | null);
     if (current) this.emit('instance.changed', instanceSummary(current));
   }
 
@@ -714,7 +856,8 @@ export class WorkflowRuntime {
       if (!inst || job.createdAt.getTime() < this.clock().getTime() - this.deps.commandTimeoutMs - this.leaseMs) await this.c.jobs.deleteOne({ _id: job._id });
       return;
     }
-    if (inst.committedJobs && !inst.committedJobs.includes(job._id)) {
+    // an afterSave job `…#saved` holds the plan of a save that stood (its node could not apply it at once)
+    if (inst.committedJobs && !inst.committedJobs.includes(job._id) && !(job.kind === 'afterSave' && job._id.endsWith('#saved'))) {
       // written by an attempt whose save lost to another's (or long done): never run it
       await this.c.jobs.deleteOne({ _id: job._id });
       return;
@@ -889,7 +1032,7 @@ export class WorkflowRuntime {
     const now = this.clock();
     const rev = doc.rev + 1;
     const planJobId = `after:${id}@${rev}#${crypto.randomBytes(4).toString('hex')}`;
-    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), updatedAt: now, endedAt: now };
+    const set: Partial<InstanceDoc> = { status: 'cancelled', incident: false, rev, waits: [], messageNames: [], signalNames: [], tokens: [], incidentActivities: [], parked: [], nextTimerAt: null, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), plan: null, planNode: null, updatedAt: now, endedAt: now };
     const taskIds = doc.waits.filter((w) => w.kind === 'task').map((w) => `${id}:${w.executionId}`);
     const plan: AfterSavePlan = {
       instanceId: id,
@@ -945,7 +1088,7 @@ export class WorkflowRuntime {
     const variables = { ...JSON.parse(doc.variables), ...vars };
     const state = doc.state ? JSON.stringify(patchStateVariables(JSON.parse(doc.state), vars)) : doc.state;
     const planJobId = `after:${doc._id}@${rev}#${crypto.randomBytes(4).toString('hex')}`;
-    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), updatedAt: now };
+    const set: Partial<InstanceDoc> = { variables: JSON.stringify(variables), state, rev, committedJobs: [...(doc.committedJobs ?? []), planJobId].slice(-30), plan: null, planNode: null, updatedAt: now };
     const plan: AfterSavePlan = {
       instanceId: doc._id,
       rev,

@@ -1,7 +1,8 @@
 /**
  * The crash window between an instance save and the rows it implies: a node SIGKILLed right after
- * saving (before any history row, task or task completion is written) loses nothing; the afterSave
- * job written with the save's jobs lets another node's poller write them, once.
+ * saving (before any history row, task or task completion is written) loses nothing. The save
+ * carries its plan in the instance document; the dead node's watch job falls due and another
+ * node's poller applies the plans that node saved since its last beat, once.
  */
 import { useTestConnection } from '../helpers/db';
 import { SYSTEM_ACTOR, type WorkflowRuntime } from '../../engine';
@@ -29,7 +30,9 @@ describe('engine crash window: a node killed right after an instance save', () =
     // the state the kill left: the instance is saved, nothing it implies is written yet
     expect(await raw('tasks').countDocuments({ instanceId: inst._id })).toBe(0);
     expect(await raw('history').countDocuments({ instanceId: inst._id })).toBe(0);
-    expect(await raw('jobs').countDocuments({ instanceId: inst._id, kind: 'afterSave' })).toBe(1);
+    expect(inst).toMatchObject({ planNode: 'doomed-1' });
+    expect(JSON.parse(inst.plan as string)).toMatchObject({ rev: 1 });
+    expect(await raw('jobs').findOne({ _id: 'watch:doomed-1' as never })).toMatchObject({ kind: 'watch' });
 
     await survivor.start();
     const [task] = await eventually(async () => {
@@ -40,11 +43,12 @@ describe('engine crash window: a node killed right after an instance save', () =
     const history = await survivor.getHistory(String(inst._id));
     expect(history.filter((h) => h.type === 'instance.started')).toHaveLength(1);
     expect(history.filter((h) => h.type === 'task.created')).toHaveLength(1);
-    await eventually(async () => (await raw('jobs').countDocuments({ instanceId: inst._id, kind: 'afterSave' })) === 0);
+    // looked after: the dead node's watch is gone
+    await eventually(async () => (await raw('jobs').countDocuments({ _id: 'watch:doomed-1' as never })) === 0);
 
     const completed = await runEngineNode({ ENGINE_NODE_DB: db.uri, ENGINE_NODE_ID: 'doomed-2', ENGINE_NODE_MODE: 'kill-after-complete', ENGINE_NODE_INSTANCE: String(inst._id) }).done;
     expect(completed.signal).toBe('SIGKILL');
-    expect(await raw('instances').findOne({ _id: inst._id })).toMatchObject({ status: 'completed', rev: 2 });
+    expect(await raw('instances').findOne({ _id: inst._id })).toMatchObject({ status: 'completed', rev: 2, planNode: 'doomed-2' });
     const done = await eventually(async () => {
       const t = await survivor.tasks.get(task.id, ADMIN_ACTOR);
       return t.status === 'completed' ? t : null;
@@ -58,5 +62,21 @@ describe('engine crash window: a node killed right after an instance save', () =
     expect(after.filter((h) => h.type === 'element.entered' && h.elementId === 'count')).toHaveLength(1);
     expect(await raw('effects').countDocuments({})).toBe(1);
     expect(await raw('duplicates').countDocuments({})).toBe(0);
+  });
+
+  it('given a node SIGKILLed after saving a new instance, when another node advances that instance before the dead node is looked after, then it applies the dead node plan first (the task exists, then is completed, each once)', async () => {
+    const started = await runEngineNode({ ENGINE_NODE_DB: db.uri, ENGINE_NODE_ID: 'doomed-3', ENGINE_NODE_MODE: 'kill-after-start', ENGINE_NODE_KEY: 'CRASH-3' }).done;
+    expect(started.signal).toBe('SIGKILL');
+    const inst = (await raw('instances').findOne({ businessKey: 'CRASH-3' }))!;
+    expect(await raw('tasks').countDocuments({ instanceId: inst._id })).toBe(0);
+    // a node without a poller: nothing looks after doomed-3 meanwhile
+    const { runtime: other, connectors } = newRuntime(db.connection, { nodeId: 'other' });
+    connectors.fns.set('test.count', async () => ({ counted: true }));
+    const wait = (inst.waits as Array<{ activityId: string; executionId: string }>)[0];
+    await other.command(String(inst._id), { kind: 'completeTask', activityId: wait.activityId, executionId: wait.executionId, data: { approved: true }, actor: SYSTEM_ACTOR });
+    const task = (await raw('tasks').findOne({ instanceId: inst._id }))!;
+    expect(task).toMatchObject({ status: 'completed', data: JSON.stringify({ approved: true }) });
+    const history = await other.getHistory(String(inst._id));
+    for (const type of ['instance.started', 'task.created', 'task.completed', 'instance.completed'] as const) expect(history.filter((h) => h.type === type)).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@
  * (tests/features/engine-crash-window.test.ts, engine-two-nodes.test.ts). Driven by env:
  *   ENGINE_NODE_DB    the test database URI        ENGINE_NODE_ID   this node's id
  *   ENGINE_NODE_LEASE_MS, ENGINE_NODE_POLL_MS  (default 3000 and 100)
- *   ENGINE_NODE_MODE  kill-after-start: start one taskCount instance, SIGKILL itself right after its save
+ *   ENGINE_NODE_MODE  kill-after-start: start one taskCount instance (business key ENGINE_NODE_KEY, default
+ *                     CRASH-1), SIGKILL itself right after its save
  *                     kill-after-complete: complete the open task of ENGINE_NODE_INSTANCE, SIGKILL right after the save
  *                     serve: run the poller; start ENGINE_NODE_COUNT loadFlow instances (ENGINE_NODE_PREFIX-n); print
  *                     "STARTED <n>" when they are started; stop on SIGTERM
@@ -40,7 +41,7 @@ async function main() {
   });
   await runtime.init();
   if (mode === 'kill-after-start') {
-    await runtime.startInstance({ processKey: 'taskCount', businessKey: 'CRASH-1' });
+    await runtime.startInstance({ processKey: 'taskCount', businessKey: env.ENGINE_NODE_KEY ?? 'CRASH-1' });
   } else if (mode === 'kill-after-complete') {
     const { items } = await runtime.tasks.list({ queue: 'all', instanceId: env.ENGINE_NODE_INSTANCE }, ADMIN_ACTOR);
     await runtime.tasks.complete(items[0].id, { approved: true }, ADMIN_ACTOR);
