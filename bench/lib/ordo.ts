@@ -11,12 +11,21 @@ export const BENCH_ADMIN = { email: 'bench-admin@ordo.local', password: 'bench-a
 /** nodes of one bench deployment share the key that seals credentials */
 const BENCH_SECRET_KEY = crypto.randomBytes(32).toString('hex');
 
-export async function startBenchDatabase(): Promise<EmbeddedDatabase & { dir: string }> {
+export async function startBenchDatabase(): Promise<EmbeddedDatabase & { dir: string; restart(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-bench-db-'));
-  const db = await startFerretdb({ dataDir: dir, binary: ensureFerretdbBinary({ explicit: process.env.FERRETDB_BIN }), database: 'bench' });
+  const binary = ensureFerretdbBinary({ explicit: process.env.FERRETDB_BIN });
+  let db = await startFerretdb({ dataDir: dir, binary, database: 'bench' });
   return {
     ...db,
     dir,
+    /**
+     * Stops and starts FerretDB on the same port and files, as a restarted Ordo would: the collections
+     * created meanwhile get their _id index (server/db/ferretdb.ts addIdIndexes). Connections reconnect.
+     */
+    async restart() {
+      await db.stop();
+      db = await startFerretdb({ dataDir: dir, binary, database: 'bench', port: db.port });
+    },
     async stop() {
       await db.stop();
       fs.rmSync(dir, { recursive: true, force: true });
