@@ -288,7 +288,15 @@ export const OUTBOX_KINDS: ReadonlyArray<JobDoc['kind']> = ['startChild', 'notif
 export interface AfterSavePlan {
   instanceId: string;
   rev: number;
+  /** history rows to insert: those of the save before (carried from its `recent`), or a cancel's / variable change's own */
   history: Array<HistoryDoc & { _id: string }>;
+  /**
+   * The history rows of this save. They stay in the instance document (read by runtime.getHistory
+   * from there) until the next save carries them into its `history`; an instance's last save (it
+   * completed) keeps them there. One insert fewer per command, and none at all for an instance that
+   * runs start to end in one command.
+   */
+  recent?: Array<HistoryDoc & { _id: string }>;
   newTasks: TaskDoc[];
   incidents: IncidentDoc[];
   staleJobs: string[];

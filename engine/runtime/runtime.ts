@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
-import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload, type WatchPayload } from '../persistence/store';
+import { engineCollections, ensureEngineIndexes, isDuplicateKey, isTransientDbError, planFromJson, type AfterSavePlan, type ActorRef, type DefinitionDoc, type EngineCollections, type HistoryDoc, type InstanceDoc, type JobDoc, type OutboxPayload, type TimerStartPayload, type WatchPayload } from '../persistence/store';
 import { nextOccurrence } from '../jobs/schedule';
 import { Locks, type LockHandle } from '../persistence/locks';
 import { EngineSession, type Command, type LoadedDefinition, type SessionResult } from './session';
@@ -412,10 +412,18 @@ export class WorkflowRuntime {
     return { items: rows.map((r) => instanceSummary(r as InstanceDoc)), total };
   }
 
+  /** The history collection's rows of the instance and the last save's, which are in its document (AfterSavePlan.recent). */
   async getHistory(instanceId: string): Promise<HistoryEntryView[]> {
-    if (!(await this.c.instances.findOne({ _id: instanceId }, { projection: { _id: 1 } }))) throw new NotFoundError(`Instance ${instanceId}`);
-    const rows = await this.c.history.find({ instanceId }).sort({ at: 1, seq: 1 }).limit(5000).toArray();
-    return rows.map(historyView);
+    const inst = await this.c.instances.findOne({ _id: instanceId }, { projection: { rev: 1, plan: 1 } });
+    if (!inst) throw new NotFoundError(`Instance ${instanceId}`);
+    const rows: HistoryDoc[] = await this.c.history.find({ instanceId }).sort({ at: 1, seq: 1 }).limit(5000).toArray();
+    const recent = recentHistory(inst as InstanceDoc);
+    if (recent.length) {
+      const stored = new Set(rows.map((r) => String(r._id)));
+      rows.push(...recent.filter((r) => !stored.has(r._id)));
+      rows.sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq);
+    }
+    return rows.slice(0, 5000).map(historyView);
   }
 
   /** Internal: the raw saved state (tests and benches measure it). */
@@ -791,7 +799,8 @@ export class WorkflowRuntime {
     return {
       instanceId: id,
       rev: saved.rev,
-      history: history.map((h, i) => ({ ...h, _id: `${id}:${saved.rev}:${i}`, instanceId: id, seq: saved.rev * 100_000 + i })),
+      history: recentHistory(doc),
+      recent: history.map((h, i) => ({ ...h, _id: `${id}:${saved.rev}:${i}`, instanceId: id, seq: saved.rev * 100_000 + i })),
       newTasks: r.newTasks,
       incidents: incidents.map((i) => ({ _id: i.id, instanceId: id, processKey: saved.processKey, businessKey: saved.businessKey, activityId: i.activityId, executionId: i.executionId, jobId: i.jobId, kind: i.kind, message: i.message, attempts: i.attempts, status: 'open' as const, resolution: null, createdAt: now, resolvedAt: null, resolvedBy: null })),
       staleJobs: r.outcome === 'error' ? [] : this.expectedJobs(doc).filter((j) => !keep.has(j)),
@@ -1037,7 +1046,7 @@ export class WorkflowRuntime {
     const plan: AfterSavePlan = {
       instanceId: id,
       rev,
-      history: [{ _id: `${id}:${rev}:0`, instanceId: id, at: now, seq: rev * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null }],
+      history: [...recentHistory(doc), { _id: `${id}:${rev}:0`, instanceId: id, at: now, seq: rev * 100_000, type: 'instance.cancelled', elementId: null, elementType: null, actor, data: reason ? JSON.stringify({ reason }) : null }],
       newTasks: [],
       incidents: [],
       staleJobs: this.expectedJobs(doc),
@@ -1092,7 +1101,7 @@ export class WorkflowRuntime {
     const plan: AfterSavePlan = {
       instanceId: doc._id,
       rev,
-      history: [{ _id: `${doc._id}:${rev}:0`, instanceId: doc._id, at: now, seq: rev * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) }],
+      history: [...recentHistory(doc), { _id: `${doc._id}:${rev}:0`, instanceId: doc._id, at: now, seq: rev * 100_000, type: 'variables.changed', elementId: null, elementType: null, actor, data: JSON.stringify({ changed: Object.keys(vars) }) }],
       newTasks: [],
       incidents: [],
       staleJobs: [],
@@ -1358,6 +1367,13 @@ export interface PreHistory {
 export const ENGINE_VERSION = '25.0.1';
 
 const timerJobId = (instanceId: string, executionId: string) => `${instanceId}:timer:${executionId}`;
+
+/** The history rows of the instance's last save, kept in its document until the next save carries them (AfterSavePlan.recent). */
+function recentHistory(doc: Pick<InstanceDoc, 'rev' | 'plan'>): Array<HistoryDoc & { _id: string }> {
+  if (!doc.plan) return [];
+  const plan = planFromJson(doc.plan);
+  return plan.rev === doc.rev ? (plan.recent ?? []) : [];
+}
 
 /** Child instance id of a call activity execution: stable, so starting it twice starts it once. */
 export function childIdOf(parentId: string, executionId: string): string {
