@@ -11,7 +11,7 @@ import type { InboxListDto } from '../../server/contracts/inbox';
 import type { TaskEvent } from '../../server/contracts/realtime';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import { collect, connectSocket, type TestSocket } from '../helpers/sockets';
-import { eventFor, eventually, reviewOrder } from './tasks-live.fixtures';
+import { eventFor, eventually, reviewOrder, taskOf } from './tasks-live.fixtures';
 
 const PASSWORD = 'operator-pass-1';
 const GROUPS = ['reviewers', 'warehouse'];
@@ -385,6 +385,14 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
         return (await admin.patch(`/api/orders/${n}`, { version, notes: 'checked for the audit' })).status === 200 || undefined;
       }, `the edit of ${n}`);
     }
+    // one bulk completion over both orders' pick tasks: one audit entry per task, each about its own order
+    const picks = [];
+    for (const n of [apiEdited, phoneEdited]) {
+      expect((await admin.post('/api/instances', { processKey: 'warehouse-pick', businessKey: n })).status).toBe(201);
+      picks.push(await taskOf(admin, n, 'pick'));
+    }
+    const [apiPick, phonePick] = picks.map((p) => p.id);
+    expect((await admin.post('/api/inbox/tasks/complete', { taskIds: [apiPick, phonePick] })).body).toMatchObject({ completed: [apiPick, phonePick], failed: [] });
     const key = async (name: string, recordScope?: { channels: string[] }) => new ApiClient(ordo.url, (await admin.post('/api/api-keys', { name, scopes: ['audit.read'], ...(recordScope ? { recordScope } : {}) })).body.key);
     const [phoneAuditor, auditor] = [await key('phone-auditor', { channels: ['phone'] }), await key('auditor')];
     type Entry = { action: string; target: { type: string; id: string } };
@@ -400,6 +408,8 @@ describe('record scopes: a user limited to channels or warehouses sees only thos
     expect(mine.some((e) => e.action === 'print.reprint')).toBe(true);
     expect(has(mine, 'order.edit', apiEdited)).toBe(false);
     expect(has(mine, 'task.complete', apiReview)).toBe(false);
+    expect([has(mine, 'task.complete', phonePick), has(mine, 'task.complete', apiPick)]).toEqual([true, false]);
+    expect([has(all, 'task.complete', phonePick), has(all, 'task.complete', apiPick)]).toEqual([true, true]);
     expect(mine.filter((e) => !['order', 'task', 'printJob', 'instance', 'incident'].includes(e.target.type))).toEqual([]);
     expect([has(all, 'order.edit', apiEdited), has(all, 'task.complete', apiReview), all.some((e) => e.action === 'user.create')]).toEqual([true, true, true]);
     expect(all.length).toBeGreaterThan(mine.length);
