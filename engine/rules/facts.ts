@@ -10,6 +10,7 @@
 import type { Almanac, Engine } from 'json-rules-engine';
 import { CHANNELS, ORDER_PRIORITIES, ORDER_STATUSES, ORDER_TYPES, type Customer, type Order } from '../../workflows/model/order';
 import { ConnectorError } from '../../connectors/sdk/errors';
+import { withDeadline } from '../../workflows/model/deadline';
 import type { CallContext } from '../ports';
 import type { LeafType, PercentValue } from './operators';
 
@@ -131,15 +132,7 @@ async function callSource<T>(env: FactEnvironment, fact: string, almanac: Almana
   if (!pending) {
     throw new ConnectorError(`The fact ${fact} has no source: connect one, or give its value in the evaluation's facts`, { retryable: false, details: { fact } });
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectorError(`The fact ${fact} did not answer within ${env.timeoutMs} ms`, { retryable: true, details: { fact } })), env.timeoutMs);
-  });
-  try {
-    return await Promise.race([pending, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(pending, env.timeoutMs, () => new ConnectorError(`The fact ${fact} did not answer within ${env.timeoutMs} ms`, { retryable: true, details: { fact } }));
 }
 
 function coverage(order: Partial<Order>, stock: WarehouseStock): boolean {

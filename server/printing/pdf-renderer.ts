@@ -9,6 +9,7 @@ import type { Page, CDPSession } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from '../infra/chromium';
 import type { Logger } from '../infra/logger';
 import { ServiceUnavailableError, UnprocessableError } from '../../workflows/model/errors';
+import { withDeadline } from '../../workflows/model/deadline';
 
 export class RenderTimeoutError extends UnprocessableError {
   constructor(what: string, ms: number) {
@@ -84,17 +85,12 @@ export class PdfRenderer {
     const what = options.what ?? 'the document';
     for (let attempt = 1; ; attempt++) {
       const slot = await this.acquire();
-      let timer: NodeJS.Timeout | undefined;
       try {
         const work = (async () => {
           await slot.page.setContent(html, { waitUntil: 'load', timeout: timeoutMs + 1000 });
           return slot.page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: false, outline: false });
         })();
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new RenderTimeoutError(what, timeoutMs)), timeoutMs);
-        });
-        work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
-        const pdf = await Promise.race([work, timeout]);
+        const pdf = await withDeadline(work, timeoutMs, () => new RenderTimeoutError(what, timeoutMs));
         slot.uses++;
         this.stats.renders++;
         this.rendersThisBrowser++;
@@ -113,7 +109,6 @@ export class PdfRenderer {
         }
         throw new ServiceUnavailableError(`The PDF renderer failed on ${what}: ${message.split('\n')[0]}`, { cause: err });
       } finally {
-        clearTimeout(timer);
         this.release(slot);
       }
     }

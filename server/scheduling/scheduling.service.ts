@@ -19,6 +19,7 @@
  * the cell red. The order itself is written under its version claim (OrdersService.mutate).
  */
 import { ConflictError, UnprocessableError } from '../../workflows/model/errors';
+import { withDeadline } from '../../workflows/model/deadline';
 import type { OrderStatus } from '../../workflows/model/order';
 import type { CapacitySlot, FactSources, WarehouseStock } from '../../engine/rules';
 import type { AuditService } from '../audit/audit.service';
@@ -38,7 +39,7 @@ import {
   type ResourceKind,
 } from '../contracts/scheduling';
 import type { BucketOp, BucketStore } from '../orders/bucket-store';
-import { NOT_TO_SHIP, parseOpenEntry, parsePlanEntry, planBucketOf, planEntry, UNSCHEDULED, type PlanRow } from '../orders/order-index';
+import { dayOf, NOT_TO_SHIP, parseOpenEntry, parsePlanEntry, planBucketOf, planEntry, UNSCHEDULED, type PlanRow } from '../orders/order-index';
 import { indexedOrder } from '../orders/order-view';
 import type { OrdersService } from '../orders/orders.service';
 import type { CapacityStore } from './capacity-store';
@@ -47,20 +48,9 @@ const DAY_MS = 86_400_000;
 /** a connector that does not answer within this is reported, and the board falls back to Ordo's figures */
 const CONNECTOR_TIMEOUT_MS = 5_000;
 
-export const utcDay = (d: Date | number = Date.now()): string => new Date(d).toISOString().slice(0, 10);
-const addDays = (day: string, n: number): string => utcDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
+const addDays = (day: string, n: number): string => dayOf(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
 
-async function withTimeout<T>(what: string, pending: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CONNECTOR_TIMEOUT_MS} ms`)), CONNECTOR_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([pending, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const withTimeout = <T>(what: string, pending: Promise<T>): Promise<T> => withDeadline(pending, CONNECTOR_TIMEOUT_MS, () => new Error(`${what} did not answer within ${CONNECTOR_TIMEOUT_MS} ms`));
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const codeOf = (row: PlanRow, kind: ResourceKind) => (kind === 'warehouse' ? row.warehouse : row.productionLine);
@@ -108,7 +98,7 @@ export class SchedulingService {
   }
 
   private today(): string {
-    return this.deps.today?.() ?? utcDay();
+    return this.deps.today?.() ?? dayOf(Date.now());
   }
 
   /** The board for `days` days from `from` (default today), as the caller's record scope lets them see it. */
