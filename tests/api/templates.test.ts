@@ -5,7 +5,7 @@
 import zlib from 'node:zlib';
 import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import type { RunningOrdo } from '../../server/main';
-import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfImages, pdfText } from '../helpers/print';
+import { BinaryClient, decodeBarcodes, insertOrders, makeOrder, pdfImages, pdfInfo, pdfPages, pdfText } from '../helpers/print';
 
 /** A GrapesJS project as the designer would send it (editor.getProjectData()). */
 function project(components: unknown[], styles: unknown[] = []) {
@@ -58,12 +58,16 @@ describe('print templates: versions, cleaning at save, images and previews', () 
   let admin: ApiClient;
   let adminBytes: BinaryClient;
   const order = makeOrder(42);
+  /** An order long enough for several pages, to see the header and footer repeat. */
+  const longOrder = makeOrder(43, {
+    lines: Array.from({ length: 150 }, (_, j) => ({ sku: `LONG-${j}`, name: `长单 ${j}`, quantity: 1, unitPrice: 1, unit: 'pcs', lineTotal: 1 })),
+  });
 
   beforeAll(async () => {
     ordo = await startTestOrdo({ label: 'templates' });
     admin = await adminClient(ordo);
     adminBytes = await new BinaryClient(ordo.url).login('admin@test.local', 'admin-password-1');
-    await insertOrders(ordo.connection, [order]);
+    await insertOrders(ordo.connection, [order, longOrder]);
   }, 60_000);
   afterAll(() => ordo.close());
 
@@ -210,5 +214,41 @@ describe('print templates: versions, cleaning at save, images and previews', () 
 
     const sample = await adminBytes.bytes('POST', '/api/templates/my-slip/preview', { version: 1 });
     expect(pdfText(sample.data)).toContain('Slip SO-2026-000123');
+  });
+  /** "Page size: 612 x 792 pts (letter)" → [612, 792], rounded to the point. */
+  const pageSize = (pdf: Buffer): number[] => {
+    const m = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(pdfInfo(pdf));
+    return m ? [Math.round(Number(m[1])), Math.round(Number(m[2]))] : [];
+  };
+
+  it('given each paper size, then the PDF page has that size, and a long order repeats the header and the footer on every page', async () => {
+    const framed = project([
+      { type: 'ordo-header', tagName: 'header', attributes: { 'data-ordo-region': 'header' }, components: [{ type: 'text', tagName: 'h2', components: [{ type: 'textnode', content: 'HEAD ' }, { type: 'ordo-field', attributes: { 'data-ordo-field': 'number' } }] }] },
+      { tagName: 'table', components: [{ tagName: 'tbody', components: [{ type: 'ordo-repeat', tagName: 'tr', attributes: { 'data-each': 'lines' }, components: [{ tagName: 'td', components: [{ type: 'ordo-field', attributes: { 'data-ordo-field': 'sku' } }] }] }] }] },
+      { type: 'ordo-footer', tagName: 'footer', attributes: { 'data-ordo-region': 'footer' }, components: [{ type: 'text', tagName: 'p', components: [{ type: 'textnode', content: 'FOOT-MARK' }] }] },
+    ]);
+    const margins = { top: 10, right: 10, bottom: 10, left: 10 };
+    const papers = [
+      { key: 'paper-letter', paper: { size: 'Letter', orientation: 'portrait', margins }, points: [612, 792] },
+      { key: 'paper-a4-landscape', paper: { size: 'A4', orientation: 'landscape', margins }, points: [842, 595] },
+      { key: 'paper-custom', paper: { size: 'custom', orientation: 'portrait', width: 80, height: 120, margins }, points: [227, 340] },
+    ];
+    for (const { key, paper, points } of papers) {
+      expect((await admin.post('/api/templates', { key, name: key, paper, projectData: framed })).status).toBe(201);
+      const pdf = (await adminBytes.bytes('POST', `/api/templates/${key}/preview`, { orderId: order.number })).data;
+      expect({ key, size: pageSize(pdf) }).toEqual({ key, size: points });
+    }
+    const label = await adminBytes.bytes('POST', '/api/templates/shipping-label/preview', { version: 1, orderId: order.number });
+    expect(pageSize(label.data)).toEqual([283, 425]);
+
+    const long = (await adminBytes.bytes('POST', '/api/templates/paper-letter/preview', { orderId: longOrder.number })).data;
+    const pages = pdfPages(long);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    for (let page = 1; page <= pages; page++) {
+      const text = pdfText(long, page);
+      expect({ page, header: text.includes(`HEAD ${longOrder.number}`), footer: text.includes('FOOT-MARK') }).toEqual({ page, header: true, footer: true });
+    }
+    const all = pdfText(long);
+    for (const line of longOrder.lines) expect(all).toContain(line.sku);
   });
 });
