@@ -8,9 +8,14 @@ export const hashPassword = (password: string): Promise<string> => argon2.hash(p
 /** A real hash of nothing, verified when the user does not exist so both paths take the same time. */
 let decoy: Promise<string> | undefined;
 
+/**
+ * The decoy hash, built once. startOrdo awaits it before it listens, so even the first sign-in of an
+ * unknown user costs one verification, not a hash plus a verification.
+ */
+export const loginDecoy = (): Promise<string> => (decoy ??= hashPassword('ordo-decoy-password-never-matches'));
+
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
-  decoy ??= hashPassword('ordo-decoy-password-never-matches');
-  const target = hash ?? (await decoy);
+  const target = hash ?? (await loginDecoy());
   const ok = await argon2.verify(target, password).catch(() => false);
   return hash !== undefined && ok;
 }

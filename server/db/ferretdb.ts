@@ -133,6 +133,56 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new ServiceUnavailableError(`FerretDB did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
+/** FerretDB's pid, kept beside its files: a start after a crash (SIGKILL) of Ordo stops the orphan first. */
+export const PID_FILE = 'ferretdb.pid';
+
+/** The command line of a live process (empty when it is gone or a zombie); /proc on Linux, ps elsewhere. */
+function commandLineOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    if (fs.existsSync('/proc/self')) return '';
+    const r = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : '';
+  }
+}
+
+/** The flag that ties a FerretDB process to the files of `dir` (see startFerretdb). */
+const sqliteUrlOf = (dir: string) => `--sqlite-url=file:${dir}/`;
+
+/**
+ * Stops a FerretDB still running on the files of `dir` from an earlier start whose Ordo was killed
+ * without stopping it (its pid file is there). The pid is only signalled while it still is ferretdb
+ * on these files, so a reused pid is left alone. Returns the pid it stopped.
+ */
+export async function stopLeftoverFerretdb(dir: string): Promise<number | undefined> {
+  const file = path.join(dir, PID_FILE);
+  const pid = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
+  const isOurs = () => {
+    const cmd = commandLineOf(pid);
+    return /ferretdb/.test(cmd) && cmd.includes(sqliteUrlOf(dir));
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !isOurs()) {
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(pid, s);
+    } catch {
+      /* gone meanwhile */
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (isOurs()) {
+    if (Date.now() > deadline) signal('SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  fs.rmSync(file, { force: true });
+  return pid;
+}
+
 export interface EmbeddedDatabase {
   uri: string;
   port: number;
@@ -147,6 +197,8 @@ export interface EmbeddedDatabase {
 export async function startFerretdb(options: { dataDir: string; binary: string; port?: number; database?: string; logFile?: string }): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
+  // a FerretDB orphaned by a killed Ordo still has these files open: never run a second one on them
+  await stopLeftoverFerretdb(dir);
   // only while no FerretDB has the files open: a run of the tool beside a live FerretDB coincided
   // with a SIGBUS in FerretDB's WAL index (shared memory) once under heavy load, so it never does
   await addIdIndexes(dir);
@@ -156,7 +208,7 @@ export async function startFerretdb(options: { dataDir: string; binary: string; 
     options.binary,
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      sqliteUrlOf(dir),
       `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable',
       '--debug-addr=-',
@@ -166,6 +218,12 @@ export async function startFerretdb(options: { dataDir: string; binary: string; 
     { stdio: ['ignore', logFd, logFd], env: { ...process.env, FERRETDB_TELEMETRY: 'disable', DO_NOT_TRACK: '1' } },
   );
   fs.closeSync(logFd);
+  const pidFile = path.join(dir, PID_FILE);
+  if (child.pid) fs.writeFileSync(pidFile, `${child.pid}\n`);
+  child.once('exit', () => {
+    // only our own: a later start may already have written its pid
+    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() === String(child.pid)) fs.rmSync(pidFile, { force: true });
+  });
   await waitForPort(port, child, 20_000);
   let stopped: Promise<void> | undefined;
   return {
