@@ -15,7 +15,6 @@ import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from './db
 import { connectDatabase } from './db/connection';
 import { authModels } from './auth/auth.models';
 import { AuthService } from './auth/auth.service';
-import { loginDecoy } from './auth/password';
 import { AuditService } from './audit/audit.service';
 import { createApp } from './app';
 import type { AnyRoute } from './http/route';
@@ -132,7 +131,6 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const models = authModels(connection);
     const auth = new AuthService(models, audit, logger, config.sessionTtlMs);
     await auth.ensureInitialAdmin(config.admin, announce);
-    await loginDecoy();
     const settings = new SettingsService(connection, audit);
     // four-eyes publishing: deploy / rule publish / template publish call approvals.gatePublish()
     const approvals = new ApprovalService(connection, settings, audit);

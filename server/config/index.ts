@@ -45,6 +45,9 @@ export const envSchema = z
     PRINT_POOL_SIZE: z.coerce.number().int().min(1).max(16).default(2),
     /** orders per HTML document handed to chromium (a batch reports progress per chunk) */
     PRINT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    /** renders before a chromium page, and before the whole browser, is replaced (so leaks cannot build up) */
+    PRINT_RECYCLE_PAGE_AFTER: z.coerce.number().int().min(1).max(1_000_000).default(500),
+    PRINT_RECYCLE_BROWSER_AFTER: z.coerce.number().int().min(1).max(1_000_000).default(5000),
     /** e-mail order intake: the SMTP listener's port (unset = no listener; 0 = any free port) */
     SMTP_PORT: port.optional(),
     SMTP_HOST: z.string().trim().min(1).optional(),
@@ -88,6 +91,8 @@ export const envSchema = z
     WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** how long a node's claim on shared work (flow commands, jobs, webhook deliveries, print batches, imports) lasts without renewal: a killed node's work moves on after this */
     LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    /** on SIGTERM: how long a node that handed its work back keeps serving with /readyz at 503 before it closes (the load balancer's notice) */
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(5000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -127,6 +132,8 @@ export interface Config {
   stuckAfterMinutes: number;
   /** lease of shared work (LEASE_MS) */
   leaseMs: number;
+  /** SHUTDOWN_DRAIN_MS */
+  shutdownDrainMs: number;
   intake: { smtpPort?: number; smtpHost: string; publicPerMinute: number; importMaxBytes: number };
   oidc?: { issuer: string; clientId: string; clientSecret: string; label: string; roleMap: Record<string, Role>; groupsClaim: string; allowHttp: boolean };
   /** keys that may still open secrets sealed before a key rotation */
@@ -134,7 +141,7 @@ export interface Config {
   erp: { url?: string; apiKey?: string; allowNetworks: Array<'loopback' | 'private' | 'link-local'>; reference: 'auto' | 'off'; referencePort: number };
   webhooks: { worker: boolean; pollMs: number };
   /** printing: most orders per batch, time limit per document, chromium pages rendering at once */
-  print: { batchMax: number; documentTimeoutMs: number; poolSize: number; chunkSize: number };
+  print: { batchMax: number; documentTimeoutMs: number; poolSize: number; chunkSize: number; recyclePageAfter: number; recycleBrowserAfter: number };
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
@@ -192,7 +199,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     designerAutobuild: env.DESIGNER_AUTOBUILD === 'true',
     stuckAfterMinutes: env.STUCK_AFTER_MINUTES,
     leaseMs: env.LEASE_MS,
-    print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE, chunkSize: env.PRINT_CHUNK_SIZE },
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+    print: { batchMax: env.PRINT_BATCH_MAX, documentTimeoutMs: env.PRINT_DOCUMENT_TIMEOUT_MS, poolSize: env.PRINT_POOL_SIZE, chunkSize: env.PRINT_CHUNK_SIZE, recyclePageAfter: env.PRINT_RECYCLE_PAGE_AFTER, recycleBrowserAfter: env.PRINT_RECYCLE_BROWSER_AFTER },
     intake: { smtpPort: env.SMTP_PORT, smtpHost: env.SMTP_HOST ?? env.HOST, publicPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE, importMaxBytes: Math.round(env.IMPORT_MAX_MB * 1024 * 1024) },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET && env.OIDC_ROLE_MAP

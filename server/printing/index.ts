@@ -28,6 +28,8 @@ export interface PrintingOptions {
   limits?: Partial<PrintLimits>;
   /** pages rendering at once; default 2 (one per core on the reference machine) */
   poolSize?: number;
+  /** renders before a page, and before the browser, is replaced (defaults 500 and 5,000) */
+  recycle?: Pick<PdfRendererOptions, 'recyclePageAfter' | 'recycleBrowserAfter'>;
   /** start Chromium now instead of on the first print */
   warm?: boolean;
   /** the orders module's reader; default: the `orders` collection */
@@ -54,7 +56,7 @@ export async function createPrinting(deps: { connection: Connection; audit: Audi
   const models = printingModels(deps.connection);
   await Promise.all([models.Template.init(), models.Asset.init(), models.PrintJob.init()]);
   const limits = { ...PRINT_DEFAULTS, ...options.limits };
-  const renderer = new PdfRenderer({ logger, poolSize: options.poolSize ?? 2, timeoutMs: limits.documentTimeoutMs, launch: options.launch });
+  const renderer = new PdfRenderer({ logger, poolSize: options.poolSize ?? 2, timeoutMs: limits.documentTimeoutMs, launch: options.launch, ...options.recycle });
   const templates = new TemplateService(models, deps.audit, logger, options.publishGate);
   const print = new PrintService({
     models,
