@@ -15,6 +15,7 @@ import { ensureFerretdbBinary, startFerretdb, type EmbeddedDatabase } from './db
 import { connectDatabase } from './db/connection';
 import { authModels } from './auth/auth.models';
 import { AuthService } from './auth/auth.service';
+import { loginDecoy } from './auth/password';
 import { AuditService } from './audit/audit.service';
 import { createApp } from './app';
 import type { AnyRoute } from './http/route';
@@ -131,6 +132,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const models = authModels(connection);
     const auth = new AuthService(models, audit, logger, config.sessionTtlMs);
     await auth.ensureInitialAdmin(config.admin, announce);
+    await loginDecoy();
     const settings = new SettingsService(connection, audit);
     // four-eyes publishing: deploy / rule publish / template publish call approvals.gatePublish()
     const approvals = new ApprovalService(connection, settings, audit);
@@ -150,6 +152,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       {
         warm: config.env === 'production',
         poolSize: config.print.poolSize,
+        recycle: { recyclePageAfter: config.print.recyclePageAfter, recycleBrowserAfter: config.print.recycleBrowserAfter },
         limits: { maxBatch: config.print.batchMax, documentTimeoutMs: config.print.documentTimeoutMs, chunkSize: config.print.chunkSize },
         leaseMs: config.leaseMs,
         publishGate: (key, hash, p, summary) => approvals.gatePublish('template', key, hash, p, summary),
