@@ -133,17 +133,24 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new ServiceUnavailableError(`FerretDB did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** FerretDB's pid, kept beside its files: a start after a crash (SIGKILL) of Ordo stops the orphan first. */
+/**
+ * "<FerretDB's pid> <its Ordo's pid>", kept beside its files: a start after a crash (SIGKILL) of
+ * Ordo stops the orphan first; a start beside a live Ordo on the same files refuses.
+ */
 export const PID_FILE = 'ferretdb.pid';
 
-/** The command line of a live process (empty when it is gone or a zombie); /proc on Linux, ps elsewhere. */
-function commandLineOf(pid: number): string {
+/** The command line and parent of a live process (undefined when it is gone or a zombie); /proc on Linux, ps elsewhere. */
+function processInfo(pid: number): { cmd: string; ppid: number } | undefined {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return cmd ? { cmd, ppid } : undefined;
   } catch {
-    if (fs.existsSync('/proc/self')) return '';
-    const r = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim() : '';
+    if (fs.existsSync('/proc/self')) return undefined;
+    const r = spawnSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' });
+    const m = r.status === 0 ? /^\s*(\d+)\s+(.+)$/.exec(r.stdout.trim()) : null;
+    return m ? { cmd: m[2], ppid: Number(m[1]) } : undefined;
   }
 }
 
@@ -153,18 +160,26 @@ const sqliteUrlOf = (dir: string) => `--sqlite-url=file:${dir}/`;
 /**
  * Stops a FerretDB still running on the files of `dir` from an earlier start whose Ordo was killed
  * without stopping it (its pid file is there). The pid is only signalled while it still is ferretdb
- * on these files, so a reused pid is left alone. Returns the pid it stopped.
+ * on these files, so a reused pid is left alone; one whose Ordo is still its parent is in use, and
+ * this start refuses rather than pull the database from under it. Returns the pid it stopped.
  */
 export async function stopLeftoverFerretdb(dir: string): Promise<number | undefined> {
   const file = path.join(dir, PID_FILE);
-  const pid = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
-  const isOurs = () => {
-    const cmd = commandLineOf(pid);
-    return /ferretdb/.test(cmd) && cmd.includes(sqliteUrlOf(dir));
+  const [pid, owner] = (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '').trim().split(/\s+/).map(Number);
+  const ours = () => {
+    const info = pid > 0 ? processInfo(pid) : undefined;
+    return info && /ferretdb/.test(info.cmd) && info.cmd.includes(sqliteUrlOf(dir)) ? info : undefined;
   };
-  if (!Number.isInteger(pid) || pid <= 0 || !isOurs()) {
+  const found = ours();
+  if (!found) {
     fs.rmSync(file, { force: true });
     return undefined;
+  }
+  if (found.ppid === owner && owner !== process.pid) {
+    throw new ConfigError(
+      `The embedded database in ${dir} is in use by another running Ordo (pid ${owner}). Stop it first, or point both at one MongoDB with MONGODB_URI.`,
+      [{ path: 'DATA_DIR', message: 'in use by a running Ordo' }],
+    );
   }
   const signal = (s: NodeJS.Signals) => {
     try {
@@ -175,7 +190,7 @@ export async function stopLeftoverFerretdb(dir: string): Promise<number | undefi
   };
   signal('SIGTERM');
   const deadline = Date.now() + 5000;
-  while (isOurs()) {
+  while (ours()) {
     if (Date.now() > deadline) signal('SIGKILL');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -219,10 +234,11 @@ export async function startFerretdb(options: { dataDir: string; binary: string; 
   );
   fs.closeSync(logFd);
   const pidFile = path.join(dir, PID_FILE);
-  if (child.pid) fs.writeFileSync(pidFile, `${child.pid}\n`);
+  const pidLine = `${child.pid} ${process.pid}`;
+  if (child.pid) fs.writeFileSync(pidFile, `${pidLine}\n`);
   child.once('exit', () => {
     // only our own: a later start may already have written its pid
-    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() === String(child.pid)) fs.rmSync(pidFile, { force: true });
+    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() === pidLine) fs.rmSync(pidFile, { force: true });
   });
   await waitForPort(port, child, 20_000);
   let stopped: Promise<void> | undefined;

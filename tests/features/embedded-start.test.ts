@@ -2,7 +2,8 @@
  * `npm start` as a newcomer runs it: no MONGODB_URI, a fresh DATA_DIR, the embedded FerretDB from
  * .tools/bin. First run prints the URL and a one-time admin password; the admin creates an operator;
  * SIGTERM stops Ordo (exit 0) and its FerretDB; a restart keeps both users and prints no password.
- * A SIGKILLed Ordo leaves its FerretDB behind: the next start stops that one before its own.
+ * A SIGKILLed Ordo leaves its FerretDB behind: the next start stops that one before its own; a
+ * second Ordo on the files of a running one refuses to start.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -55,6 +56,9 @@ const accepts = (port: number) =>
   });
 
 const exited = (child: ChildOrdo) => ({ code: child.proc.exitCode, signal: child.proc.signalCode });
+
+/** DATA_DIR/db/ferretdb.pid: "<FerretDB's pid> <its Ordo's pid>" */
+const pidFileOf = (dbDir: string) => fs.readFileSync(path.join(dbDir, PID_FILE), 'utf8').trim().split(' ').map(Number);
 
 describe('npm start with the embedded database', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-embedded-'));
@@ -112,9 +116,16 @@ describe('npm start with the embedded database', () => {
     }
   });
 
+  it('given a running Ordo, when a second one starts on its DATA_DIR, then the second refuses naming the first, which runs on', async () => {
+    const [db] = ferretdbsOn(dbDir);
+    expect(pidFileOf(dbDir)).toEqual([db.pid, ordo!.proc.pid]);
+    await expect(startChildOrdo(embeddedEnv(dataDir))).rejects.toThrow(new RegExp(`exited with 1:[\\s\\S]*Ordo cannot start: The embedded database in \\S+ is in use by another running Ordo \\(pid ${ordo!.proc.pid}\\)`));
+    expect(ferretdbsOn(dbDir)).toEqual([db]);
+    await new ApiClient(ordo!.url).login(admin.email, admin.password);
+  });
+
   it('given a running Ordo, when sent SIGTERM, then it exits 0 and its FerretDB is gone', async () => {
     const [db] = ferretdbsOn(dbDir);
-    expect(Number(fs.readFileSync(path.join(dbDir, PID_FILE), 'utf8'))).toBe(db.pid);
     await ordo!.stop('SIGTERM');
     expect(exited(ordo!)).toEqual({ code: 0, signal: null });
     // Ordo waited for FerretDB before exiting: no polling needed
@@ -143,7 +154,7 @@ describe('npm start with the embedded database', () => {
     const running = ferretdbsOn(dbDir);
     expect(running).toHaveLength(1);
     expect(running[0].pid).not.toBe(orphan.pid);
-    expect(Number(fs.readFileSync(path.join(dbDir, PID_FILE), 'utf8'))).toBe(running[0].pid);
+    expect(pidFileOf(dbDir)).toEqual([running[0].pid, ordo.proc.pid]);
     await new ApiClient(ordo.url).login(admin.email, admin.password);
     await new ApiClient(ordo.url).login(operator.email, operator.password);
   });
