@@ -1,7 +1,11 @@
 /**
- * Socket fan-out: a task event reaching 500 connected operators, on one node and across two nodes
- * through Redis; then 50 operators racing to claim 100 tasks over the API (double claims must be 0).
- * Options: --clients N (default 500), --events N (default 100).
+ * Socket fan-out to 500 connected operators, on one node and across two nodes through Redis:
+ * - from a task being created: the bench asks for a new instance of a one-user-task process
+ *   (POST /api/instances) and times from that request until each client has the `task.created`
+ *   event (the runtime saves the task, the publisher adds the order columns, the gateway fans out);
+ * - the gateway alone: task events handed straight to the gateway (the fan-out's own cost).
+ * Then 50 operators race to claim 100 tasks over the API (double claims must be 0).
+ * Options: --clients N (default 500), --events N (default 100), --tasks N (created tasks, default 50).
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
@@ -18,6 +22,7 @@ const arg = (name: string, dflt: number) => {
 };
 const CLIENTS = arg('clients', 500);
 const EVENTS = arg('events', 100);
+const TASKS = arg('tasks', 50);
 const USERS = 10;
 
 type S = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -70,6 +75,43 @@ async function fanOut(from: RunningOrdo, sockets: S[]): Promise<{ p50: number; p
   return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), delivered: latencies.length, expected };
 }
 
+const FANOUT_PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="fanout" targetNamespace="http://ordo.dev/bench">
+  <bpmn:process id="bench-fanout" name="Fan-out" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pick" />
+    <bpmn:userTask id="pick" name="Pick" camunda:candidateGroups="pickers" camunda:formKey="manual-review" camunda:priority="50" />
+    <bpmn:sequenceFlow id="f2" sourceRef="pick" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/**
+ * Starts TASKS instances of the one-task process through the API of `from`, 20 ms apart; every
+ * socket records the delay from the start request to its `task.created` event.
+ */
+async function createdFanOut(admin: ApiClient, label: string, sockets: S[]): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
+  const askedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  for (const s of sockets) s.on('task.created', (e: TaskEvent) => {
+    const t0 = askedAt.get(e.businessKey ?? '');
+    if (t0 !== undefined) latencies.push(performance.now() - t0);
+  });
+  for (let k = 0; k < TASKS; k++) {
+    const businessKey = `FAN-${label}-${k}`;
+    askedAt.set(businessKey, performance.now());
+    const res = await admin.post('/api/instances', { processKey: 'bench-fanout', businessKey });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`start ${businessKey}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const expected = TASKS * sockets.length;
+  const deadline = Date.now() + 60_000;
+  while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const s of sockets) s.off('task.created');
+  latencies.sort((a, b) => a - b);
+  return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), delivered: latencies.length, expected };
+}
+
 async function main() {
   const db = await startBenchDatabase();
   const redis = await startRedis();
@@ -79,23 +121,31 @@ async function main() {
     const usersA = await operators(a, 'opa');
     // sessions live in the shared database, so the same cookies are valid on either node
     const cookies = usersA.map((u) => u.cookieHeader!);
+    const admin = await new ApiClient(a.url).login(BENCH_ADMIN.email, BENCH_ADMIN.password);
+    const deployed = await admin.post('/api/workflows', { xml: FANOUT_PROCESS });
+    if (deployed.status >= 300) throw new Error(`deploy: ${deployed.status} ${JSON.stringify(deployed.body).slice(0, 300)}`);
+
     const socketsA = await connectAll(a.url, cookies, CLIENTS);
     await new Promise((r) => setTimeout(r, 500));
+    const createdOne = await createdFanOut(admin, 'a', socketsA);
     const one = await fanOut(a, socketsA);
     socketsA.forEach((s) => s.close());
 
     const socketsB = await connectAll(b.url, cookies, CLIENTS);
     await new Promise((r) => setTimeout(r, 500));
+    const createdTwo = await createdFanOut(admin, 'b', socketsB);
     const two = await fanOut(a, socketsB);
     socketsB.forEach((s) => s.close());
 
     const race = await claimRace(a, usersA);
 
-    console.log(`socket.io fan-out: ${EVENTS} task events to ${CLIENTS} clients in group "pickers"`);
+    console.log(`socket.io fan-out to ${CLIENTS} clients in group "pickers": ${TASKS} tasks created through the API, then ${EVENTS} events handed to the gateway`);
     console.log(
       table([
-        { path: 'one node', clients: CLIENTS, delivered: `${one.delivered}/${one.expected}`, p50_ms: one.p50, p99_ms: one.p99 },
-        { path: 'node A → Redis → node B', clients: CLIENTS, delivered: `${two.delivered}/${two.expected}`, p50_ms: two.p50, p99_ms: two.p99 },
+        { from: 'task created (POST /api/instances)', path: 'one node', delivered: `${createdOne.delivered}/${createdOne.expected}`, p50_ms: createdOne.p50, p99_ms: createdOne.p99 },
+        { from: 'task created (POST /api/instances)', path: 'node A → Redis → node B', delivered: `${createdTwo.delivered}/${createdTwo.expected}`, p50_ms: createdTwo.p50, p99_ms: createdTwo.p99 },
+        { from: 'event handed to the gateway', path: 'one node', delivered: `${one.delivered}/${one.expected}`, p50_ms: one.p50, p99_ms: one.p99 },
+        { from: 'event handed to the gateway', path: 'node A → Redis → node B', delivered: `${two.delivered}/${two.expected}`, p50_ms: two.p50, p99_ms: two.p99 },
       ]),
     );
     console.log(race.summary);
@@ -103,10 +153,15 @@ async function main() {
       JSON.stringify({
         bench: 'sockets',
         clients: CLIENTS,
-        p50_ms: one.p50,
-        p99_ms: one.p99,
-        two_node_p50_ms: two.p50,
-        two_node_p99_ms: two.p99,
+        p50_ms: createdOne.p50,
+        p99_ms: createdOne.p99,
+        two_node_p50_ms: createdTwo.p50,
+        two_node_p99_ms: createdTwo.p99,
+        created_delivered_ratio: round((createdOne.delivered + createdTwo.delivered) / (createdOne.expected + createdTwo.expected), 4),
+        gateway_p50_ms: one.p50,
+        gateway_p99_ms: one.p99,
+        gateway_two_node_p50_ms: two.p50,
+        gateway_two_node_p99_ms: two.p99,
         delivered_ratio: round(one.delivered / one.expected, 4),
         claims_per_s: race.claimsPerS,
         double_claims: race.doubleClaims,
