@@ -15,6 +15,22 @@ import type { RestConnector, RestOperation } from './rest.schema';
 export const JSONATA_TIMEOUT_MS = 1000;
 const JSONATA_STACK = 300;
 
+/**
+ * A structured input, or its JSON text: a diagram's input parameter is text, so a service task can
+ * write `[{"sku": "${variables.sku}", "quantity": 2}]` (the element template says so).
+ */
+function orJsonText<T extends ZodType>(schema: T): ZodType {
+  const parsed = z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  });
+  return z.union([schema, parsed.pipe(schema)]);
+}
+
 function inputSchemaOf(op: RestOperation): ZodType {
   const shape: Record<string, ZodType> = {};
   for (const field of op.inputs) {
@@ -30,10 +46,10 @@ function inputSchemaOf(op: RestOperation): ZodType {
         s = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
         break;
       case 'object':
-        s = z.record(z.string(), z.unknown());
+        s = orJsonText(z.record(z.string(), z.unknown()));
         break;
       case 'array':
-        s = z.array(z.unknown());
+        s = orJsonText(z.array(z.unknown()));
         break;
       default:
         s = field.enum?.length ? z.enum(field.enum as [string, ...string[]]) : z.string();

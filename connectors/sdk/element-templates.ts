@@ -29,7 +29,7 @@ export interface TemplateProperty {
   choices?: Array<{ name: string; value: string }>;
   editable?: boolean;
   binding: { type: 'property'; name: string } | { type: 'camunda:inputParameter'; name: string } | { type: 'camunda:outputParameter'; source: string };
-  constraints?: { notEmpty?: boolean };
+  constraints?: { notEmpty?: boolean; pattern?: { value: string; message: string } };
 }
 
 export interface ElementTemplate {
@@ -54,10 +54,19 @@ export function outputJsonSchema(schema: ZodType): JsonSchema {
 
 const typeOf = (s: JsonSchema): string | undefined => (Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type) ?? s.anyOf?.map(typeOf).find(Boolean);
 
+/** Scalar inputs other than text: the literal, or an expression the engine evaluates at run time. */
+const PATTERNS: Record<string, { value: string; message: string }> = {
+  integer: { value: '^\\s*(-?\\d+|\\$\\{.+\\})\\s*$', message: 'a whole number or an expression ${…}' },
+  number: { value: '^\\s*(-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?|\\$\\{.+\\})\\s*$', message: 'a number or an expression ${…}' },
+  boolean: { value: '^\\s*(true|false|\\$\\{.+\\})\\s*$', message: 'true, false or an expression ${…}' },
+};
+
 function inputProperty(name: string, schema: JsonSchema, required: boolean): TemplateProperty {
   const kind = typeOf(schema);
   const label = schema.title ?? name;
-  const base = { label, description: schema.description, binding: { type: 'camunda:inputParameter' as const, name }, ...(required ? { constraints: { notEmpty: true } } : {}) };
+  const pattern = kind ? PATTERNS[kind] : undefined;
+  const constraints = { ...(required ? { notEmpty: true } : {}), ...(pattern ? { pattern } : {}) };
+  const base = { label, description: schema.description, binding: { type: 'camunda:inputParameter' as const, name }, ...(Object.keys(constraints).length ? { constraints } : {}) };
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) {
     return { ...base, type: 'Dropdown', choices: (schema.enum as string[]).map((v) => ({ name: v, value: v })), value: typeof schema.default === 'string' ? schema.default : (schema.enum[0] as string) };
   }

@@ -60,7 +60,7 @@ describe('connector sdk', () => {
       operations: {
         send: defineOperation({
           name: 'Send',
-          input: z.object({ to: z.string().describe('Recipient'), mode: z.enum(['fast', 'slow']).default('slow'), lines: z.array(z.string()), urgent: z.boolean().optional() }),
+          input: z.object({ to: z.string().describe('Recipient'), mode: z.enum(['fast', 'slow']).default('slow'), lines: z.array(z.string()), urgent: z.boolean().optional(), copies: z.number().int() }),
           output: z.object({ id: z.string() }),
           execute: async () => ({ id: 'x' }),
         }),
@@ -73,6 +73,13 @@ describe('connector sdk', () => {
     expect(props.find((p) => 'name' in p.binding && p.binding.name === 'to')).toMatchObject({ type: 'String', description: 'Recipient', constraints: { notEmpty: true } });
     expect(props.find((p) => 'name' in p.binding && p.binding.name === 'mode')).toMatchObject({ type: 'Dropdown', value: 'slow' });
     expect(props.find((p) => 'name' in p.binding && p.binding.name === 'lines')).toMatchObject({ type: 'Text' });
+    // numbers and booleans: the literal or an expression, as the modeler checks it
+    const copies = new RegExp(props.find((p) => 'name' in p.binding && p.binding.name === 'copies')!.constraints!.pattern!.value);
+    expect(['2', ' 12 ', '${variables.order.copies}'].filter((v) => copies.test(v))).toHaveLength(3);
+    expect(['2.5', 'two', ''].filter((v) => copies.test(v))).toEqual([]);
+    const urgent = new RegExp(props.find((p) => 'name' in p.binding && p.binding.name === 'urgent')!.constraints!.pattern!.value);
+    expect(['true', 'false', '${variables.rush}', 'yes'].map((v) => urgent.test(v))).toEqual([true, true, true, false]);
+    expect(props.find((p) => 'name' in p.binding && p.binding.name === 'urgent')!.constraints).not.toHaveProperty('notEmpty');
     expect(props.at(-1)).toMatchObject({ binding: { type: 'camunda:outputParameter', source: '${result}' }, value: 'sendResult' });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { api, ApiError } from '../app/api';
 import type { CatalogView } from '../../workflows/bpmn/views';
-import { EMPTY_CATALOG, type HandlerChoice, type ModelerCatalog } from './modeler/catalog';
+import { EMPTY_CATALOG, type HandlerChoice, type HandlerInput, type ModelerCatalog } from './modeler/catalog';
 import type { StuckInstance } from '../../server/contracts/operations';
 
 export type { StuckInstance, StuckReason } from '../../server/contracts/operations';
@@ -41,9 +41,42 @@ export async function fetchXml(url: string): Promise<string> {
   return res.text();
 }
 
+interface TemplatePropertyLike {
+  label?: string;
+  description?: string;
+  type: string;
+  value?: unknown;
+  choices?: Array<{ name: string; value: string }>;
+  binding: { type: string; name?: string; source?: string };
+  constraints?: { notEmpty?: boolean; pattern?: { value: string; message: string } };
+}
+
 interface ElementTemplateLike {
   name: string;
-  scopes?: Array<{ properties: Array<{ value?: unknown; binding: { type: string; name?: string } }> }>;
+  scopes?: Array<{ properties: TemplatePropertyLike[] }>;
+}
+
+const INPUT_TYPES = new Set<HandlerInput['type']>(['String', 'Text', 'Boolean', 'Dropdown']);
+
+/** A connector operation as the modeler offers it: its typed inputs and output mapping, from its element template. */
+export function handlerFromTemplate(tpl: ElementTemplateLike): HandlerChoice | undefined {
+  const props = tpl.scopes?.[0]?.properties ?? [];
+  const id = props.find((p) => p.binding.type === 'property' && p.binding.name === 'connectorId')?.value;
+  if (typeof id !== 'string') return undefined;
+  const inputs: HandlerInput[] = props
+    .filter((p) => p.binding.type === 'camunda:inputParameter' && p.binding.name)
+    .map((p) => ({
+      name: p.binding.name!,
+      label: p.label ?? p.binding.name!,
+      type: INPUT_TYPES.has(p.type as HandlerInput['type']) ? (p.type as HandlerInput['type']) : 'String',
+      ...(p.description ? { description: p.description } : {}),
+      required: p.constraints?.notEmpty === true,
+      ...(p.value !== undefined ? { value: String(p.value) } : {}),
+      ...(p.choices ? { choices: p.choices } : {}),
+      ...(p.constraints?.pattern ? { pattern: p.constraints.pattern } : {}),
+    }));
+  const out = props.find((p) => p.binding.type === 'camunda:outputParameter' && p.binding.source);
+  return { id, label: tpl.name, inputs, ...(out ? { output: { source: out.binding.source!, ...(typeof out.value === 'string' ? { name: out.value } : {}) } } : {}) };
 }
 
 /** The modeler's pick lists: the workflow catalog plus connector names from their element templates. */
@@ -54,11 +87,8 @@ export async function loadCatalog(): Promise<ModelerCatalog> {
   ]);
   const byId = new Map<string, HandlerChoice>();
   for (const tpl of templates) {
-    const props = tpl.scopes?.[0]?.properties ?? [];
-    const id = props.find((p) => p.binding.type === 'property' && p.binding.name === 'connectorId')?.value;
-    if (typeof id !== 'string') continue;
-    const inputs = props.filter((p) => p.binding.type === 'camunda:inputParameter' && p.binding.name).map((p) => String(p.binding.name));
-    byId.set(id, { id, label: tpl.name, inputs });
+    const choice = handlerFromTemplate(tpl);
+    if (choice) byId.set(choice.id, choice);
   }
   const handlers = catalog.connectors.map((id) => byId.get(id) ?? { id, label: id, inputs: [] });
   return {

@@ -11,6 +11,10 @@ declare module '@bpmn-io/properties-panel' {
   export const SelectEntry: Component;
   export const TextFieldEntry: Component;
   export const NumberFieldEntry: Component;
+  export const TextAreaEntry: Component;
+  export const CheckboxEntry: Component;
+  export function isTextAreaEntryEdited(node: unknown): boolean;
+  export function isCheckboxEntryEdited(node: unknown): boolean;
   export function isSelectEntryEdited(node: unknown): boolean;
   export function isTextFieldEntryEdited(node: unknown): boolean;
   export function isNumberFieldEntryEdited(node: unknown): boolean;

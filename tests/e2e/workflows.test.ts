@@ -8,19 +8,10 @@ import fs from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { ADMIN, adminClient, ApiClient } from '../helpers/server';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
+import { appendFrom, clickElement, eventually, setEntry } from '../helpers/modeler';
 
 const ANALYST = { name: 'Ada Analyst', email: 'ada@test.local', password: 'analyst-pass-2025' };
 const KEY = 'e2e-review';
-
-/** Reads until `ok` holds (or 10 s pass) and returns the last value, for the caller's expect. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeout = 10_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function expectText(locator: Locator, text: string): Promise<void> {
   await locator.first().waitFor();
@@ -29,48 +20,8 @@ async function expectText(locator: Locator, text: string): Promise<void> {
 
 const count = (locator: Locator, ok: (n: number) => boolean) => eventually(() => locator.count(), ok);
 
-/** The id of the element bpmn-js has selected (it selects what was just appended). */
-async function selectedId(page: Page): Promise<string> {
-  const sel = page.locator('[data-testid=canvas] .djs-element.selected');
-  expect(await count(sel, (n) => n === 1)).toBe(1);
-  return (await sel.getAttribute('data-element-id'))!;
-}
-
-async function clickElement(page: Page, id: string): Promise<void> {
-  // a click on the selected element deselects it (diagram-js 15)
-  if ((await page.locator(`[data-testid=canvas] .djs-element.selected[data-element-id="${id}"]`).count()) === 1) return;
-  await page.locator(`[data-testid=canvas] .djs-element[data-element-id="${id}"]`).click();
-  expect(await eventually(() => selectedId(page), (v) => v === id)).toBe(id);
-}
-
-async function appendFrom(page: Page, fromId: string, action: string, name: string, replaceWith?: string): Promise<string> {
-  await clickElement(page, fromId);
-  await page.locator(`.djs-context-pad .entry[data-action="${action}"]`).click();
-  // appending opens the label editor on the new element: type its name, Enter keeps it
-  await page.locator('.djs-direct-editing-parent').waitFor();
-  await page.keyboard.type(name);
-  await page.keyboard.press('Enter');
-  let id = await selectedId(page);
-  if (replaceWith) {
-    await page.locator('.djs-context-pad .entry[data-action="replace"]').click();
-    await page.locator(`.djs-popup [data-id="${replaceWith}"]`).click();
-    id = await selectedId(page);
-  }
-  return id;
-}
-
 /** Lint issues shown on the canvas for one element (bpmn-js-bpmnlint overlays). */
 const lintOverlay = (page: Page, id: string) => page.locator(`[data-testid=canvas] .djs-overlays[data-container-id="${id}"] .bjsl-overlay`);
-
-async function setEntry(page: Page, entryId: string, value: string): Promise<void> {
-  const entry = page.locator(`[data-testid=properties-panel] [data-entry-id="${entryId}"]`);
-  const select = entry.locator('select');
-  if (await select.count()) await select.selectOption(value);
-  else {
-    await entry.locator('input').fill(value);
-    await entry.locator('input').press('Tab');
-  }
-}
 
 /** The smallest data a JSON Schema form accepts: each required field filled by its type. */
 function sampleData(schema: { properties?: Record<string, { type?: string; enum?: unknown[]; default?: unknown; minimum?: number }>; required?: string[] }): Record<string, unknown> {

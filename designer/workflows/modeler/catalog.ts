@@ -5,12 +5,29 @@
  */
 import type { OrdoCatalog } from '../../../workflows/bpmn/lint';
 
+/** One typed input of a connector operation, as its element template describes it. */
+export interface HandlerInput {
+  /** the camunda:inputParameter name */
+  name: string;
+  label: string;
+  type: 'String' | 'Text' | 'Boolean' | 'Dropdown';
+  description?: string;
+  required: boolean;
+  /** written when the operation is chosen */
+  value?: string;
+  choices?: Array<{ name: string; value: string }>;
+  /** literal form the value must have (numbers, booleans), expressions `${…}` allowed */
+  pattern?: { value: string; message: string };
+}
+
 export interface HandlerChoice {
   /** the camunda:connector connectorId, e.g. "erp.reserveStock" */
   id: string;
   label: string;
-  /** input parameter names the operation expects (from its element template) */
-  inputs: string[];
+  /** the operation's typed inputs (from its element template); none for built-in handlers */
+  inputs: HandlerInput[];
+  /** output mapping: a camunda:outputParameter whose value is `source`, named by the user (default `name`) */
+  output?: { source: string; name?: string };
 }
 
 export interface ModelerCatalog {

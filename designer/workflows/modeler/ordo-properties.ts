@@ -1,6 +1,9 @@
 /**
  * Properties-panel provider for the Ordo dialect (workflows/bpmn/dialect.ts): the handler of a
- * service or send task (camunda:connector connectorId), print template, rule set, the user-task
+ * service or send task (camunda:connector connectorId) with, for a connector operation, one typed
+ * field per input of its element template (camunda:inputParameter of the connector, which the
+ * engine resolves and passes to the call) and its output mapping (a camunda:outputParameter
+ * `${result}`), print template, rule set, the user-task
  * fields (form, candidate groups, due in, priority) and retries. Runs after the Camunda 7 provider
  * and hides its groups that Ordo refuses at deploy (listeners, scripts, Java classes, async jobs),
  * so the panel offers only what runs. Entries are preact components of @bpmn-io/properties-panel.
@@ -8,18 +11,22 @@
 import i18next from 'i18next';
 import { h } from '@bpmn-io/properties-panel/preact';
 import {
+  CheckboxEntry,
+  isCheckboxEntryEdited,
   isNumberFieldEntryEdited,
   isSelectEntryEdited,
+  isTextAreaEntryEdited,
   isTextFieldEntryEdited,
   NumberFieldEntry,
   SelectEntry,
+  TextAreaEntry,
   TextFieldEntry,
 } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 import { isIsoDate, isIsoDuration, MAX_RETRIES } from '../../../workflows/bpmn/dialect';
-import { hasExpression } from '../../../workflows/bpmn/expressions';
-import type { CatalogService } from './catalog';
+import { checkTemplate, hasExpression } from '../../../workflows/bpmn/expressions';
+import type { CatalogService, HandlerChoice, HandlerInput } from './catalog';
 
 /* moddle and diagram-js objects are untyped here */
 type Element = any;
@@ -87,6 +94,49 @@ function PickEntry(props: { element: Element; id: string; label: string; attribu
   return h(SelectEntry, { element, id, label, description, getValue, setValue, getOptions });
 }
 
+type IoList = 'inputParameters' | 'outputParameters';
+
+const paramsOf = (io: any, list: IoList): any[] => io?.get(list) ?? [];
+const inputParam = (element: Element, name: string) => paramsOf(connectorOf(element)?.get('inputOutput'), 'inputParameters').find((p) => p.get('name') === name);
+const outputParamOf = (io: any, source: string) => paramsOf(io, 'outputParameters').find((p) => String(p.get('value') ?? '').trim() === source);
+const outputParam = (element: Element, source: string) => outputParamOf(connectorOf(element)?.get('inputOutput'), source);
+const updateCmd = (element: Element, moddleElement: unknown, properties: Record<string, unknown>) => ({ cmd: 'element.updateModdleProperties', context: { element, moddleElement, properties } });
+
+/**
+ * The connector's input/output for a chosen operation: one input parameter per input with a value
+ * (kept from the previous choice, else the template's default), the output mapping (its variable
+ * kept too) and any other output parameter the user wrote.
+ */
+function ioForChoice(bpmnFactory: any, parent: any, choice: HandlerChoice): any {
+  const old = parent.get('inputOutput');
+  const io = bpmnFactory.create('camunda:InputOutput', { inputParameters: [], outputParameters: [] });
+  io.$parent = parent;
+  const oldIn = paramsOf(old, 'inputParameters');
+  for (const input of choice.inputs) {
+    const kept = oldIn.find((p) => p.get('name') === input.name);
+    const value = kept ? kept.get('value') : input.value;
+    if (value === undefined || value === '') continue;
+    const param = bpmnFactory.create('camunda:InputParameter', { name: input.name, value });
+    param.$parent = io;
+    io.get('inputParameters').push(param);
+  }
+  for (const p of paramsOf(old, 'outputParameters')) {
+    if (choice.output && String(p.get('value') ?? '').trim() === choice.output.source) continue;
+    const copy = bpmnFactory.create('camunda:OutputParameter', { name: p.get('name'), value: p.get('value'), definition: p.get('definition') });
+    copy.$parent = io;
+    io.get('outputParameters').push(copy);
+  }
+  if (choice.output) {
+    const name = outputParamOf(old, choice.output.source)?.get('name') ?? choice.output.name;
+    if (name) {
+      const param = bpmnFactory.create('camunda:OutputParameter', { name, value: choice.output.source });
+      param.$parent = io;
+      io.get('outputParameters').push(param);
+    }
+  }
+  return io;
+}
+
 function HandlerEntry(props: { element: Element; id: string }) {
   const { element, id } = props;
   const catalog = useService('ordoCatalog') as CatalogService;
@@ -97,6 +147,8 @@ function HandlerEntry(props: { element: Element; id: string }) {
   const getValue = () => String(connectorOf(element)?.get('connectorId') ?? '');
   const setValue = (raw: string | undefined) => {
     const value = (raw ?? '').trim();
+    const next = c.handlers.find((x) => x.id === value);
+    const typed = next && (next.inputs.length > 0 || next.output);
     const bo = getBusinessObject(element);
     const commands: unknown[] = [];
     let ext = bo.get('extensionElements');
@@ -104,24 +156,25 @@ function HandlerEntry(props: { element: Element; id: string }) {
       if (!value) return;
       ext = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
       ext.$parent = bo;
-      commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: bo, properties: { extensionElements: ext } } });
+      commands.push(updateCmd(element, bo, { extensionElements: ext }));
     }
     const connector = connectorOf(element);
     const values = ext.get('values');
     if (!value) {
-      if (connector) commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: ext, properties: { values: values.filter((v: unknown) => v !== connector) } } });
+      if (connector) commands.push(updateCmd(element, ext, { values: values.filter((v: unknown) => v !== connector) }));
     } else if (connector) {
-      commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: connector, properties: { connectorId: value } } });
+      commands.push(updateCmd(element, connector, { connectorId: value, ...(typed ? { inputOutput: ioForChoice(bpmnFactory, connector, next) } : {}) }));
     } else {
       const created = bpmnFactory.create('camunda:Connector', { connectorId: value });
       created.$parent = ext;
-      commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: ext, properties: { values: [...values, created] } } });
+      if (typed) created.set('inputOutput', ioForChoice(bpmnFactory, created, next));
+      commands.push(updateCmd(element, ext, { values: [...values, created] }));
     }
     if (commands.length) commandStack.execute('properties-panel.multi-command-executor', commands);
   };
   const current = getValue();
   const chosen = c.handlers.find((x) => x.id === current);
-  const description = chosen?.inputs.length ? t('handlerInputs', { inputs: chosen.inputs.join(', ') }) : t('handlerHint');
+  const description = chosen?.inputs.length || chosen?.output ? t('handlerTyped') : t('handlerHint');
   if (!c.known.handlers) return h(TextFieldEntry, { element, id, label: t('handler'), description, getValue, setValue, debounce });
   const getOptions = () => [
     { value: '', label: t('none') },
@@ -130,6 +183,105 @@ function HandlerEntry(props: { element: Element; id: string }) {
   ];
   return h(SelectEntry, { element, id, label: t('handler'), description, getValue, setValue, getOptions });
 }
+
+/** Writes one parameter of the connector's input/output (created when missing); null removes it. */
+function useParamWriter(element: Element) {
+  const bpmnFactory = useService('bpmnFactory');
+  const commandStack = useService('commandStack');
+  return (list: IoList, find: (p: any) => boolean, props: { name: string; value: string } | null) => {
+    const connector = connectorOf(element);
+    if (!connector) return;
+    const commands: unknown[] = [];
+    let io = connector.get('inputOutput');
+    if (!io) {
+      if (!props) return;
+      io = bpmnFactory.create('camunda:InputOutput', { inputParameters: [], outputParameters: [] });
+      io.$parent = connector;
+      commands.push(updateCmd(element, connector, { inputOutput: io }));
+    }
+    const params = paramsOf(io, list);
+    const existing = params.find(find);
+    if (!props) {
+      if (existing) commands.push(updateCmd(element, io, { [list]: params.filter((p) => p !== existing) }));
+    } else if (existing) {
+      commands.push(updateCmd(element, existing, { ...props, definition: undefined }));
+    } else {
+      const created = bpmnFactory.create(list === 'inputParameters' ? 'camunda:InputParameter' : 'camunda:OutputParameter', props);
+      created.$parent = io;
+      commands.push(updateCmd(element, io, { [list]: [...params, created] }));
+    }
+    if (commands.length) commandStack.execute('properties-panel.multi-command-executor', commands);
+  };
+}
+
+/** The problem with a typed input's text, or null: required, a valid `${…}` expression, its literal form. */
+function checkInput(input: HandlerInput, value: string): string | null {
+  if (value.trim() === '') return input.required ? t('inputRequired') : null;
+  const problems = checkTemplate(value);
+  if (problems.length) return t('badExpression', { problem: problems[0] });
+  if (input.pattern && !new RegExp(input.pattern.value).test(value)) return t('inputFormat', { hint: input.pattern.message });
+  return null;
+}
+
+/** One typed input of the chosen connector operation (a camunda:inputParameter of its connector). */
+function InputEntry(props: { element: Element; id: string; input: HandlerInput }) {
+  const { element, id, input } = props;
+  const debounce = useService('debounceInput');
+  const write = useParamWriter(element);
+  const label = input.required ? `${input.label} *` : input.label;
+  const getValue = () => {
+    const v = inputParam(element, input.name)?.get('value');
+    return v === undefined || v === null ? '' : String(v);
+  };
+  const setValue = (v: string | boolean | undefined) => {
+    const text = v === undefined ? '' : String(v);
+    write('inputParameters', (p) => p.get('name') === input.name, text.trim() === '' ? null : { name: input.name, value: text });
+  };
+  const common = { element, id, label, description: input.description, getValue, setValue };
+  if (input.type === 'Boolean') return h(CheckboxEntry, { ...common, getValue: () => getValue() === 'true' });
+  if (input.type === 'Dropdown') {
+    const getOptions = () => {
+      const current = getValue();
+      const choices = input.choices ?? [];
+      return [
+        ...(input.required ? [] : [{ value: '', label: t('none') }]),
+        ...choices.map((ch) => ({ value: ch.value, label: ch.name })),
+        ...(current && !choices.some((ch) => ch.value === current) ? [{ value: current, label: current }] : []),
+      ];
+    };
+    return h(SelectEntry, { ...common, getOptions });
+  }
+  const validate = (v: string | undefined) => checkInput(input, v ?? '');
+  if (input.type === 'Text') return h(TextAreaEntry, { ...common, debounce, validate, rows: 2, monospace: true });
+  return h(TextFieldEntry, { ...common, debounce, validate });
+}
+
+/** The output mapping: the variable that receives the operation's result (camunda:outputParameter `${result}`). */
+function OutputMappingEntry(props: { element: Element; id: string; source: string }) {
+  const { element, id, source } = props;
+  const debounce = useService('debounceInput');
+  const write = useParamWriter(element);
+  return h(TextFieldEntry, {
+    element,
+    id,
+    label: t('outputMapping'),
+    description: t('outputMappingHint'),
+    debounce,
+    getValue: () => String(outputParam(element, source)?.get('name') ?? ''),
+    setValue: (v: string | undefined) => {
+      const name = (v ?? '').trim();
+      write('outputParameters', (p) => p === outputParam(element, source), name ? { name, value: source } : null);
+    },
+    validate: (v: string | undefined) => (v && !VARIABLE.test(v.trim()) ? t('badVariable') : null),
+  });
+}
+
+const INPUT_EDITED: Record<HandlerInput['type'], unknown> = {
+  String: isTextFieldEntryEdited,
+  Text: isTextAreaEntryEdited,
+  Boolean: isCheckboxEntryEdited,
+  Dropdown: isSelectEntryEdited,
+};
 
 function TextEntry(props: { element: Element; id: string; label: string; attribute: string; description?: string; check?: (v: string) => string | null }) {
   const { element, id, label, attribute, description, check } = props;
@@ -186,15 +338,22 @@ function ResultVariableEntry(props: { element: Element; id: string }) {
 const entry = (id: string, component: unknown, isEdited: unknown, extra: Record<string, unknown> = {}) => ({ id, component, isEdited, ...extra });
 const retries = () => entry('ordo-retries', NumberEntry, isNumberFieldEntryEdited, { label: t('retries'), attribute: 'ordo:retries', min: 1, max: MAX_RETRIES, description: t('retriesHint') });
 
-function ordoGroup(element: Element): Group | null {
+function ordoGroup(element: Element, catalog: CatalogService): Group | null {
   if (is(element, 'bpmn:ServiceTask') || is(element, 'bpmn:SendTask')) {
+    const connectorId = String(connectorOf(element)?.get('connectorId') ?? '');
+    const chosen = connectorId ? catalog.get().handlers.find((x) => x.id === connectorId) : undefined;
+    const outputVariable = !chosen?.output || attr(element, 'ordo:outputVariable') !== '';
     return {
       id: 'ordo-service',
       label: t('groupService'),
       entries: [
         entry('ordo-handler', HandlerEntry, isSelectEntryEdited),
+        ...(chosen?.inputs ?? []).map((input) => entry(`ordo-input-${input.name}`, InputEntry, INPUT_EDITED[input.type], { input })),
+        ...(chosen?.output ? [entry('ordo-output', OutputMappingEntry, isTextFieldEntryEdited, { source: chosen.output.source })] : []),
         entry('ordo-template', PickEntry, isSelectEntryEdited, { label: t('template'), attribute: 'ordo:template', list: 'templates', description: t('templateHint') }),
-        entry('ordo-outputVariable', TextEntry, isTextFieldEntryEdited, { label: t('outputVariable'), attribute: 'ordo:outputVariable', check: (v: string) => (VARIABLE.test(v) ? null : t('badVariable')) }),
+        ...(outputVariable
+          ? [entry('ordo-outputVariable', TextEntry, isTextFieldEntryEdited, { label: t('outputVariable'), attribute: 'ordo:outputVariable', check: (v: string) => (VARIABLE.test(v) ? null : t('badVariable')) })]
+          : []),
         retries(),
       ],
     };
@@ -229,8 +388,11 @@ function ordoGroup(element: Element): Group | null {
 }
 
 export class OrdoPropertiesProvider {
-  static $inject = ['propertiesPanel'];
-  constructor(propertiesPanel: { registerProvider(priority: number, provider: unknown): void }) {
+  static $inject = ['propertiesPanel', 'ordoCatalog'];
+  constructor(
+    propertiesPanel: { registerProvider(priority: number, provider: unknown): void },
+    private readonly catalog: CatalogService,
+  ) {
     // after the bpmn (1000) and Camunda 7 (500) providers, so it can rearrange their groups
     propertiesPanel.registerProvider(200, this);
   }
@@ -245,7 +407,7 @@ export class OrdoPropertiesProvider {
         if (userTask && (g.id === 'CamundaPlatform__UserAssignment' || g.id === 'CamundaPlatform__Form')) return false;
         return true;
       });
-      const own = ordoGroup(element);
+      const own = ordoGroup(element, this.catalog);
       if (!own) return kept;
       const at = kept.findIndex((g) => g.id === 'general');
       kept.splice(at < 0 ? 0 : at + 1, 0, own);
