@@ -4,11 +4,25 @@ import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Loading, PageHeader } from '../app/ui';
 import { useSession } from '../app/session';
 import { useFormat } from '../i18n/format';
+import type { RuleSetDecision, RuleSetExplanation } from '../../workflows/model/rule-set';
+import { DecisionView } from '../rules/DecisionView';
 import { ordersApi, type OrderDetail as Detail } from './api';
 import { StatusBadge } from './parts';
 
 const CANCELLABLE = ['received', 'in-review', 'on-hold', 'approved', 'allocated', 'printed', 'packed'];
 const HOLDABLE = ['received', 'in-review', 'approved', 'allocated', 'printed', 'packed'];
+
+/** A business-rule task's decision as the flow history keeps it (engine/ports RuleDecision). */
+interface FlowDecision {
+  ruleSet: { key: string; version: number };
+  outcome: RuleSetDecision['outcome'];
+  explanation: RuleSetExplanation;
+}
+
+function flowDecision(detail: unknown): FlowDecision | undefined {
+  const d = detail as Partial<FlowDecision> | null | undefined;
+  return d && typeof d === 'object' && d.ruleSet && d.outcome && Array.isArray(d.explanation?.rules) ? (d as FlowDecision) : undefined;
+}
 
 /** One order: lines and totals, status and current step, ETA with its basis, the timeline, and the actions the flow allows. */
 export function OrderDetail() {
@@ -183,21 +197,31 @@ export function OrderDetail() {
 
       <h2 className="section-title">{t('detail.timeline')}</h2>
       <ol className="timeline">
-        {o.timeline.map((e, i) => (
-          <li key={i} className={`timeline-${e.kind}`}>
-            <time dateTime={e.at}>{f.dateTime(e.at)}</time>
-            <span className="timeline-kind">{t(`detail.kinds.${e.kind}`)}</span>
-            {e.status ? <StatusBadge status={e.status} /> : null}
-            <span className="timeline-message">{e.message}</span>
-            {e.actor ? <span className="muted"> · {e.actor}</span> : null}
-            {e.detail !== undefined ? (
-              <details>
-                <summary>…</summary>
-                <pre>{JSON.stringify(e.detail, null, 2)}</pre>
-              </details>
-            ) : null}
-          </li>
-        ))}
+        {o.timeline.map((e, i) => {
+          const decision = flowDecision(e.detail);
+          return (
+            <li key={i} className={decision ? `timeline-${e.kind} timeline-decision` : `timeline-${e.kind}`}>
+              <time dateTime={e.at}>{f.dateTime(e.at)}</time>
+              <span className="timeline-kind">{t(`detail.kinds.${e.kind}`)}</span>
+              {e.status ? <StatusBadge status={e.status} /> : null}
+              <span className="timeline-message">
+                {decision ? t('detail.decision', { step: e.step ?? '', decision: String(decision.outcome.decision), key: decision.ruleSet.key, version: decision.ruleSet.version }) : e.message}
+              </span>
+              {e.actor ? <span className="muted"> · {e.actor}</span> : null}
+              {decision ? (
+                <details className="timeline-why">
+                  <summary>{t('detail.why')}</summary>
+                  <DecisionView decision={{ outcome: decision.outcome, usedDefault: decision.outcome.rules?.length === 0, explanation: decision.explanation }} />
+                </details>
+              ) : e.detail !== undefined ? (
+                <details>
+                  <summary>…</summary>
+                  <pre>{JSON.stringify(e.detail, null, 2)}</pre>
+                </details>
+              ) : null}
+            </li>
+          );
+        })}
       </ol>
     </div>
   );

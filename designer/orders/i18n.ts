@@ -72,6 +72,8 @@ export default defineMessages('orders', {
       priority: 'Priority',
       actions: { cancel: 'Cancel order', hold: 'Put on hold', release: 'Release', reason: 'Reason (optional)', confirm: 'Confirm' },
       kinds: { status: 'Status', action: 'Action', flow: 'Flow', intake: 'Intake' },
+      decision: 'Decision at {{step}}: {{decision}} (rule set {{key}}, version {{version}})',
+      why: 'Why',
     },
     entry: {
       title: 'Enter a phone order',
@@ -221,6 +223,8 @@ export default defineMessages('orders', {
       priority: '优先级',
       actions: { cancel: '取消订单', hold: '暂停', release: '恢复', reason: '原因（可选）', confirm: '确认' },
       kinds: { status: '状态', action: '操作', flow: '流程', intake: '接收' },
+      decision: '{{step}} 的决策：{{decision}}（规则集 {{key}}，版本 {{version}}）',
+      why: '原因',
     },
     entry: {
       title: '录入电话订单',
@@ -367,6 +371,8 @@ export default defineMessages('orders', {
       priority: '優先順序',
       actions: { cancel: '取消訂單', hold: '暫停', release: '恢復', reason: '原因（選填）', confirm: '確認' },
       kinds: { status: '狀態', action: '操作', flow: '流程', intake: '接收' },
+      decision: '{{step}} 的決策：{{decision}}（規則集 {{key}}，版本 {{version}}）',
+      why: '原因',
     },
     entry: {
       title: '輸入電話訂單',

@@ -1,80 +1,14 @@
 /** The test panel: one order (pasted, stored or from a test case) with the explanation tree, all test cases, backtest. */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BacktestResult as Backtest, ExplanationNode, RuleSetDecision, RuleSetDocument, TestCaseResult } from '../../workflows/model/rule-set';
+import type { BacktestResult as Backtest, RuleSetDecision, RuleSetDocument, TestCaseResult } from '../../workflows/model/rule-set';
 import { api } from '../app/api';
 import { Badge, ErrorBanner } from '../app/ui';
+import { DecisionView } from './DecisionView';
 import { formatValue } from './model';
 import { useAction } from './useAction';
 
 const pretty = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
-const mark = (result: boolean | null) => (result === null ? '–' : result ? '✓' : '✗');
-
-function ExplainNode({ node }: { node: ExplanationNode }) {
-  const { t } = useTranslation('rules');
-  const cls = `explain-node explain-${node.result === null ? 'skipped' : node.result ? 'true' : 'false'}`;
-  if (node.type !== 'condition') {
-    return (
-      <li className={cls}>
-        <span className="explain-mark" aria-label={node.result === null ? t('test.notEvaluated') : String(node.result)}>
-          {mark(node.result)}
-        </span>{' '}
-        <strong>{t(`cond.${node.type}`)}</strong>
-        <ul>
-          {node.children?.map((c, i) => (
-            <ExplainNode key={i} node={c} />
-          ))}
-        </ul>
-      </li>
-    );
-  }
-  return (
-    <li className={cls}>
-      <span className="explain-mark">{mark(node.result)}</span> <code>{`${node.fact}${node.path ? node.path.slice(1) : ''}${node.params ? ` ${JSON.stringify(node.params)}` : ''}`}</code>{' '}
-      {t(`ops.${node.operator}`)} <code>{formatValue(node.value)}</code>
-      {node.result === null ? (
-        <span className="muted"> — {t('test.notEvaluated')}</span>
-      ) : (
-        <span className="muted">
-          {' '}
-          — {t('test.factValue')}: <code>{JSON.stringify(node.factResult)}</code>
-          {node.valueResult !== node.value ? (
-            <>
-              , {t('test.expected')}: <code>{JSON.stringify(node.valueResult)}</code>
-            </>
-          ) : null}
-        </span>
-      )}
-    </li>
-  );
-}
-
-export function DecisionView({ decision }: { decision: RuleSetDecision }) {
-  const { t } = useTranslation('rules');
-  return (
-    <div className="decision">
-      <h3>{t('test.decision')}</h3>
-      <pre className="decision-outcome">{pretty(decision.outcome)}</pre>
-      {decision.usedDefault ? <p className="muted">{t('test.usedDefault')}</p> : null}
-      {decision.explanation ? (
-        <>
-          <h3>{t('test.explanation')}</h3>
-          <ol className="explain-rules">
-            {decision.explanation.rules.map((r) => (
-              <li key={r.name} className={r.matched ? 'explain-rule matched' : 'explain-rule'}>
-                <span className="explain-mark">{r.matched ? '✓' : '✗'}</span> <strong>{r.name}</strong> <span className="muted">({r.priority})</span>{' '}
-                <Badge tone={r.matched ? 'ok' : 'muted'}>{r.matched ? t('test.matched') : t('test.notMatched')}</Badge> {r.decisive ? <Badge tone="info">{t('test.decisive')}</Badge> : null}
-                <ul className="explain-tree">
-                  <ExplainNode node={r.conditions} />
-                </ul>
-              </li>
-            ))}
-          </ol>
-        </>
-      ) : null}
-    </div>
-  );
-}
 
 export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSetDocument }) {
   const { t } = useTranslation('rules');

@@ -17,8 +17,20 @@ export function flowVariables(order: OrderView): Record<string, unknown> {
   return { orderId: order.number, order: facts };
 }
 
-/** History entries worth showing on the order timeline. */
-const SHOWN = /^(activity\.(start|end)|task\.|rule\.|print\.|message\.|instance\.|incident\.|note)/;
+/** History entries worth showing on the order timeline: a business-rule task's decision comes with its explanation. */
+const SHOWN = /^(decision$|activity\.(start|end)|task\.|rule\.|print\.|message\.|instance\.|incident\.|note)/;
+
+interface DecisionEntry {
+  ruleSet?: { key: string; version: number };
+  outcome?: { decision?: unknown };
+}
+
+function messageOf(type: string, elementId: string | null | undefined, data: unknown): string {
+  const at = elementId ? ` ${elementId}` : '';
+  if (type !== 'decision') return `${type}${at}`;
+  const d = (data ?? {}) as DecisionEntry;
+  return `decision${at}: ${String(d.outcome?.decision ?? '?')}${d.ruleSet ? ` (${d.ruleSet.key} version ${d.ruleSet.version})` : ''}`;
+}
 
 export function connectOrdersToRuntime(mod: OrdersModule, runtime: WorkflowRuntime, processKey = ORDER_PROCESS_KEY): FlowHistorySource {
   for (const [id, fn] of Object.entries(mod.handlers)) {
@@ -60,7 +72,7 @@ export function connectOrdersToRuntime(mod: OrdersModule, runtime: WorkflowRunti
           at: e.at,
           kind: 'flow' as const,
           step: e.elementId ?? undefined,
-          message: `${e.type}${e.elementId ? ` ${e.elementId}` : ''}`,
+          message: messageOf(e.type, e.elementId, e.data),
           actor: e.actor?.label,
           detail: e.data ?? undefined,
           public: false,

@@ -17,7 +17,28 @@ import { ReportsService } from '../../server/orders/reports.service';
 import { opsForNewOrder, opsForStatusChange, type IndexedOrder } from '../../server/orders/order-index';
 import type { OrderStatus } from '../../workflows/model/order';
 import type { RunningOrdo } from '../../server/main';
-import { adminClient, startTestOrdo } from '../helpers/server';
+import { adminClient, startTestOrdo, type ApiClient } from '../helpers/server';
+import { placeOrder, taskOf } from './tasks-live.fixtures';
+
+interface TimelineEntry {
+  kind: string;
+  step?: string;
+  message: string;
+  detail?: { ruleSet?: { key: string; version: number }; outcome?: Record<string, unknown>; explanation?: { rules: Array<{ name: string; matched: boolean; decisive: boolean; conditions: ExplainNode }> } };
+}
+interface ExplainNode {
+  type: string;
+  result: boolean | null;
+  children?: ExplainNode[];
+  fact?: string;
+  operator?: string;
+  value?: unknown;
+  factResult?: unknown;
+}
+const leaves = (n: ExplainNode): ExplainNode[] => (n.type === 'condition' ? [n] : (n.children ?? []).flatMap(leaves));
+/** the decisions of the order's flow as its timeline (GET /api/orders/:number) shows them */
+const decisionsOf = async (admin: ApiClient, number: string): Promise<TimelineEntry[]> =>
+  ((await admin.get(`/api/orders/${number}`)).body.timeline as TimelineEntry[]).filter((e) => e.kind === 'flow' && e.detail?.explanation);
 
 const status = (id: string, s: string) => `
     <bpmn:serviceTask id="${id}">
@@ -171,11 +192,65 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
     if (decided.plannedShipDate) expect(order.allocation.plannedShipDate).toBe(decided.plannedShipDate);
     expect(order.timeline.some((e: { message: string }) => e.message === `Allocated to ${decided.warehouse}${decided.plannedShipDate ? `, planned ship date ${decided.plannedShipDate}` : ''}`)).toBe(true);
 
+    // both decisions of the flow are on the order's timeline with their explanation
+    const decisions = await decisionsOf(admin, number);
+    expect(decisions.map((e) => [e.step, e.message])).toEqual([
+      ['review', 'decision review: approve (order-review version 1)'],
+      ['allocate', `decision allocate: warehouse (allocation version 1)`],
+    ]);
+    const review = decisions[0].detail!;
+    expect(review.outcome).toMatchObject({ decision: 'approve', rules: [] });
+    expect(review.explanation!.rules.map((r) => r.name)).toEqual(['embargo-country', 'test-order', 'blocked-customer', 'price-below-list', 'quantity-limit', 'over-credit-limit', 'high-value-new-customer', 'stock-shortage', 'requested-date-past']);
+    expect(review.explanation!.rules.every((r) => !r.matched)).toBe(true);
+    const highValue = review.explanation!.rules.find((r) => r.name === 'high-value-new-customer')!;
+    expect(leaves(highValue.conditions)[0]).toMatchObject({ fact: 'orderTotal', operator: 'greaterThan', value: 10000, factResult: order.totals.total, result: false });
+    const allocation = decisions[1].detail!;
+    const decisive = allocation.explanation!.rules.filter((r) => r.decisive);
+    expect(decisive.map((r) => [r.name, r.matched])).toEqual([[(decided as unknown as { rules: string[] }).rules[0], true]]);
+    expect(leaves(decisive[0].conditions).every((c) => c.result === true && 'factResult' in c && c.operator)).toBe(true);
+
     const found = await admin.get(`/api/orders?warehouse=${encodeURIComponent(decided.warehouse)}`);
     expect(found.body.items.map((r: { number: string }) => r.number)).toEqual([number]);
     const today = new Date().toISOString().slice(0, 10);
     const report = (await admin.get(`/api/reports/orders?from=${today}&to=${today}`)).body;
     expect(report.allocationByWarehouse).toEqual([{ warehouse: decided.warehouse, orders: 1 }]);
+  });
+});
+
+describe('a running order flow and a newly published rule-set version', () => {
+  let ordo: RunningOrdo;
+  beforeAll(async () => {
+    ordo = await startTestOrdo({ label: 'orders_flow_rule_version' });
+  });
+  afterAll(() => ordo.close());
+
+  it('given an order waiting in manual review, when allocation version 2 is published, then its next business-rule task decides with version 2', async () => {
+    const admin = await adminClient(ordo);
+    const number = await placeOrder(admin, { customer: 'Version Two' });
+    const review = await taskOf(admin, number, 'manualReview');
+    const [before] = await decisionsOf(admin, number);
+    expect(before).toMatchObject({ step: 'review', detail: { ruleSet: { key: 'order-review', version: 1 }, outcome: { decision: 'manual', reason: 'CREDIT_LIMIT' } } });
+    expect((await decisionsOf(admin, number)).map((e) => e.step)).toEqual(['review']);
+
+    // version 2: every allocation outcome also names its revision (the test cases check only their own keys)
+    const current = (await admin.get('/api/rule-sets/allocation')).body;
+    const draft = JSON.parse(JSON.stringify(current.draft.doc));
+    for (const rule of draft.rules) rule.event.params = { ...rule.event.params, revision: 'v2' };
+    draft.defaultOutcome.params = { ...draft.defaultOutcome.params, revision: 'v2' };
+    expect((await admin.put(`/api/rule-sets/allocation/draft?rev=${current.draft.rev}`, draft)).status).toBe(200);
+    const published = await admin.post('/api/rule-sets/allocation/publish', { note: 'revision in every outcome' });
+    expect(published.body).toMatchObject({ key: 'allocation', version: 2 });
+
+    const done = await admin.post(`/api/tasks/${encodeURIComponent(review.id)}/complete`, { data: { approved: true, reviewNote: 'credit checked by phone' } });
+    expect(done.status).toBe(200);
+    const allocate = await eventually(async () => (await decisionsOf(admin, number)).find((e) => e.step === 'allocate'), 60_000, 250);
+    expect(allocate.detail!.ruleSet).toEqual({ key: 'allocation', version: 2 });
+    expect(allocate.detail!.outcome).toMatchObject({ revision: 'v2' });
+    expect(allocate.message).toMatch(/ \(allocation version 2\)$/);
+    const instance = (await admin.get(`/api/instances/${review.instanceId}`)).body;
+    expect(instance.variables.allocation).toMatchObject({ revision: 'v2', ruleSet: { key: 'allocation', version: 2 } });
+    // the review decision taken before the publish keeps its version
+    expect(instance.variables.review.ruleSet).toEqual({ key: 'order-review', version: 1 });
   });
 });
 
