@@ -8,6 +8,7 @@ import type { RuleSetDecision, RuleSetExplanation } from '../../workflows/model/
 import { DecisionView } from '../rules/DecisionView';
 import { ordersApi, type OrderDetail as Detail } from './api';
 import { StatusBadge } from './parts';
+import { PrintPanel } from './PrintPanel';
 
 const CANCELLABLE = ['received', 'in-review', 'on-hold', 'approved', 'allocated', 'printed', 'packed'];
 const HOLDABLE = ['received', 'in-review', 'approved', 'allocated', 'printed', 'packed'];
@@ -194,6 +195,8 @@ export function OrderDetail() {
           <strong>{t('detail.notes')}:</strong> {o.notes}
         </p>
       ) : null}
+
+      <PrintPanel orderNumber={o.number} />
 
       <h2 className="section-title">{t('detail.timeline')}</h2>
       <ol className="timeline">

@@ -6,6 +6,8 @@ import { ErrorBanner, Field, Loading } from '../app/ui';
 import { useFormat } from '../i18n/format';
 import { ordersApi, type OrderRow, type SearchParams } from './api';
 import { StatusBadge } from './parts';
+import { BatchPrintBar } from './BatchPrint';
+import { useMayPrint } from './print-parts';
 
 const KEYS = ['number', 'customer', 'status', 'channel', 'warehouse', 'sku', 'from', 'to', 'sort'] as const;
 
@@ -19,6 +21,9 @@ export function OrderList() {
   const [rows, setRows] = useState<OrderRow[]>();
   const [next, setNext] = useState<string>();
   const [error, setError] = useState<unknown>();
+  // order numbers ticked for batch printing, in the order shown
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const mayPrint = useMayPrint();
   const key = params.toString();
 
   const load = useCallback(
@@ -38,6 +43,7 @@ export function OrderList() {
   );
   useEffect(() => {
     setRows(undefined);
+    setSelected(new Set());
     void load();
   }, [load]);
 
@@ -66,6 +72,15 @@ export function OrderList() {
       )}
     </Field>
   );
+
+  const toggle = (numbers: string[], on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const n of numbers) if (on) next.add(n);
+      else next.delete(n);
+      return next;
+    });
+  const allSelected = !!rows?.length && rows.every((r) => selected.has(r.number));
 
   return (
     <div>
@@ -105,6 +120,7 @@ export function OrderList() {
         </div>
       </form>
       <ErrorBanner error={error} />
+      {rows?.length ? <BatchPrintBar selected={rows.filter((r) => selected.has(r.number)).map((r) => r.number)} query={query} /> : null}
       {!rows ? (
         <Loading />
       ) : rows.length === 0 ? (
@@ -113,6 +129,11 @@ export function OrderList() {
         <table className="table orders-table">
           <thead>
             <tr>
+              {mayPrint ? (
+                <th className="select-cell">
+                  <input type="checkbox" data-testid="select-all" aria-label={t('print:batch.selectAll')} checked={allSelected} onChange={(e) => toggle(rows.map((r) => r.number), e.target.checked)} />
+                </th>
+              ) : null}
               <th>{t('columns.number')}</th>
               <th>{t('columns.created')}</th>
               <th>{t('columns.customer')}</th>
@@ -125,6 +146,11 @@ export function OrderList() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.number}>
+                {mayPrint ? (
+                  <td className="select-cell">
+                    <input type="checkbox" aria-label={t('print:batch.select', { number: r.number })} checked={selected.has(r.number)} onChange={(e) => toggle([r.number], e.target.checked)} />
+                  </td>
+                ) : null}
                 <td>
                   <Link to={`/orders/${r.number}`}>{r.number}</Link>
                 </td>

@@ -5,10 +5,10 @@
  * (socket.recovered === false) every list is fetched again.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
-import { io, type Socket } from 'socket.io-client';
-import { TASK_EVENTS, type ClientToServerEvents, type ProgressEvent, type ServerToClientEvents, type SlaEvent, type TaskEvent, type TaskEventName } from '../../server/contracts/realtime';
+import { TASK_EVENTS, type ProgressEvent, type SlaEvent, type TaskEvent, type TaskEventName } from '../../server/contracts/realtime';
 import { taskEventOf, type InboxQueue } from '../../server/contracts/inbox';
 import type { TaskView } from '../../workflows/bpmn/views';
+import { followJob, openSocket, type OrdoSocket } from '../app/job-progress';
 import { useMe } from '../app/session';
 import { tasksApi } from './api';
 import { applySla, applyTaskEvent, EMPTY_INBOX, isActive, isEligible, isMine, mergeSnapshot, pruneDeparted, type InboxState, type InboxTask, type Me } from './model';
@@ -88,7 +88,7 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const inflight = useRef<AbortController | undefined>(undefined);
-  const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | undefined>(undefined);
+  const socketRef = useRef<OrdoSocket | undefined>(undefined);
 
   const refetch = useCallback(async () => {
     inflight.current?.abort();
@@ -114,7 +114,7 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refetch();
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true });
+    const socket = openSocket();
     socketRef.current = socket;
     let connectedBefore = false;
     socket.on('connect', () => {
@@ -158,17 +158,8 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
       refetch,
       watchJob: async (jobId, onProgress) => {
         const socket = socketRef.current;
-        if (!socket?.connected) return () => undefined;
-        const handler = (e: ProgressEvent) => {
-          if (e.jobId === jobId) onProgress(e);
-        };
-        socket.on('progress', handler);
-        // joined before the job starts, so no progress is missed; without an answer the job still runs
-        await socket
-          .timeout(5000)
-          .emitWithAck('job.watch', jobId)
-          .catch(() => undefined);
-        return () => socket.off('progress', handler);
+        // joined before the job starts, so no progress is missed
+        return socket?.connected ? followJob(socket, jobId, onProgress) : () => undefined;
       },
       remember: (view) => dispatch({ type: 'event', name: eventNameOf(view.status), event: taskEventOf(view, { by: me.email, at: new Date().toISOString() }), me, now: Date.now() }),
       now,

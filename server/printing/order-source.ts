@@ -6,6 +6,7 @@ import { Types, type Connection } from 'mongoose';
 import { z } from 'zod';
 import { ORDER_PRIORITIES, ORDER_STATUSES, ORDER_TYPES, CHANNELS, type Order } from '../../workflows/model/order';
 import { scopeFilter, type RecordScope } from '../auth/record-scope';
+import type { GroupBy } from '../contracts/print';
 
 /** A search that selects the orders of a batch, e.g. all allocated orders of warehouse A by carrier. */
 export const orderFilterSchema = z.strictObject({
@@ -19,8 +20,7 @@ export const orderFilterSchema = z.strictObject({
   numbers: z.array(z.string().trim().min(1).max(64)).max(10_000).optional(),
 });
 export type OrderFilter = z.infer<typeof orderFilterSchema>;
-export const GROUP_BY = ['carrier', 'warehouse', 'none'] as const;
-export type GroupBy = (typeof GROUP_BY)[number];
+export { GROUP_BY, type GroupBy } from '../contracts/print';
 
 export interface OrderSource {
   /** Orders by id (or by order number); unknown ids are simply absent from the result. */

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../workflows/model/errors';
 import type { Order } from '../../workflows/model/order';
 import { SAMPLE_ORDER } from '../../workflows/print/sample-order';
+import type { PrintJobView } from '../contracts/print';
 import type { ProgressEvent } from '../contracts/realtime';
 import { actorOf, type Principal } from '../auth/principal';
 import { assertInScope, inScope, orderFacts, scopeOf, type RecordScope } from '../auth/record-scope';
@@ -43,30 +44,7 @@ export interface PrintEventSink {
 }
 export const NO_EVENTS: PrintEventSink = { progress: () => undefined };
 
-export interface PrintJobView {
-  id: string;
-  kind: PrintJobDoc['kind'];
-  status: PrintJobDoc['status'];
-  template: { key: string; version: number; name: string };
-  orderIds: string[];
-  orderNumbers: string[];
-  filter?: unknown;
-  requestedBy: string;
-  requestedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  progress: { done: number; total: number };
-  /** times the batch was started: 1, plus one per takeover after its node stopped */
-  runs: number;
-  pages: number;
-  failures: PrintJobDoc['failures'];
-  warnings: PrintJobDoc['warnings'];
-  fileSize?: number;
-  downloadUrl?: string;
-  reprintOf?: string;
-  reason?: string;
-  error?: string;
-}
+export type { PrintJobView };
 
 const iso = (d?: Date) => (d ? new Date(d).toISOString() : undefined);
 

@@ -6,6 +6,7 @@
  */
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import type { PaperSettings } from '../../workflows/print/paper';
+import { PRINT_JOB_STATUSES, type PrintJobKind, type PrintJobStatus, type PrintJobView } from '../contracts/print';
 
 export interface TemplateDoc {
   _id: Types.ObjectId;
@@ -42,12 +43,11 @@ export interface AssetDoc {
   createdBy: string;
 }
 
-export const PRINT_JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type PrintJobStatus = (typeof PRINT_JOB_STATUSES)[number];
+export { PRINT_JOB_STATUSES, type PrintJobStatus };
 
 export interface PrintJobDoc {
   _id: Types.ObjectId;
-  kind: 'single' | 'batch' | 'reprint' | 'flow';
+  kind: PrintJobKind;
   status: PrintJobStatus;
   template: { key: string; version: number; name: string };
   orderIds: string[];
@@ -65,8 +65,8 @@ export interface PrintJobDoc {
   leaseOwner?: string | null;
   pages: number;
   /** documents that could not be rendered; the rest of the batch is in the PDF */
-  failures: Array<{ orderId: string; orderNumber?: string; reason: string }>;
-  warnings: Array<{ orderId: string; orderNumber?: string; messages: string[] }>;
+  failures: PrintJobView['failures'];
+  warnings: PrintJobView['warnings'];
   fileId?: Types.ObjectId;
   fileSize?: number;
   cancelRequested: boolean;

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { ADMIN, ApiClient } from '../helpers/server';
-import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
+import { DesignerHarness, recordProgress, screenshot, signIn, type TestBrowser } from '../helpers/browser';
 import { eventually, operator, placeOrder, taskOf } from '../api/tasks-live.fixtures';
 import { escalationFlow } from '../api/tasks-escalation.fixtures';
 import { wedgeScan } from './tasks.fixtures';
@@ -15,22 +15,6 @@ import { wedgeScan } from './tasks.fixtures';
 const waitFor = (check: () => Promise<boolean>, what: string, ms = 20_000) => eventually(async () => ((await check()) ? true : undefined), what, ms);
 const enc = encodeURIComponent;
 const rows = (page: Page) => page.locator('tr.inbox-row');
-
-// runs in the page: records what the bulk progress bar shows, frame by frame, until it says done
-const WATCH_PROGRESS = `(() => {
-  const seen = [];
-  window.__progress = seen;
-  const tick = () => {
-    const bar = document.querySelector('.bulk-progress progress');
-    if (bar) {
-      const v = bar.value + '/' + bar.max;
-      if (seen[seen.length - 1] !== v) seen.push(v);
-      if (document.querySelector('.bulk-progress[data-running=false]')) return;
-    }
-    requestAnimationFrame(tick);
-  };
-  tick();
-})()`;
 
 describe('tasks: scan to confirm, bulk complete, lines grid, escalation (chromium)', () => {
   let harness: DesignerHarness;
@@ -83,11 +67,11 @@ describe('tasks: scan to confirm, bulk complete, lines grid, escalation (chromiu
     const chosen = orders.slice(1, 4);
     for (const n of chosen) await page.getByLabel(`Select ${n}`).check();
     const button = page.getByRole('button', { name: 'Complete (3)' });
-    await page.evaluate(WATCH_PROGRESS);
+    const progressSeen = await recordProgress(page, '.bulk-progress progress', '.bulk-progress[data-running=false]');
     await button.click();
     await page.locator('.bulk-progress[data-running=false]', { hasText: '3 of 3 done.' }).waitFor();
     await page.locator('.banner-ok', { hasText: '3 tasks completed.' }).waitFor();
-    const seen = (await page.evaluate('window.__progress')) as string[];
+    const seen = await progressSeen();
     expect(seen[0]).toBe('0/3');
     expect(seen[seen.length - 1]).toBe('3/3');
     expect([...seen].sort()).toEqual(seen);

@@ -144,3 +144,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Starts recording, frame by frame, every value ("done/max") a <progress> bar shows until `doneSelector`
+ * matches; the returned function reads what was seen. Shows that a bar moved live, not only its end.
+ */
+export async function recordProgress(page: Page, barSelector: string, doneSelector: string): Promise<() => Promise<string[]>> {
+  // runs in the page (the tests are compiled without the DOM types)
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.__ordoProgress = seen;
+    const tick = () => {
+      const bar = document.querySelector(${JSON.stringify(barSelector)});
+      if (bar) {
+        const v = bar.value + '/' + bar.max;
+        if (seen[seen.length - 1] !== v) seen.push(v);
+        if (document.querySelector(${JSON.stringify(doneSelector)})) return;
+      }
+      requestAnimationFrame(tick);
+    };
+    tick();
+  })()`);
+  return () => page.evaluate('window.__ordoProgress') as Promise<string[]>;
+}
