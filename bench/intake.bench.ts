@@ -8,13 +8,21 @@
  *     shipped order-fulfilment flow: manual review or packing task, or its end): flow.startedAt is
  *     written once startInstance returned, and an instance is saved at its first wait. Measured
  *     twice: one order at a time on an idle node, and for every order of the load (p50/p99).
+ *     Next to it, the raw libraries in the same run: a bare express handler that inserts the same
+ *     JSON body into a collection of the same FerretDB with the mongodb driver (vs_raw = Ordo's
+ *     orders/s over that handler's inserts/s: what validation, numbering, the idempotency and
+ *     flow-start records and the index cost).
  *  2. 100,000 historical orders bulk-loaded into a second database, then search latency p50/p99
  *     for number, customer e-mail and status + 7-day range, and the time of a 30- and 365-day report.
  * Last line: one JSON object with orders_per_s, p50_ms, p99_ms and the rest.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import express from 'express';
+import { MongoClient } from 'mongodb';
 import { ensureFerretdbBinary, startFerretdb } from '../server/db/ferretdb';
 import { connectDatabase } from '../server/db/connection';
 import { loadConfig } from '../server/config';
@@ -44,6 +52,27 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10;
 };
+
+/** The raw baseline: express.json() and one insertOne per request, nothing else. */
+async function rawInsertLoad(uri: string, body: string): Promise<{ perS: number; p50: number; p99: number }> {
+  const client = await MongoClient.connect(uri);
+  const collection = client.db().collection('orders');
+  const app = express();
+  app.post('/orders', express.json({ limit: '1mb' }), (req, res, next) => {
+    collection.insertOne({ ...req.body, receivedAt: new Date() }).then(() => res.status(201).json({ ok: 1 }), next);
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+  try {
+    await autocannon({ url, method: 'POST', connections: 10, duration: 1, headers: { 'content-type': 'application/json' }, body });
+    const r = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: LOAD_SECONDS, headers: { 'content-type': 'application/json' }, body });
+    return { perS: Math.round(r['2xx'] / LOAD_SECONDS), p50: r.latency.p50, p99: r.latency.p99 };
+  } finally {
+    server.close();
+    await client.close();
+  }
+}
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-bench-intake-'));
@@ -119,6 +148,11 @@ async function main() {
   } finally {
     await ordo.close();
   }
+
+  say(`1b. raw: express + the mongodb driver inserting the same body, ${CONNECTIONS} connections, ${LOAD_SECONDS} s`);
+  const raw = await rawInsertLoad(db.uri.replace(/\/[^/]*$/, '/bench_raw'), JSON.stringify(sampleInput(1, rng(1))));
+  Object.assign(figures, { raw_orders_per_s: raw.perS, raw_p50_ms: raw.p50, raw_p99_ms: raw.p99, vs_raw: Math.round(((figures.orders_per_s as number) / raw.perS) * 100) / 100 });
+  say(`   ${raw.perS} inserts/s, latency p50 ${raw.p50} ms, p99 ${raw.p99} ms; Ordo ${figures.orders_per_s} orders/s = ${figures.vs_raw}× raw`);
 
   say(`2. ${BULK.toLocaleString('en')} historical orders, bulk-loaded, then queries`);
   const connection = await connectDatabase(db.uri.replace(/\/[^/]*$/, '/bench_search'));

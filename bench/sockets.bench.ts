@@ -3,11 +3,15 @@
  * - from a task being created: the bench asks for a new instance of a one-user-task process
  *   (POST /api/instances) and times from that request until each client has the `task.created`
  *   event (the runtime saves the task, the publisher adds the order columns, the gateway fans out);
- * - the gateway alone: task events handed straight to the gateway (the fan-out's own cost).
+ * - the gateway alone: task events handed straight to the gateway (the fan-out's own cost), next to
+ *   a bare socket.io server emitting the same events to a room in the same run (vs_raw).
  * Then 50 operators race to claim 100 tasks over the API (double claims must be 0).
  * Options: --clients N (default 500), --events N (default 100), --tasks N (created tasks, default 50).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { RunningOrdo } from '../server/main';
 import type { ServerToClientEvents, ClientToServerEvents, TaskEvent } from '../server/contracts/realtime';
@@ -53,15 +57,15 @@ async function connectAll(url: string, cookies: string[], n: number): Promise<S[
   return sockets;
 }
 
-/** Publishes EVENTS task events on `from`; every socket records the delay until it got each one. */
-async function fanOut(from: RunningOrdo, sockets: S[]): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
+/** Publishes EVENTS task events through `publish`; every socket records the delay until it got each one. */
+async function fanOut(publish: (event: TaskEvent) => void, sockets: S[]): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   for (const s of sockets) s.on('task.created', (e: TaskEvent) => latencies.push(performance.now() - sentAt.get(e.taskId)!));
   for (let k = 0; k < EVENTS; k++) {
     const taskId = `bench-${k}`;
     sentAt.set(taskId, performance.now());
-    from.realtime.publishTask('task.created', {
+    publish({
       taskId, instanceId: 'bench', elementId: 'pick', name: 'Pick', businessKey: `SO-${k}`, candidateGroups: ['pickers'], candidateUsers: [], assignee: null,
       status: 'open', priority: 50, dueAt: null, at: new Date().toISOString(),
     });
@@ -112,6 +116,24 @@ async function createdFanOut(admin: ApiClient, label: string, sockets: S[]): Pro
   return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), delivered: latencies.length, expected };
 }
 
+/** The raw library in the same run: a bare socket.io server (no sessions, no rooms by group rights) fanning out the same events. */
+async function rawFanOut(): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
+  const server = http.createServer();
+  const raw = new Server(server);
+  raw.on('connection', (socket) => void socket.join('pickers'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const sockets = await connectAll(url, [''], CLIENTS);
+    await new Promise((r) => setTimeout(r, 500));
+    const result = await fanOut((event) => raw.to('pickers').emit('task.created', event), sockets);
+    sockets.forEach((s) => s.close());
+    return result;
+  } finally {
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+  }
+}
+
 async function main() {
   const db = await startBenchDatabase();
   const redis = await startRedis();
@@ -128,15 +150,16 @@ async function main() {
     const socketsA = await connectAll(a.url, cookies, CLIENTS);
     await new Promise((r) => setTimeout(r, 500));
     const createdOne = await createdFanOut(admin, 'a', socketsA);
-    const one = await fanOut(a, socketsA);
+    const one = await fanOut((e) => a.realtime.publishTask('task.created', e), socketsA);
     socketsA.forEach((s) => s.close());
 
     const socketsB = await connectAll(b.url, cookies, CLIENTS);
     await new Promise((r) => setTimeout(r, 500));
     const createdTwo = await createdFanOut(admin, 'b', socketsB);
-    const two = await fanOut(a, socketsB);
+    const two = await fanOut((e) => a.realtime.publishTask('task.created', e), socketsB);
     socketsB.forEach((s) => s.close());
 
+    const raw = await rawFanOut();
     const race = await claimRace(a, usersA);
 
     console.log(`socket.io fan-out to ${CLIENTS} clients in group "pickers": ${TASKS} tasks created through the API, then ${EVENTS} events handed to the gateway`);
@@ -146,6 +169,7 @@ async function main() {
         { from: 'task created (POST /api/instances)', path: 'node A → Redis → node B', delivered: `${createdTwo.delivered}/${createdTwo.expected}`, p50_ms: createdTwo.p50, p99_ms: createdTwo.p99 },
         { from: 'event handed to the gateway', path: 'one node', delivered: `${one.delivered}/${one.expected}`, p50_ms: one.p50, p99_ms: one.p99 },
         { from: 'event handed to the gateway', path: 'node A → Redis → node B', delivered: `${two.delivered}/${two.expected}`, p50_ms: two.p50, p99_ms: two.p99 },
+        { from: 'raw socket.io: io.to(room).emit', path: 'one server', delivered: `${raw.delivered}/${raw.expected}`, p50_ms: raw.p50, p99_ms: raw.p99 },
       ]),
     );
     console.log(race.summary);
@@ -163,6 +187,10 @@ async function main() {
         gateway_two_node_p50_ms: two.p50,
         gateway_two_node_p99_ms: two.p99,
         delivered_ratio: round(one.delivered / one.expected, 4),
+        raw_p50_ms: raw.p50,
+        raw_p99_ms: raw.p99,
+        // fan-out throughput is the inverse of the delay: Ordo's gateway against bare socket.io
+        vs_raw: round(raw.p50 / one.p50, 2),
         claims_per_s: race.claimsPerS,
         double_claims: race.doubleClaims,
       }),
