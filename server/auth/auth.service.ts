@@ -16,6 +16,7 @@ import type { Logger } from '../infra/logger';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const token = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
 export const API_KEY_PREFIX = 'ordo_';
 /** Lockout: after this many failures in a row an account (existing or not) waits, doubling each time. */
 export const LOCKOUT_AFTER = 5;
@@ -59,7 +60,11 @@ export class AuthService {
     private readonly sessionTtlMs: number,
   ) {}
 
-  /** Told when a user's sessions are ended by an admin (the realtime gateway drops their sockets). */
+  /**
+   * Told when a user's live sockets must end: their sessions were ended by an admin, or their groups
+   * changed (the socket rooms were chosen at connect time; the gateway drops the sockets and the
+   * client connects again into the rooms of its new groups).
+   */
   private sessionsEnded?: (userId: string) => void;
   onSessionsEnded(listener: (userId: string) => void): void {
     this.sessionsEnded = listener;
@@ -125,7 +130,11 @@ export class AuthService {
   async resolve(input: { sessionToken?: string; apiKey?: string }): Promise<Principal> {
     if (input.apiKey) return this.resolveApiKey(input.apiKey);
     if (!input.sessionToken) return { kind: 'anonymous' };
-    const sessionId = sha256(input.sessionToken);
+    return this.resolveSession(sha256(input.sessionToken));
+  }
+
+  /** The user behind a stored session (by its id, the token's hash); anonymous when it ended. */
+  async resolveSession(sessionId: string): Promise<Principal> {
     const session = await this.models.Session.findById(sessionId).lean();
     if (!session || session.expiresAt.getTime() <= Date.now()) return { kind: 'anonymous' };
     const user = await this.models.User.findById(session.userId).lean<UserDoc>();
@@ -192,6 +201,9 @@ export class AuthService {
     // a disabled user, a role or scope change or a new password ends that user's sessions (and live sockets) at once
     if (body.disabled || body.role !== undefined || body.password !== undefined || body.scope !== undefined) {
       await this.models.Session.deleteMany({ userId: user._id });
+      this.sessionsEnded?.(id);
+    } else if (body.groups !== undefined && !sameSet(before.groups, body.groups)) {
+      // a groups change keeps the sessions but not the sockets: their rooms are the old groups'
       this.sessionsEnded?.(id);
     }
     const after = toUserDto(user.toObject() as UserDoc);

@@ -18,7 +18,7 @@ import type { Logger } from '../infra/logger';
 import type { AuthService } from '../auth/auth.service';
 import { readSessionToken } from '../auth/session-cookie';
 import type { Principal } from '../auth/principal';
-import { eventRooms, scopedRooms, scopeOf, type ScopeFacts } from '../auth/record-scope';
+import { eventRooms, normaliseScope, scopedRooms, scopeOf, type ScopeFacts } from '../auth/record-scope';
 import type { ClientToServerEvents, ProgressEvent, ServerToClientEvents, SlaEvent, TaskEvent, TaskEventName } from '../contracts/realtime';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -51,6 +51,9 @@ export function taskRooms(e: Pick<TaskEvent, 'candidateGroups' | 'candidateUsers
   return [...set];
 }
 
+/** What decides a user's socket rooms. */
+const accessKey = (p: Pick<UserPrincipal, 'groups' | 'role' | 'scope'>) => JSON.stringify([[...p.groups].sort(), p.role, normaliseScope(p.scope)]);
+
 export class RealtimeGateway {
   private io?: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   private redis?: RedisClientType;
@@ -82,6 +85,8 @@ export class RealtimeGateway {
       this.deps.logger.info('socket.io uses the Redis streams adapter');
     }
 
+    this.guardRecovery(io);
+
     io.use(async (socket, next) => {
       try {
         const principal = await this.deps.auth.resolve({ sessionToken: readSessionToken(socket.request as never) });
@@ -95,6 +100,25 @@ export class RealtimeGateway {
 
     io.on('connection', (socket: OrdoSocket) => this.onConnection(socket));
     this.io = io;
+  }
+
+  /**
+   * A recovered session brings back its rooms and replays what they missed before any middleware runs,
+   * so it is restored only while its user's access (groups, role, record scope) is what it was when the
+   * socket dropped; otherwise the socket starts afresh in the rooms of its new access (and the client
+   * reads its lists again).
+   */
+  private guardRecovery(io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): void {
+    const adapter = io.of('/').adapter;
+    const restore = adapter.restoreSession.bind(adapter);
+    // (typed as always finding one, the adapters answer null for an unknown session, as here)
+    adapter.restoreSession = (async (pid: string, offset: string) => {
+      const session = await restore(pid, offset);
+      const was = (session?.data as Partial<SocketData> | undefined)?.principal;
+      if (!session || !was?.sessionId) return null;
+      const now = await this.deps.auth.resolveSession(was.sessionId).catch(() => undefined);
+      return now?.kind === 'user' && now.userId === was.userId && accessKey(now) === accessKey(was) ? session : null;
+    }) as typeof adapter.restoreSession;
   }
 
   private onConnection(socket: OrdoSocket): void {

@@ -78,6 +78,80 @@ describe('realtime: task events reach exactly the sockets that may see them', ()
     ordo.realtime.publishTask('task.claimed', task({ taskId: 't3', candidateGroups: ['nobody'], assignee: 'solo@test.local', status: 'claimed' }));
     expect((await got).assignee).toBe('solo@test.local');
   });
+
+  it('given a reviewer moved to the warehouse group while online, then the socket is dropped, comes back into the warehouse rooms only, and no reviewers event reaches it', async () => {
+    const admin = await adminClient(ordo);
+    const mover = await userWithGroups(ordo, 'mover@test.local', ['reviewers']);
+    const id = (await admin.get('/api/users')).body.find((u: { email: string }) => u.email === 'mover@test.local').id;
+    const ms = await connectSocket(ordo.url, mover);
+    sockets.push(ms);
+    // an event received gives the socket a recovery offset, so a reconnect would try to recover its rooms
+    const first = nextEvent(ms, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: 'before-move' }));
+    expect((await first).taskId).toBe('before-move');
+    const seen = collect(ms, 'task.created');
+
+    const dropped = new Promise<string>((resolve) => ms.once('disconnect', (reason) => resolve(reason)));
+    expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
+    expect(await dropped).toBe('io server disconnect');
+    // sent while it is away: a recovered session would replay it
+    ordo.realtime.publishTask('task.created', task({ taskId: 'while-away' }));
+    const back = new Promise<boolean>((resolve) => ms.once('connect', () => resolve(ms.recovered)));
+    ms.connect();
+    expect(await back).toBe(false);
+
+    const warehouse = nextEvent(ms, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: 'reviewers-after' }));
+    ordo.realtime.publishTask('task.created', task({ taskId: 'warehouse-after', candidateGroups: ['warehouse'] }));
+    expect((await warehouse).taskId).toBe('warehouse-after');
+    expect(seen.map((e) => e.taskId)).toEqual(['warehouse-after']);
+    // the session itself lives on: a groups change is no sign-out
+    expect((await mover.get('/api/auth/me')).status).toBe(200);
+  });
+
+  it('given a reviewer whose connection dropped, when an admin moves them to the warehouse meanwhile, then the reconnect is not recovered into the old rooms and replays nothing of them', async () => {
+    const admin = await adminClient(ordo);
+    const roamer = await userWithGroups(ordo, 'roamer@test.local', ['reviewers']);
+    const id = (await admin.get('/api/users')).body.find((u: { email: string }) => u.email === 'roamer@test.local').id;
+    const rs = await connectSocket(ordo.url, roamer);
+    sockets.push(rs);
+    const first = nextEvent(rs, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: 'before-drop' }));
+    expect((await first).taskId).toBe('before-drop');
+    const seen = collect(rs, 'task.created');
+    const dropped = new Promise((resolve) => rs.once('disconnect', resolve));
+    // a network failure, not a deliberate disconnect: the server keeps the session for recovery
+    (rs.io.engine as unknown as { close(): void }).close();
+    await dropped;
+    expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
+    ordo.realtime.publishTask('task.created', task({ taskId: 'missed-reviewers' }));
+    const back = new Promise<boolean>((resolve) => rs.once('connect', () => resolve(rs.recovered)));
+    rs.connect();
+    expect(await back).toBe(false);
+    const warehouse = nextEvent(rs, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: 'reviewers-later' }));
+    ordo.realtime.publishTask('task.created', task({ taskId: 'warehouse-later', candidateGroups: ['warehouse'] }));
+    expect((await warehouse).taskId).toBe('warehouse-later');
+    expect(seen.map((e) => e.taskId)).toEqual(['warehouse-later']);
+  });
+
+  it('given a reviewer whose connection dropped and whose access did not change, then the reconnect recovers and replays what was missed', async () => {
+    const steady = await userWithGroups(ordo, 'steady@test.local', ['reviewers']);
+    const ss = await connectSocket(ordo.url, steady);
+    sockets.push(ss);
+    const first = nextEvent(ss, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: 'steady-1' }));
+    await first;
+    const dropped = new Promise((resolve) => ss.once('disconnect', resolve));
+    (ss.io.engine as unknown as { close(): void }).close();
+    await dropped;
+    ordo.realtime.publishTask('task.created', task({ taskId: 'steady-missed' }));
+    const missed = nextEvent(ss, 'task.created');
+    const back = new Promise<boolean>((resolve) => ss.once('connect', () => resolve(ss.recovered)));
+    ss.connect();
+    expect(await back).toBe(true);
+    expect((await missed).taskId).toBe('steady-missed');
+  });
 });
 
 describe('realtime across two server nodes through Redis', () => {
