@@ -24,6 +24,8 @@ export interface AppDeps {
   routes: readonly AnyRoute[];
   /** folder of the built designer; undefined = API only */
   designerDist?: string;
+  /** true once the node is stopping: /readyz answers 503 so the load balancer sends no more traffic */
+  stopping?: () => boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -79,6 +81,10 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (deps.stopping?.()) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     const db = await databaseReachable(deps.connection);
     res.status(db ? 200 : 503).json({ status: db ? 'ready' : 'unavailable', database: db ? 'up' : 'down' });
   });

@@ -93,6 +93,13 @@ export interface RunningOrdo {
   workflowEvents: EventEmitter;
   /** intake channels beside REST: e-mail (SMTP port when listening), imports, drafts */
   intake: IntakeModule;
+  /**
+   * The first step of a graceful stop: /readyz answers 503 from now on, the background workers stop
+   * claiming, and the work this node holds is handed back at once (engine commands and their
+   * instance locks, order flow starts, webhook deliveries, print batches); requests are still served.
+   */
+  drain(): Promise<void>;
+  /** drains, then closes everything */
   close(): Promise<void>;
 }
 
@@ -274,7 +281,8 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       designerDist = fs.existsSync(path.join(DESIGNER_DIST, 'index.html')) ? DESIGNER_DIST : undefined;
     }
 
-    const app = createApp({ config, logger, connection, auth, routes, designerDist });
+    let stopping = false;
+    const app = createApp({ config, logger, connection, auth, routes, designerDist, stopping: () => stopping });
     const server = config.tls
       ? https.createServer({ cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, integration.wrapHttp(app))
       : http.createServer(integration.wrapHttp(app));
@@ -315,7 +323,18 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     baseUrl = url;
     // socket.io closes first: it ends its connections, then the HTTP server stops
     closers.push(() => realtime.close());
-    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, integration, workflows, workflowEvents, close: closeAll };
+    let drained: Promise<void> | undefined;
+    const drain = () =>
+      (drained ??= (async () => {
+        stopping = true;
+        const handBack = [workflows.handBack(), orders.close(), integration.worker.stop(), printing.print.close()];
+        await Promise.all(handBack.map((p) => p.catch((err) => logger.error({ err }, 'error while handing work back'))));
+      })());
+    const close = async () => {
+      await drain();
+      await closeAll();
+    };
+    return { url, port, config, connection, logger, realtime, app, routes, orders, intake, integration, workflows, workflowEvents, drain, close };
   } catch (err) {
     await closeAll();
     throw err;
@@ -344,9 +363,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     ordo.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), config.shutdownDrainMs + 10_000);
     force.unref();
-    void ordo.close().then(() => process.exit(0));
+    // not ready and nothing held at once; requests are served while the load balancer notices, then close
+    void ordo
+      .drain()
+      .then(() => new Promise((r) => setTimeout(r, config.shutdownDrainMs)))
+      .then(() => ordo.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

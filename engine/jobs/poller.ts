@@ -5,7 +5,7 @@
  * Every few passes the runtime also sweeps crashed starts and old lock markers.
  */
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError } from '../../workflows/model/errors';
+import { ConflictError, NodeStoppingError, NotFoundError } from '../../workflows/model/errors';
 import { OUTBOX_KINDS, type EngineCollections, type JobDoc } from '../persistence/store';
 import type { WorkflowRuntime } from '../runtime/runtime';
 
@@ -114,6 +114,7 @@ export class JobPoller {
     } catch (err) {
       const busy = err instanceof ConflictError && (err.extensions as { busy?: boolean } | undefined)?.busy;
       if (busy) return; // another command holds the instance; the next pass tries again
+      if (err instanceof NodeStoppingError) return; // this node is stopping: the job stays due for the others
       if (err instanceof NotFoundError && job.createdAt.getTime() > this.deps.clock().getTime() - this.deps.orphanAfterMs) {
         // a start writes its jobs before inserting the instance: under load its first timer can fall due before the insert
         return;

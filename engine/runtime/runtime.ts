@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
+import { ConflictError, NodeStoppingError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
@@ -96,6 +96,10 @@ export class WorkflowRuntime {
   private readonly poller: JobPoller;
   readonly locks: Locks;
   private initialized?: Promise<void>;
+  /** sessions running a command right now (not yet saving): handBack() ends them */
+  private readonly running = new Set<EngineSession>();
+  /** set by handBack(): this node runs no command any more */
+  private handingBack = false;
 
   constructor(private readonly opts: WorkflowRuntimeOptions) {
     this.logger = opts.logger;
@@ -138,6 +142,7 @@ export class WorkflowRuntime {
   /** Starts this node's job poller (timers, retries, outbox, crashed starts). */
   async start(): Promise<void> {
     await this.init();
+    this.handingBack = false;
     await this.syncAllSchedules().catch((err) => this.logger.warn({ err: (err as Error).message }, 'timer start schedules not reconciled; the poller sweep tries again'));
     this.poller.start();
   }
@@ -145,6 +150,22 @@ export class WorkflowRuntime {
   /** Stops the poller and waits for the jobs it is running. */
   async stop(): Promise<void> {
     await this.poller.stop();
+    await this.retireWatch();
+  }
+
+  /**
+   * A graceful node stop: stops the poller and hands back what this node holds. Every command still
+   * running (a service call in flight, a timer firing, a flow start) ends at once without saving and
+   * releases its instance lock, so another node runs it again now instead of after the lease (an
+   * attempt already made stays counted). From here on this runtime refuses commands (503) until start().
+   */
+  async handBack(): Promise<void> {
+    this.handingBack = true;
+    const stopping = this.poller.stop();
+    let ended = 0;
+    for (const session of this.running) if (session.abandon(new NodeStoppingError())) ended++;
+    if (ended) this.logger.info({ commands: ended }, 'node stopping: running commands handed back');
+    await stopping;
     await this.retireWatch();
   }
 
@@ -512,7 +533,15 @@ export class WorkflowRuntime {
     let saved: InstanceDoc;
     let notActed: ConflictError | undefined;
     try {
-      const result = await new EngineSession(this.deps, def, doc, command).run();
+      if (this.handingBack) throw new NodeStoppingError();
+      const session = new EngineSession(this.deps, def, doc, command);
+      this.running.add(session);
+      let result: SessionResult;
+      try {
+        result = await session.run();
+      } finally {
+        this.running.delete(session);
+      }
       ({ saved, outboxJobs } = await this.save(doc, lock, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run

@@ -140,6 +140,18 @@ export class EngineSession {
     this.settledResolve({ outcome, error });
   }
 
+  /**
+   * Ends the run at once without a result (the node is stopping and hands the command back): run()
+   * throws `reason`, so nothing is saved, and the engine is stopped before it calls anything else.
+   * False when the run had already settled (its result is being saved; let it finish).
+   */
+  abandon(reason: Error): boolean {
+    if (this.finished) return false;
+    this.fatal = reason;
+    this.finish('error', reason);
+    return true;
+  }
+
   /** settled = nothing in flight and no engine event for two turns of the event loop */
   private poke() {
     if (this.finished) return;

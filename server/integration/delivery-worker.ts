@@ -3,7 +3,7 @@
  * with a lease (atomic findOneAndUpdate), so two workers never send the same delivery at once and
  * a worker that dies mid-way leaves a lease that simply runs out — the next worker delivers it.
  * Writes after sending are fenced by the lease owner. Delivery is at-least-once; receivers dedupe
- * on X-Ordo-Delivery.
+ * on X-Ordo-Delivery. A worker that stops gracefully hands the deliveries it is sending back at once.
  */
 import crypto from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
@@ -39,6 +39,8 @@ export class WebhookDeliveryWorker {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
+  /** deliveries being sent by this worker: delivery id → its lease token and attempt */
+  private readonly sending = new Map<string, { id: Types.ObjectId; token: string; attempt: number; startedAt: number }>();
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.m = webhookModels(o.connection);
@@ -156,6 +158,16 @@ export class WebhookDeliveryWorker {
   /** Sends one claimed delivery and records the outcome (only while this worker still holds the lease). */
   async deliver(d: DeliveryDoc): Promise<'delivered' | 'retry' | 'failed' | 'lost-lease'> {
     if (!d.leaseOwner || !d.leaseUntil || d.leaseUntil < new Date()) return 'lost-lease';
+    const key = String(d._id);
+    this.sending.set(key, { id: d._id, token: d.leaseOwner, attempt: d.attempts, startedAt: performance.now() });
+    try {
+      return await this.send(d);
+    } finally {
+      this.sending.delete(key);
+    }
+  }
+
+  private async send(d: DeliveryDoc): Promise<'delivered' | 'retry' | 'failed' | 'lost-lease'> {
     const [sub, ev] = await Promise.all([this.subscription(d.subscriptionId), this.m.Outbox.findOne({ eventId: d.eventId }).lean()]);
     const attempt = d.attempts; // counted by the claim
     const started = performance.now();
@@ -259,10 +271,27 @@ export class WebhookDeliveryWorker {
     this.timer.unref();
   }
 
+  /**
+   * Stops claiming and hands back the deliveries being sent: their lease is cleared (the attempt
+   * stays counted, logged as interrupted), so another node's worker sends them now instead of after
+   * the lease. A send that still answers here afterwards is fenced off (its lease token is gone).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    const held = [...this.sending.values()];
+    this.sending.clear();
+    if (!held.length) {
+      await this.running;
+      return;
+    }
+    await Promise.all(
+      held.map((h) => {
+        const entry = { at: new Date(), attempt: h.attempt, error: 'no outcome recorded: the node stopped during this attempt and handed it back', durationMs: Math.round(performance.now() - h.startedAt) };
+        return this.m.Delivery.updateOne({ _id: h.id, leaseOwner: h.token }, { $set: { leaseOwner: null, leaseUntil: null }, $push: { log: entry } }).catch((err) => this.o.logger.warn({ err, deliveryId: String(h.id) }, 'webhook delivery not handed back; its lease runs out'));
+      }),
+    );
+    this.o.logger.info({ deliveries: held.length }, 'node stopping: webhook deliveries handed back');
   }
 
   /** Puts a delivery back in the queue now (keeps its log). */

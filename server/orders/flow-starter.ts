@@ -11,6 +11,7 @@
  * recording the start.
  */
 import crypto from 'node:crypto';
+import { NodeStoppingError } from '../../workflows/model/errors';
 import type { OrderView } from '../../workflows/model/order';
 import type { Logger } from '../infra/logger';
 import { isDuplicateKey, type OrderCollections } from './order.model';
@@ -162,6 +163,13 @@ export class FlowStarter {
       await this.c.outbox.deleteOne({ _id: number });
       await this.c.leases.deleteMany({ _id: { $in: Array.from({ length: attempt }, (_, i) => `${number}#${i + 1}`) } });
     } catch (err) {
+      if (err instanceof NodeStoppingError) {
+        // the runtime of this stopping node ended the start unsaved: give the claim back (no failed
+        // attempt), so another node's sweep claims the same attempt now instead of after the lease
+        await this.c.leases.deleteOne({ _id: `${number}#${attempt}`, owner: this.nodeId });
+        this.logger.info({ number, attempt }, 'node stopping: order flow start handed back');
+        return;
+      }
       const message = (err as Error)?.message ?? String(err);
       const failed = attempt >= this.maxAttempts;
       const backoff = Math.min(60_000 * 10, 1000 * 2 ** attempt);

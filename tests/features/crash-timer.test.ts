@@ -6,25 +6,10 @@
  * attempt: a task allowed one attempt opens an incident instead of calling again.
  */
 import { connectDatabase } from '../../server/db/connection';
-import { startHoldingReceiver, until, useCrashNodes, type HoldingReceiver } from '../helpers/child-ordo';
+import { carrierConnector, startHoldingReceiver, timerThenCallFlow, until, useCrashNodes, type HoldingReceiver } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(240_000);
-
-const flow = (id: string, retries: number, fireAt: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="defs_${id}" targetNamespace="http://ordo.dev/test">
-  <bpmn:process id="${id}" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
-    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDate>${fireAt}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="confirm" />
-    <bpmn:serviceTask id="confirm" ordo:retries="${retries}"><bpmn:extensionElements><camunda:connector><camunda:connectorId>carrier.confirm</camunda:connectorId><camunda:inputOutput>
-      <camunda:inputParameter name="order">\${variables.order}</camunda:inputParameter>
-    </camunda:inputOutput></camunda:connector></bpmn:extensionElements></bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="confirm" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
 
 interface HistoryEntry {
   type: string;
@@ -42,19 +27,10 @@ describe('a node killed while a timer fires', () => {
     carrier = await startHoldingReceiver((r) => ({ status: 200, body: { confirmed: JSON.parse(r.body).order } }));
     const a = await nodes.start();
     const admin = await new ApiClient(a.url).login(ADMIN.email, ADMIN.password);
-    const connector = {
-      id: 'carrier',
-      name: 'Carrier',
-      baseUrl: carrier.url,
-      allowNetworks: ['loopback'],
-      timeoutMs: 120_000,
-      retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 100 },
-      operations: [{ id: 'confirm', name: 'Confirm', method: 'POST', path: '/confirm', body: '{"order": "{{input.order}}"}', inputs: [{ name: 'order', required: true }], idempotencyHeader: 'Idempotency-Key' }],
-    };
-    expect((await admin.post('/api/connectors', connector)).status).toBe(201);
+    expect((await admin.post('/api/connectors', carrierConnector(carrier.url))).status).toBe(201);
     // one due time for all: the poller takes them in one pass (a pass ends when its slowest job does)
     const fireAt = new Date(Date.now() + 8000).toISOString();
-    for (const [id, retries] of [['crashTimer', 3], ['crashTimerOnce', 1]] as const) expect((await admin.post('/api/workflows', { xml: flow(id, retries, fireAt) })).status).toBe(201);
+    for (const [id, retries] of [['crashTimer', 3], ['crashTimerOnce', 1]] as const) expect((await admin.post('/api/workflows', { xml: timerThenCallFlow(id, retries, fireAt) })).status).toBe(201);
 
     const started: Record<string, string> = {};
     for (const [order, processKey] of [['T-1', 'crashTimer'], ['T-2', 'crashTimer'], ['T-ONCE', 'crashTimerOnce']]) {

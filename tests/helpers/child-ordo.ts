@@ -186,3 +186,33 @@ export async function startHoldingReceiver(answer: (r: HeldRequest) => { status:
       }),
   };
 }
+
+/**
+ * A process that waits on a timer (an ISO date), then calls `carrier.confirm` with the variable
+ * `order` (a service task allowed `retries` attempts): a firing whose call a test can hold.
+ */
+export const timerThenCallFlow = (id: string, retries: number, fireAt: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="defs_${id}" targetNamespace="http://ordo.dev/test">
+  <bpmn:process id="${id}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDate>${fireAt}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="confirm" />
+    <bpmn:serviceTask id="confirm" ordo:retries="${retries}"><bpmn:extensionElements><camunda:connector><camunda:connectorId>carrier.confirm</camunda:connectorId><camunda:inputOutput>
+      <camunda:inputParameter name="order">\${variables.order}</camunda:inputParameter>
+    </camunda:inputOutput></camunda:connector></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="confirm" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/** The REST connector `carrier` (operation confirm, Idempotency-Key header) to `baseUrl`: one try per call, the engine counts attempts. */
+export const carrierConnector = (baseUrl: string) => ({
+  id: 'carrier',
+  name: 'Carrier',
+  baseUrl,
+  allowNetworks: ['loopback'],
+  timeoutMs: 120_000,
+  retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 100 },
+  operations: [{ id: 'confirm', name: 'Confirm', method: 'POST', path: '/confirm', body: '{"order": "{{input.order}}"}', inputs: [{ name: 'order', required: true }], idempotencyHeader: 'Idempotency-Key' }],
+});

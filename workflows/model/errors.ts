@@ -122,6 +122,13 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** 503: this node is shutting down and handed the work back; another node (or a retry) takes it. */
+export class NodeStoppingError extends ServiceUnavailableError {
+  constructor(message = 'This node is stopping; the work was handed back to the other nodes, try again') {
+    super(message);
+  }
+}
+
 /** 500: a bug or an unexpected failure; the message is logged, never shown. */
 export class InternalError extends AppError {
   readonly status = 500;
