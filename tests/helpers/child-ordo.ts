@@ -27,7 +27,8 @@ export async function startChildOrdo(env: Record<string, string>, timeoutMs = 60
   // SIGKILL of the CLI would leave running
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir, DESIGNER_AUTOBUILD: 'false', SECRET_KEY: TEST_SECRET_KEY, ...env },
+    // SHUTDOWN_DRAIN_MS 0: a node stopped at the end of a test closes right after handing its work back
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir, DESIGNER_AUTOBUILD: 'false', SECRET_KEY: TEST_SECRET_KEY, SHUTDOWN_DRAIN_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
