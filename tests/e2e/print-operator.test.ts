@@ -139,6 +139,7 @@ describe('printing from the orders area (chromium)', () => {
     const dialog = page.getByTestId('batch-dialog');
     await dialog.getByTestId('print-template').selectOption('packing-slip');
     expect(await dialog.getByTestId('batch-group').inputValue()).toBe('carrier');
+    await screenshot(page, 'print-search-dialog');
     await dialog.getByTestId('batch-start').click();
     await dialog.getByTestId('batch-result').waitFor({ timeout: 180_000 });
     expect(await dialog.getByTestId('batch-result').locator('p').textContent()).toBe('完成：50 份单据合为一个 PDF，50 页。');
@@ -172,6 +173,7 @@ describe('printing from the orders area (chromium)', () => {
     // newest first: the reprint, the print, then the two batches the order was in
     expect(await history.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')))).toEqual(['reprint', 'single', 'batch', 'batch']);
 
+    await screenshot(page, 'print-order-history');
     const pdf = await downloadFrom(page, 'history-download');
     expect(pdfText(pdf)).toContain(order.number);
     expect(op.problems).toEqual([]);
