@@ -1,9 +1,11 @@
 /**
  * Connectors end to end over real HTTP: credentials encrypted at rest, the REST connector builder
- * (auth kinds, templating, JSONata mapping, error mapping, retries, limits, egress guard,
- * versions), "test this operation", the engine's ConnectorInvoker port, element templates, and
- * the reference connectors against the reference ERP. Remote systems are real local HTTP servers;
- * a final check proves no secret reached any API answer or log line.
+ * (auth kinds, path / query / header / body templating, JSONata mapping, error mapping, retries
+ * on 5xx, 429 and network errors, limits, egress guard, versions), "test this operation", the
+ * engine's ConnectorInvoker port, element templates, and the reference connectors against the
+ * reference ERP. Remote systems are real local HTTP servers; a flow whose call fails with an answer
+ * repeating the key leaves it in no history or incident, and a final check proves no secret
+ * reached any API answer or log line.
  */
 import { ConnectorError } from '../../connectors';
 import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from '../helpers/connectors';
@@ -23,6 +25,8 @@ describe('connectors: the REST builder, credentials and the invoker over real HT
   let remote: Remote;
   const valid = new Set<string>();
   let flakyCalls = 0;
+  let rateLimitedCalls = 0;
+  let resetCalls = 0;
 
   beforeAll(async () => {
     remote = await startRemote((req, res) => {
@@ -57,6 +61,20 @@ describe('connectors: the REST builder, credentials and the invoker over real HT
           return flakyCalls <= 2 ? json(res, 503, { code: 'BUSY' }, flakyCalls === 1 ? { 'retry-after': '0' } : {}) : json(res, 200, { ok: true, calls: flakyCalls });
         case '/api/down':
           return json(res, 503, { code: 'DOWN' });
+        case '/api/rate-limited':
+          rateLimitedCalls++;
+          return rateLimitedCalls === 1 ? json(res, 429, { code: 'SLOW_DOWN' }, { 'retry-after': '1' }) : json(res, 200, { ok: true, calls: rateLimitedCalls });
+        case '/api/reset-once':
+          // the connection drops without an answer once, then the remote answers
+          resetCalls++;
+          return resetCalls === 1 ? void res.socket?.destroy() : json(res, 200, { ok: true, calls: resetCalls });
+        case '/api/reset-always':
+          return void res.socket?.destroy();
+        case '/api/search':
+          return json(res, 200, { query: [...u.searchParams.entries()], tenant: req.headers['x-tenant'], trace: req.headers['x-trace'] });
+        case '/api/leak':
+          // a remote whose error message repeats the key it was sent
+          return json(res, 400, { error: `key ${req.headers['x-api-key']} may not call this` });
         case '/api/slow':
           return void setTimeout(() => json(res, 200, { late: true }), 1500).unref();
         case '/api/big':
@@ -230,6 +248,124 @@ describe('connectors: the REST builder, credentials and the invoker over real HT
     const started = Date.now();
     await expect(invoker.invoke('acme.heavy', {}, ctx())).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/ran longer than 1000 ms/) });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  const acmeNet = () => ({
+    id: 'acme-net',
+    name: 'Acme API (network cases)',
+    baseUrl: `${remote.url}/api`,
+    auth: { type: 'apiKey', in: 'header', name: 'X-Api-Key', value: '{{secrets.acme-key}}' },
+    allowNetworks: ['loopback'],
+    timeoutMs: 2000,
+    retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 40 },
+    operations: [
+      { id: 'rateLimited', name: 'Rate limited', method: 'GET', path: '/rate-limited' },
+      { id: 'resetOnce', name: 'Reset once', method: 'GET', path: '/reset-once' },
+      { id: 'resetAlways', name: 'Reset always', method: 'GET', path: '/reset-always' },
+      {
+        id: 'search',
+        name: 'Search',
+        method: 'GET',
+        path: '/search',
+        inputs: [{ name: 'sku', required: true }, { name: 'limit', type: 'integer' }, { name: 'tenant', required: true }],
+        query: [
+          { name: 'sku', value: '{{input.sku}}' },
+          { name: 'limit', value: '{{input.limit}}' },
+          { name: 'q', value: 'sku:{{input.sku}} in {{input.tenant}}' },
+        ],
+        headers: [
+          { name: 'X-Tenant', value: '{{input.tenant}}' },
+          { name: 'X-Trace', value: 'ordo-{{input.sku}}' },
+        ],
+      },
+      { id: 'leak', name: 'Leak', method: 'GET', path: '/leak' },
+    ],
+  });
+
+  it('retries a 429 after its Retry-After and a dropped connection with backoff; a refused or always dropped connection ends retryable after the last attempt', async () => {
+    const closed = await startRemote((_req, res) => json(res, 200, {}));
+    const goneUrl = closed.url;
+    await closed.close();
+    for (const body of [acmeNet(), { ...acmeNet(), id: 'acme-gone', name: 'Acme API, nobody listening', baseUrl: goneUrl, operations: [{ id: 'gone', name: 'Gone', method: 'GET', path: '/anything' }] }]) {
+      const saved = await admin.post('/api/connectors', body);
+      expect([saved.status, saved.body.errors]).toEqual([201, undefined]);
+    }
+    const invoker = h.ordo.integration.invoker;
+
+    const limited = await invoker.invokeTraced('acme-net.rateLimited', {}, ctx());
+    expect(limited.ok).toBe(true);
+    expect(limited.trace.exchanges.map((e) => e.response?.status)).toEqual([429, 200]);
+    expect(limited.trace.exchanges[0].retryInMs).toBe(1000);
+    expect(rateLimitedCalls).toBe(2);
+
+    const reset = await invoker.invokeTraced('acme-net.resetOnce', {}, ctx());
+    expect(reset.ok).toBe(true);
+    expect(reset.trace.exchanges.map((e) => [e.response?.status, Boolean(e.error)])).toEqual([
+      [undefined, true],
+      [200, false],
+    ]);
+    expect(reset.trace.exchanges[0].retryInMs).toBeGreaterThan(0);
+
+    for (const op of ['acme-net.resetAlways', 'acme-gone.gone']) {
+      const failed = await invoker.invokeTraced(op, {}, ctx());
+      expect(failed.ok).toBe(false);
+      if (!failed.ok) {
+        expect(failed.error).toBeInstanceOf(ConnectorError);
+        expect(failed.error.retryable).toBe(true);
+        expect(failed.error.message).toMatch(/failed after 3 tries/);
+        expect(failed.trace.exchanges.map((e) => Boolean(e.error && !e.response))).toEqual([true, true, true]);
+      }
+    }
+  });
+
+  it('fills the operation’s query and header templates from the inputs, and takes a structured input as JSON text (as a diagram writes it)', async () => {
+    const invoker = h.ordo.integration.invoker;
+    const out = (await invoker.invoke('acme-net.search', { sku: 'CHAIR 1&2', limit: '5', tenant: 'north' }, ctx())) as Record<string, any>;
+    expect(out).toEqual({
+      query: [
+        ['sku', 'CHAIR 1&2'],
+        ['limit', '5'],
+        ['q', 'sku:CHAIR 1&2 in north'],
+      ],
+      tenant: 'north',
+      trace: 'ordo-CHAIR 1&2',
+    });
+    const created = (await invoker.invoke('acme.createOrder', { ref: 'SO-2', qty: '1', lines: '[{"sku": "B", "quantity": 2}]' }, ctx('flow-step-43'))) as Record<string, any>;
+    expect(created.received.lines).toEqual([{ sku: 'B', quantity: 2 }]);
+    await expect(invoker.invoke('acme.createOrder', { ref: 'SO-3', qty: '1', lines: '[{"sku": ' }, ctx())).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/input\.lines/) });
+  });
+
+  it('given a flow whose REST call fails with an answer that repeats the API key, then neither the instance history nor the incident holds the key', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ordo="http://ordo.dev/schema/bpmn/1.0" id="defs_leak" targetNamespace="http://ordo.dev/test">
+  <bpmn:process id="leaky-call" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="echo" />
+    <bpmn:serviceTask id="echo" name="Echo" ordo:outputVariable="echoed"><bpmn:extensionElements><camunda:connector><camunda:connectorId>acme.echo</camunda:connectorId></camunda:connector></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="echo" targetRef="leak" />
+    <bpmn:serviceTask id="leak" name="Leak" ordo:retries="1"><bpmn:extensionElements><camunda:connector><camunda:connectorId>acme-net.leak</camunda:connectorId></camunda:connector></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="leak" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    const deployed = await admin.post('/api/workflows', { xml });
+    expect([deployed.status, deployed.body.issues ?? deployed.body.errors]).toEqual([201, undefined]);
+    const started = await admin.post('/api/instances', { processKey: 'leaky-call', businessKey: 'LEAK-1' });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const incidents = (await admin.get(`/api/incidents?instanceId=${id}`)).body as Array<{ activityId: string; message: string }>;
+    expect(incidents).toHaveLength(1);
+    // the remote's answer is in the message, its key masked
+    expect(incidents[0]).toMatchObject({ activityId: 'leak', message: expect.stringMatching(/answered 400: .*key \*{4}/) });
+    const history = (await admin.get(`/api/instances/${id}/history`)).body as Array<{ type: string }>;
+    expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['incident.opened']));
+    const instance = (await admin.get(`/api/instances/${id}`)).body;
+    // the echo's answer (the request headers, key included) was stored as a variable: masked there too
+    expect(instance.variables.echoed.youSent['x-api-key']).toMatch(/^\*{4}/);
+    const stored = [JSON.stringify(incidents), JSON.stringify(history), JSON.stringify(instance)];
+    expectNoSecretIn(stored, [API_KEY], 'the instance, its history or its incidents');
+    const raw = await Promise.all(['instances', 'incidents', 'history'].map(async (c) => JSON.stringify(await h.ordo.connection.collection(c).find({}).toArray())));
+    expectNoSecretIn(raw, [API_KEY], 'the stored instances and incidents');
   });
 
   it('OAuth2 client credentials: one token for many calls, a new one after the remote revokes it; basic, bearer and query keys too', async () => {
