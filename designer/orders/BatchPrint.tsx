@@ -33,8 +33,8 @@ export function BatchPrintBar({ selected, query }: { selected: string[]; query: 
   const filter = printSearchOf(query);
   const label = () =>
     SEARCHABLE.filter((k) => query[k])
-      .map((k) => `${to(`search.${k}`)}: ${k === 'warehouse' ? query[k] : to(`${k}.${query[k]}`)}`)
-      .join(', ') || t('batch.everything');
+      .map((k) => t('batch.criterion', { field: to(`search.${k}`), value: k === 'warehouse' ? query[k] : to(`${k}.${query[k]}`) }))
+      .join(t('batch.separator')) || t('batch.everything');
   return (
     <div className="print-toolbar batch-print-bar">
       <button type="button" className="btn" data-testid="print-selected" disabled={selected.length === 0} onClick={() => setSource({ kind: 'selection', orderIds: selected })}>

@@ -137,6 +137,7 @@ describe('printing from the orders area (chromium)', () => {
     expect((await page.getByTestId('print-search').textContent())?.trim()).toBe('打印本次搜索');
     await page.getByTestId('print-search').click();
     const dialog = page.getByTestId('batch-dialog');
+    expect(await dialog.locator('p').first().textContent()).toBe('本次搜索的全部订单（状态：已分配，仓库：WH-PRINT）。');
     await dialog.getByTestId('print-template').selectOption('packing-slip');
     expect(await dialog.getByTestId('batch-group').inputValue()).toBe('carrier');
     await screenshot(page, 'print-search-dialog');
