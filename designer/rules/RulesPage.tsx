@@ -486,7 +486,13 @@ function JsonTab({ doc, onApply }: { doc: RuleSetDocument; onApply(d: RuleSetDoc
           className="btn btn-primary"
           onClick={() => {
             try {
-              onApply(JSON.parse(text) as RuleSetDocument);
+              const parsed = JSON.parse(text) as Partial<RuleSetDocument> | null;
+              // the editor needs the shape; everything else is for the inline validation to name
+              if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.rules) || !parsed.defaultOutcome || typeof parsed.defaultOutcome !== 'object') {
+                setMessage({ ok: false, text: t('json.notRuleSet') });
+                return;
+              }
+              onApply(parsed as RuleSetDocument);
               setMessage({ ok: true, text: t('json.applied') });
             } catch (err) {
               setMessage({ ok: false, text: t('json.invalid', { message: (err as Error).message }) });

@@ -18,7 +18,9 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
   const [decision, setDecision] = useState<RuleSetDecision>();
   const [cases, setCases] = useState<{ total: number; passed: number; results: TestCaseResult[] }>();
   const [limit, setLimit] = useState(100);
-  const [backtest, setBacktest] = useState<Backtest>();
+  const [backtest, setBacktest] = useState<Backtest & { fixedFacts: boolean }>();
+  // a backtest runs each stored order on its own data and live facts; the facts box only on request
+  const [whatIf, setWhatIf] = useState(false);
   const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
@@ -93,14 +95,20 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
           {t('test.limit')}
           <input type="number" min={1} max={1000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} />
         </label>
+        <label className="check">
+          <input type="checkbox" checked={whatIf} onChange={(e) => setWhatIf(e.target.checked)} />
+          {t('test.backtestWhatIf')}
+        </label>
         <button
           type="button"
           className="btn"
           disabled={busy}
           onClick={() =>
             run(async () => {
-              const input = parse();
-              if (input) setBacktest(await api.post<Backtest>(`/api/rule-sets/${ruleSetKey}/backtest`, { ruleSet: doc, limit, facts: input.facts }));
+              const facts = whatIf ? parse()?.facts : undefined;
+              if (whatIf && !facts) return;
+              const result = await api.post<Backtest>(`/api/rule-sets/${ruleSetKey}/backtest`, facts ? { ruleSet: doc, limit, facts } : { ruleSet: doc, limit });
+              setBacktest({ ...result, fixedFacts: !!facts });
             })
           }
         >
@@ -130,7 +138,9 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
       {backtest ? (
         <section aria-label={t('test.backtest')}>
           <h3>{t('test.backtestSummary', { changed: backtest.changed, total: backtest.total, errors: backtest.errors })}</h3>
-          <p className="muted">{backtest.baselineVersion ? t('test.baseline', { version: backtest.baselineVersion }) : t('test.noBaseline')}</p>
+          <p className="muted">
+            {backtest.baselineVersion ? t('test.baseline', { version: backtest.baselineVersion }) : t('test.noBaseline')} {backtest.fixedFacts ? t('test.backtestFixed') : t('test.backtestOwn')}
+          </p>
           {backtest.changed ? (
             <table className="table">
               <caption>{t('test.changedOrders')}</caption>
