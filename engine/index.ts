@@ -15,7 +15,7 @@ export { WorkflowRuntime, SYSTEM_ACTOR, childIdOf, patchStateVariables, type Wor
 export { checkVariables } from './runtime/variables';
 export type { ServiceHandler, HandlerContext } from './runtime/deps';
 export type { Command } from './runtime/session';
-export { TaskService, type TaskActor, type TaskQuery } from './tasks/tasks';
+export { TaskService, type TaskActor, type TaskQuery, type TaskTarget } from './tasks/tasks';
 export { FileFormRegistry, validateFormData, type FormDefinition } from './forms/forms';
 export { BUILTIN_HANDLERS } from './handlers/builtin.handlers';
 export { parseDefinition, assertSafeXml, MAX_BPMN_BYTES, type CompiledMeta } from './definitions/compile';

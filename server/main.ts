@@ -269,7 +269,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       // connector operations the modeler offers: built-ins by name, stored REST connectors pinned to a version and as latest
       ...workflowRoutes({ runtime: workflows, audit, approvals, catalogExtras: async () => ({ ruleSets: (await ruleSets.list()).map((r) => r.key), connectors: connectorRefs(await integration.connectors.list()) }) }),
       ...instanceRoutes({ runtime: workflows, audit, facts: scopeFacts }),
-      ...taskRoutes({ runtime: workflows, audit, facts: scopeFacts }),
+      ...taskRoutes({ runtime: workflows, audit, facts: scopeFacts, users: auth }),
       ...inboxRoutes({ inbox, audit, facts: scopeFacts }),
       ...messageRoutes({ runtime: workflows, facts: scopeFacts }),
       ...operationsRoutes({ watchdog: new WatchdogService(connection, config.stuckAfterMinutes) }),

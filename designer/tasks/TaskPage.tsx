@@ -120,7 +120,10 @@ export function TaskPage() {
                 {t('actions.unclaim')}
               </button>
             ) : null}
-            {canAssign ? <AssignControl busy={busy} delegate={mine} onAssign={(to) => act(() => tasksApi.assign(task.id, to), t('task.assignedNotice', { to: to.email }))} /> : null}
+            {/* the holder delegates (tasks.work, recorded as the owner); tasks.assign gives any active task to anyone eligible */}
+            {canAssign || (mine && canWork && task.status === 'claimed') ? (
+              <AssignControl busy={busy} delegate={mine} onAssign={(to) => act(() => (mine ? tasksApi.delegate(task.id, to) : tasksApi.assign(task.id, to)), t('task.assignedNotice', { to: to.email }))} />
+            ) : null}
           </div>
         ) : null}
       </header>

@@ -18,6 +18,8 @@ export const tasksApi = {
   unclaim: (id: string) => api.post<TaskView>(`/api/tasks/${enc(id)}/unclaim`),
   /** userId: the user's id when known, else their e-mail (both name them in the task queues) */
   assign: (id: string, to: { userId: string; email: string }) => api.post<TaskView>(`/api/tasks/${enc(id)}/assign`, { userId: to.userId, label: to.email }),
+  /** the holder hands a claimed task on (recorded as its owner) */
+  delegate: (id: string, to: { userId: string; email: string }) => api.post<TaskView>(`/api/tasks/${enc(id)}/delegate`, { userId: to.userId, label: to.email }),
   complete: (id: string, data: Record<string, unknown>) => api.post<TaskView>(`/api/tasks/${enc(id)}/complete`, { data }),
   /** completes tasks whose form needs no input; progress goes to the socket room job:<jobId> */
   bulkComplete: (taskIds: string[], jobId?: string) => api.post<BulkCompleteResultDto>('/api/inbox/tasks/complete', { taskIds, ...(jobId ? { jobId } : {}) }),

@@ -123,7 +123,12 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
       if (connectedBefore && !socket.recovered) void refetch();
       connectedBefore = true;
     });
-    socket.on('disconnect', () => setConnection('offline'));
+    socket.on('disconnect', (reason) => {
+      setConnection('offline');
+      // the server drops a user's sockets when their groups change: connect again into the new rooms
+      // (after a sign-out the server refuses, and socket.io does not retry a refused connection)
+      if (reason === 'io server disconnect') socket.connect();
+    });
     socket.on('connect_error', () => setConnection('offline'));
     for (const name of TASK_EVENTS) {
       socket.on(name, (event: TaskEvent) => dispatch({ type: 'event', name, event, me, now: Date.now() }));

@@ -123,6 +123,9 @@ export interface TaskDoc {
   assignee: string | null;
   claimedBy: string | null;
   claimedByLabel: string | null;
+  /** who delegated the task to its holder (the first delegator when passed on again); absent otherwise */
+  owner?: string | null;
+  ownerLabel?: string | null;
   formKey: string | null;
   priority: number;
   dueAt: Date | null;

@@ -68,6 +68,7 @@ export function taskView(t: TaskDoc): TaskView {
     assignee: t.assignee,
     claimedBy: t.claimedBy,
     claimedByLabel: t.claimedByLabel,
+    owner: t.ownerLabel ?? t.owner ?? null,
     formKey: t.formKey,
     priority: t.priority,
     dueAt: iso(t.dueAt),

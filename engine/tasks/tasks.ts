@@ -30,6 +30,13 @@ export interface TaskActor extends ActorRef {
   visibleKeys?: (keys: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
+/** Whom a task is given to (assign, delegate): an existing, active user, as the queues see them. */
+export interface TaskTarget {
+  userId: string;
+  label: string;
+  actor: TaskActor;
+}
+
 export interface TaskQuery {
   queue?: 'mine' | 'groups' | 'all';
   status?: TaskStatus;
@@ -131,9 +138,17 @@ export class TaskService {
     return { ...taskView(t), form };
   }
 
+  /**
+   * A task the actor may not see is missing to them (404), whatever its state: a status answer
+   * (claimed by whom, completed) would reveal that it exists. Checked before any status.
+   */
+  private assertVisible(t: TaskDoc | null, id: string, actor: TaskActor): asserts t is TaskDoc {
+    if (!t || !this.canSee(t, actor)) throw new NotFoundError(`Task ${id}`);
+  }
+
   private explain(t: TaskDoc | null, id: string, actor: TaskActor, action: string): never {
-    if (t && t.status === 'open' && action === 'claim' && (actor.canSeeAll || this.isCandidate(t, actor))) throw new ConflictError('Someone else claimed the task at the same moment');
-    if (!t) throw new NotFoundError(`Task ${id}`);
+    this.assertVisible(t, id, actor);
+    if (t.status === 'open' && action === 'claim' && (actor.canSeeAll || this.isCandidate(t, actor))) throw new ConflictError('Someone else claimed the task at the same moment');
     if (t.status === 'completed' || t.status === 'cancelled') throw new ConflictError(`The task is already ${t.status}`);
     if (t.status === 'claimed' && t.claimedBy && !this.names(actor).includes(t.claimedBy)) throw new ConflictError(`The task is claimed by ${t.claimedByLabel ?? t.claimedBy}`, { claimedBy: t.claimedBy });
     if (!actor.canSeeAll && !this.isCandidate(t, actor)) throw new ForbiddenError(`You are not a candidate for this task (${action})`);
@@ -159,7 +174,8 @@ export class TaskService {
   async claim(id: string, actor: TaskActor): Promise<TaskView> {
     const t = await this.current(id);
     await this.assertInScope(t, id, actor);
-    if (!t || t.status !== 'open' || (!actor.canSeeAll && !this.isCandidate(t, actor))) this.explain(t, id, actor, 'claim');
+    this.assertVisible(t, id, actor);
+    if (t.status !== 'open' || (!actor.canSeeAll && !this.isCandidate(t, actor))) this.explain(t, id, actor, 'claim');
     const done = await this.advance(t, { status: 'claimed', claimedBy: actor.id ?? actor.label, claimedByLabel: actor.label, claimedAt: new Date() });
     if (!done) this.explain(await this.current(id), id, actor, 'claim');
     await this.note(done, 'task.claimed', actor);
@@ -170,9 +186,10 @@ export class TaskService {
   async unclaim(id: string, actor: TaskActor): Promise<TaskView> {
     const t = await this.current(id);
     await this.assertInScope(t, id, actor);
-    if (t?.status === 'open') throw new ConflictError('The task is not claimed');
-    const mine = t?.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
-    if (!t || t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'unclaim');
+    this.assertVisible(t, id, actor);
+    if (t.status === 'open') throw new ConflictError('The task is not claimed');
+    const mine = t.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
+    if (t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'unclaim');
     const done = await this.advance(t, { status: 'open', claimedBy: null, claimedByLabel: null, claimedAt: null, assignee: null });
     if (!done) this.explain(await this.current(id), id, actor, 'unclaim');
     await this.note(done, 'task.unclaimed', actor);
@@ -180,15 +197,44 @@ export class TaskService {
     return taskView(done);
   }
 
-  /** tasks.assign: gives the task to a user (claimed on their behalf). */
-  async assign(id: string, to: { userId: string; label: string }, actor: TaskActor): Promise<TaskView> {
+  /** tasks.assign: gives an open or claimed task to an eligible user (claimed on their behalf; no owner). */
+  async assign(id: string, to: TaskTarget, actor: TaskActor): Promise<TaskView> {
     if (!actor.canAssign) throw new ForbiddenError('Assigning tasks needs the permission tasks.assign');
     const t = await this.current(id);
     await this.assertInScope(t, id, actor);
-    if (!t || !ACTIVE.includes(t.status)) this.explain(t, id, actor, 'assign');
-    const done = await this.advance(t, { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: new Date() });
+    this.assertVisible(t, id, actor);
+    if (!ACTIVE.includes(t.status)) this.explain(t, id, actor, 'assign');
+    return this.giveTo(t, to, actor, { owner: null, ownerLabel: null }, {});
+  }
+
+  /**
+   * The holder of a claimed task (or a user with tasks.assign) hands it to another eligible user, who
+   * then holds it; the owner (the first to delegate it) is recorded on the task and in its history.
+   */
+  async delegate(id: string, to: TaskTarget, actor: TaskActor): Promise<TaskView> {
+    const t = await this.current(id);
+    await this.assertInScope(t, id, actor);
+    this.assertVisible(t, id, actor);
+    if (t.status === 'open') throw new ConflictError('Only a claimed task can be delegated: claim it first');
+    const mine = t.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
+    if (t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'delegate');
+    const owner = { owner: t.owner ?? actor.id ?? actor.label, ownerLabel: t.ownerLabel ?? actor.label };
+    return this.giveTo(t, to, actor, owner, { delegatedBy: actor.label, owner: owner.ownerLabel });
+  }
+
+  /** The target must be able to work on the task: a candidate (or tasks.all) inside their record scope. */
+  private async giveTo(t: TaskDoc, to: TaskTarget, actor: TaskActor, owner: Pick<TaskDoc, 'owner' | 'ownerLabel'>, noteData: Record<string, unknown>): Promise<TaskView> {
+    if (t.claimedBy === to.userId) throw new UnprocessableError(`${to.label} already holds this task`, [{ path: 'userId', message: 'already holds the task' }]);
+    const inScope = await this.assertInScope(t, t._id, to.actor).then(
+      () => true,
+      () => false,
+    );
+    if (!inScope || !(to.actor.canSeeAll || this.isCandidate(t, to.actor))) {
+      throw new UnprocessableError(`${to.label} may not work on this task`, [{ path: 'userId', message: 'is not a candidate for this task' }]);
+    }
+    const done = await this.advance(t, { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: new Date(), ...owner });
     if (!done) throw new ConflictError('The task changed meanwhile; reload it');
-    await this.note(done, 'task.assigned', actor, { to: to.label });
+    await this.note(done, 'task.assigned', actor, { to: to.label, ...noteData });
     this.deps.runtime.emit('task.assigned', taskView(done));
     return taskView(done);
   }

@@ -37,6 +37,12 @@ export function toUserDto(u: UserDoc): UserDto {
   };
 }
 
+/** A user as a caller: their role's permissions, groups and record scope. */
+function userPrincipal(user: UserDoc, session: { sessionId: string; csrfToken: string }): Extract<Principal, { kind: 'user' }> {
+  const role = user.role as Role;
+  return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, groups: [...(user.groups ?? [])], permissions: permissionsOf(role), ...session, scope: normaliseScope(user.scope) };
+}
+
 function toApiKeyDto(k: ApiKeyDoc): ApiKeyDto {
   const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
   return {
@@ -133,14 +139,22 @@ export class AuthService {
     return this.resolveSession(sha256(input.sessionToken));
   }
 
+  /**
+   * An active user by id or e-mail as a principal (their role's permissions, groups, record scope),
+   * for acting on their behalf (a task assigned or delegated to them); null for none or a disabled one.
+   */
+  async activeUser(idOrEmail: string): Promise<Extract<Principal, { kind: 'user' }> | null> {
+    const user = Types.ObjectId.isValid(idOrEmail) ? await this.models.User.findById(idOrEmail).lean<UserDoc>() : await this.models.User.findOne({ email: idOrEmail.trim().toLowerCase() }).lean<UserDoc>();
+    return user && !user.disabled ? userPrincipal(user, { sessionId: '', csrfToken: '' }) : null;
+  }
+
   /** The user behind a stored session (by its id, the token's hash); anonymous when it ended. */
   async resolveSession(sessionId: string): Promise<Principal> {
     const session = await this.models.Session.findById(sessionId).lean();
     if (!session || session.expiresAt.getTime() <= Date.now()) return { kind: 'anonymous' };
     const user = await this.models.User.findById(session.userId).lean<UserDoc>();
     if (!user || user.disabled) return { kind: 'anonymous' };
-    const role = user.role as Role;
-    return { kind: 'user', userId: String(user._id), email: user.email, name: user.name, role, groups: [...(user.groups ?? [])], permissions: permissionsOf(role), sessionId, csrfToken: session.csrfToken, scope: normaliseScope(user.scope) };
+    return userPrincipal(user, { sessionId, csrfToken: session.csrfToken });
   }
 
   private async resolveApiKey(raw: string): Promise<Principal> {

@@ -128,6 +128,8 @@ export interface TaskView {
   assignee: string | null;
   claimedBy: string | null;
   claimedByLabel: string | null;
+  /** who delegated the task to its holder (delegation); null when it was not delegated */
+  owner?: string | null;
   formKey: string | null;
   priority: number;
   dueAt: string | null;

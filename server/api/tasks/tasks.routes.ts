@@ -2,15 +2,43 @@
 import { taskListSchema, taskSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { assignTaskBody, completeTaskBody, taskParams, taskQuery } from '../../contracts/workflows';
-import type { WorkflowRuntime } from '../../../engine';
+import type { TaskTarget, WorkflowRuntime } from '../../../engine';
+import type { AuthService } from '../../auth/auth.service';
+import { UnprocessableError } from '../../../workflows/model/errors';
 import type { AuditService } from '../../audit/audit.service';
 import { taskActorOf, type FactsByKeys } from './task-actor';
 
-/** `facts`: the orders' channel and warehouse by number, for callers with a record scope. */
-export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService; facts?: FactsByKeys }): AnyRoute[] {
+/**
+ * `facts`: the orders' channel and warehouse by number, for callers with a record scope. `users`: an
+ * active user by id or e-mail, whom a task may be assigned or delegated to.
+ */
+export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService; facts?: FactsByKeys; users: Pick<AuthService, 'activeUser'> }): AnyRoute[] {
   const { runtime, audit } = deps;
   const actorOf = (p: Parameters<typeof taskActorOf>[0]) => taskActorOf(p, deps.facts);
   const tasks = runtime.tasks;
+  /** 422 unless the user exists, is active and works on tasks; whether they may see the task is the engine's check */
+  const targetOf = async (userId: string): Promise<TaskTarget> => {
+    const user = await deps.users.activeUser(userId);
+    if (!user || !user.permissions.has('tasks.work')) throw new UnprocessableError(`No active user ${userId} who works on tasks`, [{ path: 'userId', message: 'no active user who works on tasks' }]);
+    return { userId: user.userId, label: user.email, actor: actorOf(user) };
+  };
+  const handOver = (action: 'assign' | 'delegate', summary: string, permission: 'tasks.assign' | 'tasks.work') =>
+    defineRoute({
+      method: 'post',
+      path: `/api/tasks/:id/${action}`,
+      tag: 'tasks',
+      summary,
+      access: { permission },
+      params: taskParams,
+      body: assignTaskBody,
+      response: taskSchema,
+      handler: async ({ params, body, principal }) => {
+        const to = await targetOf(body.userId);
+        const task = await tasks[action](params.id, to, actorOf(principal));
+        await audit.record({ principal, action: `task.${action}`, target: { type: 'task', id: params.id, label: task.name ?? task.activityId }, after: { userId: to.userId, to: to.label, owner: task.owner ?? null }, businessKeys: [task.businessKey] });
+        return task;
+      },
+    });
   return [
     defineRoute({
       method: 'get',
@@ -60,21 +88,8 @@ export function taskRoutes(deps: { runtime: WorkflowRuntime; audit: AuditService
         return task;
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/tasks/:id/assign',
-      tag: 'tasks',
-      summary: 'Assign a task to a user (claimed on their behalf)',
-      access: { permission: 'tasks.assign' },
-      params: taskParams,
-      body: assignTaskBody,
-      response: taskSchema,
-      handler: async ({ params, body, principal }) => {
-        const task = await tasks.assign(params.id, { userId: body.userId, label: body.label ?? body.userId }, actorOf(principal));
-        await audit.record({ principal, action: 'task.assign', target: { type: 'task', id: params.id }, after: { userId: body.userId }, businessKeys: [task.businessKey] });
-        return task;
-      },
-    }),
+    handOver('assign', 'Assign a task to a user by id or e-mail (claimed on their behalf); 422 unless they are active, work on tasks and may see it', 'tasks.assign'),
+    handOver('delegate', 'Delegate a claimed task: its holder (or tasks.assign) hands it to another eligible user, recorded as its owner', 'tasks.work'),
     defineRoute({
       method: 'post',
       path: '/api/tasks/:id/complete',
