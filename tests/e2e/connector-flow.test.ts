@@ -12,6 +12,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
+import { apiOrder } from '../helpers/connectors';
 import { appendFrom, clickElement, eventually, setEntry } from '../helpers/modeler';
 import { ADMIN, adminClient, type ApiClient } from '../helpers/server';
 
@@ -147,13 +148,7 @@ describe('a connector built in the browser runs as a service task, configured in
   });
 
   it('given the deployed flow, when an order arrives, then the ERP holds its reservation and the flow’s output mapping holds the ERP’s answer', async () => {
-    const created = await api.post('/api/orders', {
-      channel: 'api',
-      customer: { name: 'Flow Customer', email: 'flow@example.com' },
-      shippingAddress: { line1: '5 Flow Road', city: 'Gent', postcode: '9000', country: 'BE' },
-      currency: 'EUR',
-      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 3, unitPrice: 89 }],
-    });
+    const created = await api.post('/api/orders', apiOrder('Flow Customer', [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 3, unitPrice: 89 }]));
     expect(created.status).toBe(201);
     const number = created.body.number as string;
     const instanceId = await eventually(async () => (await api.get(`/api/orders/${number}`)).body.flow?.instanceId as string | undefined, Boolean, 30_000);

@@ -7,7 +7,7 @@
  */
 import { signPayload } from '../../server/integration/signature';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
-import { json, startRemote, type Remote } from '../helpers/connectors';
+import { apiOrder, json, startRemote, type Remote } from '../helpers/connectors';
 import { eventually } from '../helpers/modeler';
 import { ADMIN, adminClient, type ApiClient } from '../helpers/server';
 
@@ -53,13 +53,7 @@ describe('Webhooks tab (chromium)', () => {
   });
 
   it('given the subscription, when an order is created, then the delivery is logged with the receiver’s answer, and “Send again” delivers the same event once more', async () => {
-    const created = await api.post('/api/orders', {
-      channel: 'api',
-      customer: { name: 'Hook Customer', email: 'hook@example.com' },
-      shippingAddress: { line1: '1 Hook Lane', city: 'Gent', postcode: '9000', country: 'BE' },
-      currency: 'EUR',
-      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }],
-    });
+    const created = await api.post('/api/orders', apiOrder('Hook Customer', [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }]));
     expect(created.status).toBe(201);
     orderNumber = created.body.number;
     expect(await eventually(async () => deliveries().length, (n) => n >= 1, 30_000)).toBe(1);

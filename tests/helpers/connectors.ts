@@ -118,3 +118,14 @@ export function expectNoSecretIn(texts: readonly string[], secrets: readonly str
     if (hit) throw new Error(`secret ${secret.slice(0, 3)}… leaked in ${where}: ${hit.slice(0, 300)}`);
   }
 }
+
+/** The body of an API order (POST /api/orders) from a customer in Gent, for tests that only need an order to exist. */
+export function apiOrder(customer: string, lines: Array<{ sku: string; name: string; quantity: number; unitPrice: number }>) {
+  return {
+    channel: 'api',
+    customer: { name: customer, email: `${customer.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com` },
+    shippingAddress: { line1: '5 Flow Road', city: 'Gent', postcode: '9000', country: 'BE' },
+    currency: 'EUR',
+    lines,
+  };
+}
