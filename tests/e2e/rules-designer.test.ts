@@ -153,13 +153,21 @@ describe('rule builder end to end (chromium)', () => {
     await page.locator('button', { hasText: 'Run all test cases' }).click();
     await page.locator('h3', { hasText: '11 of 11 test cases pass' }).waitFor();
 
-    // backtest on the three stored orders, each with its own data: the two Benelux bulk orders change
+    // backtest on the three stored orders, each with its own data: the two Benelux bulk orders change.
+    // The facts box is not applied to them (it would say 1 unit and nothing would change) …
+    await page.getByLabel('Fixed fact values (JSON, optional)').fill('{"totalQuantity": 1}');
     await page.locator('button', { hasText: 'Backtest' }).click();
     await page.locator('h3', { hasText: '2 of 3 decisions would change, 0 could not be evaluated.' }).waitFor();
+    expect(await page.locator('section[aria-label="Backtest"]').textContent()).toContain('its own data');
     const changed = await page.locator('section[aria-label="Backtest"] tbody tr td:first-child').allTextContents();
     expect(changed.sort()).toEqual([...bulk].sort());
     expect(changed).not.toContain(small);
     expect(await page.locator('section[aria-label="Backtest"] tbody').textContent()).toContain('BULK');
+    // … unless the analyst asks for that what-if
+    await page.getByLabel('Apply the fixed fact values to every order (what-if)').check();
+    await page.locator('button', { hasText: 'Backtest' }).click();
+    await page.locator('h3', { hasText: '0 of 3 decisions would change, 0 could not be evaluated.' }).waitFor();
+    expect(await page.locator('section[aria-label="Backtest"]').textContent()).toContain('fixed fact values above');
     await screenshot(page, 'rules-03-test');
 
     await page.locator('button', { hasText: 'Save draft' }).click();
