@@ -67,7 +67,8 @@ describe('printing from the orders area (chromium)', () => {
   let op: TestBrowser;
 
   beforeAll(async () => {
-    harness = await DesignerHarness.start('e2e_print_operator');
+    // two orders per chromium document: a batch of 50 reports its progress 25 times, so it can be followed and cancelled
+    harness = await DesignerHarness.start('e2e_print_operator', { PRINT_CHUNK_SIZE: '2' });
     orders = await allocatedOrders(harness.ordo, 50);
     const admin = await new ApiClient(harness.url).login(ADMIN.email, ADMIN.password);
     for (const [u, role] of [
@@ -108,6 +109,7 @@ describe('printing from the orders area (chromium)', () => {
     const seen = await progressSeen();
     expect(seen.at(-1)).toBe('50/50');
     expect(Number(seen[0].split('/')[0])).toBeLessThan(50);
+    expect([...seen].sort((a, b) => parseInt(a) - parseInt(b))).toEqual(seen);
     // the end came as a progress event of this job on the page's socket (room job:<id>)
     expect(frames.some((f) => f.includes('"progress"') && f.includes(job.id) && f.includes('"completed"'))).toBe(true);
     expect(await dialog.getByTestId('batch-failures').count()).toBe(0);
@@ -192,5 +194,25 @@ describe('printing from the orders area (chromium)', () => {
     expect(await vp.getByTestId('select-all').count()).toBe(0);
     expect(await vp.getByTestId('print-selected').count()).toBe(0);
     expect(viewer.problems).toEqual([]);
+  }, 240_000);
+
+  it('given a running batch, when the operator clicks Cancel, then the dialog says it was cancelled, offers no PDF, and the job stopped short of the end', async () => {
+    const page = await op.open(SEARCH);
+    await page.locator('.orders-table tbody tr').nth(49).waitFor({ timeout: 20_000 });
+    await page.getByTestId('select-all').check();
+    await page.getByTestId('print-selected').click();
+    const dialog = page.getByTestId('batch-dialog');
+    await dialog.getByTestId('print-template').selectOption('packing-slip');
+    await dialog.getByTestId('batch-start').click();
+    // cancel once the bar shows the first documents done
+    await dialog.getByTestId('batch-status').locator('.muted', { hasText: /^[1-9]\d* of 50 documents$/ }).waitFor();
+    await dialog.getByTestId('batch-cancel').click();
+    await dialog.getByTestId('batch-result').waitFor({ timeout: 60_000 });
+    expect(await dialog.getByTestId('batch-status').getAttribute('data-status')).toBe('cancelled');
+    expect(await dialog.getByTestId('batch-result').locator('p').textContent()).toBe('Printing was cancelled.');
+    expect(await dialog.getByTestId('batch-download').count()).toBe(0);
+    // "n of 50 documents": stopped between chunks
+    expect(parseInt((await dialog.getByTestId('batch-status').locator('.muted').first().textContent()) ?? '')).toBeLessThan(50);
+    expect(op.problems).toEqual([]);
   }, 240_000);
 });

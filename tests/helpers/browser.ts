@@ -63,9 +63,10 @@ export class DesignerHarness {
   private constructor(readonly ordo: RunningOrdo) {}
   private readonly browsers: LaunchedBrowser[] = [];
 
-  static async start(label = 'e2e'): Promise<DesignerHarness> {
+  /** `env`: settings of this Ordo (e.g. a small PRINT_CHUNK_SIZE so a batch reports progress often) */
+  static async start(label = 'e2e', env?: Record<string, string>): Promise<DesignerHarness> {
     await ensureDesignerBuilt();
-    return new DesignerHarness(await startTestOrdo({ serveDesigner: true, label }));
+    return new DesignerHarness(await startTestOrdo({ serveDesigner: true, label, env }));
   }
 
   get url(): string {
