@@ -1,5 +1,6 @@
 import { EMPTY_FILTER, matchesFilter, matchesSearch, parseSavedFilters, sortTasks, upsertSaved } from './filters';
-import type { InboxTask } from './model';
+import { slaLevel, type InboxTask } from './model';
+import { SLA_SOON_MS } from '../../server/contracts/realtime';
 
 const NOW = Date.parse('2026-01-10T10:00:00Z');
 const task = (id: string, over: Partial<InboxTask> = {}, fields: InboxTask['fields'] = {}): InboxTask => ({
@@ -26,7 +27,7 @@ const task = (id: string, over: Partial<InboxTask> = {}, fields: InboxTask['fiel
 });
 
 const a = task('1', { priority: 80, dueAt: '2026-01-10T09:00:00Z' }, { channel: 'web', customer: 'Acme Trading', amount: 1200, warehouse: 'SH-1', sku: 'AB-100, CD-200' });
-const b = task('2', { priority: 50, dueAt: '2026-01-10T12:00:00Z' }, { channel: 'email', customer: 'Beta 贸易', amount: 90.5, warehouse: 'BJ-2', sku: 'ZZ-9' });
+const b = task('2', { priority: 50, dueAt: '2026-01-10T10:45:00Z' }, { channel: 'email', customer: 'Beta 贸易', amount: 90.5, warehouse: 'BJ-2', sku: 'ZZ-9' });
 const c = task('3', { priority: 50 }, { channel: 'web', customer: 'Gamma', warehouse: 'SH-1' });
 
 describe('inbox filters, search and sorting', () => {
@@ -42,6 +43,13 @@ describe('inbox filters, search and sorting', () => {
     expect(pick({ due: 'overdue' })).toEqual(['1']);
     expect(pick({ due: 'soon' })).toEqual(['2']);
     expect(pick({ due: 'none' })).toEqual(['3']);
+  });
+
+  it('calls a task due soon exactly when the inbox highlights it and the server warns: within SLA_SOON_MS', () => {
+    const at = (ms: number) => task('s', { dueAt: new Date(NOW + ms).toISOString() }, {});
+    const soonFilter = (ms: number) => matchesFilter(at(ms), { ...EMPTY_FILTER, due: 'soon' }, NOW);
+    expect([soonFilter(SLA_SOON_MS), slaLevel(at(SLA_SOON_MS), NOW)]).toEqual([true, 'soon']);
+    expect([soonFilter(SLA_SOON_MS + 1), slaLevel(at(SLA_SOON_MS + 1), NOW)]).toEqual([false, undefined]);
   });
 
   it('searches every word across order number, customer, SKU and warehouse', () => {

@@ -3,6 +3,7 @@
  * amount, warehouse, SKU) and the task's priority and due date. Saved filters are kept per user in
  * this browser's localStorage. Pure functions apart from the storage helpers.
  */
+import { SLA_SOON_MS } from '../../server/contracts/realtime';
 import type { InboxTask } from './model';
 
 export type DueFilter = '' | 'overdue' | 'today' | 'soon' | 'none';
@@ -49,7 +50,7 @@ function matchesDue(t: InboxTask, due: DueFilter, now: number): boolean {
   if (!t.dueAt) return false;
   const at = Date.parse(t.dueAt);
   if (due === 'overdue') return at <= now;
-  if (due === 'soon') return at > now && at - now <= 4 * 3_600_000;
+  if (due === 'soon') return at > now && at - now <= SLA_SOON_MS;
   const end = new Date(now);
   end.setHours(23, 59, 59, 999);
   return at <= end.getTime();

@@ -4,7 +4,7 @@
  * Queues are views over the same tasks, so counts and rows never disagree.
  */
 import type { InboxTaskDto } from '../../server/contracts/inbox';
-import type { SlaEvent, TaskEvent, TaskEventName } from '../../server/contracts/realtime';
+import { SLA_SOON_MS, type SlaEvent, type TaskEvent, type TaskEventName } from '../../server/contracts/realtime';
 
 /** One task as the inbox shows it: the list DTO, kept current by socket events. */
 export interface InboxTask extends InboxTaskDto {
@@ -159,7 +159,7 @@ export function pruneDeparted(state: InboxState, now: number): InboxState {
 }
 
 /** SLA level to show: the server's warning, else derived from the due date. */
-export function slaLevel(t: Pick<InboxTask, 'dueAt' | 'sla' | 'escalation'>, now: number, soonMs = 60 * 60_000): SlaEvent['level'] | undefined {
+export function slaLevel(t: Pick<InboxTask, 'dueAt' | 'sla' | 'escalation'>, now: number, soonMs = SLA_SOON_MS): SlaEvent['level'] | undefined {
   if (t.sla === 'escalated' || t.escalation) return 'escalated';
   if (!t.dueAt) return t.sla;
   const due = Date.parse(t.dueAt);

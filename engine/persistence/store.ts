@@ -137,6 +137,8 @@ export interface TaskDoc {
   completedBy: ActorRef | null;
   /** submitted form data, JSON */
   data: string | null;
+  /** the last SLA level the server announced for it (server/realtime/sla-watch.ts) */
+  slaWarned?: 'soon' | 'overdue' | null;
 }
 
 export interface JobDoc {

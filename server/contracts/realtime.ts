@@ -31,6 +31,12 @@ export interface TaskEvent {
   noInput?: boolean;
 }
 
+/**
+ * A task due within this is 'soon': one threshold for the server's SLA warning (server/realtime/sla-watch.ts),
+ * the inbox's highlight (designer/tasks/model.ts slaLevel) and its "due soon" filter (designer/tasks/filters.ts).
+ */
+export const SLA_SOON_MS = 60 * 60_000;
+
 export interface SlaEvent {
   taskId: string;
   level: 'soon' | 'overdue' | 'escalated';
