@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { ConflictError, NodeStoppingError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
+import { CommandTimeoutError, ConflictError, NodeStoppingError, NotFoundError, UnprocessableError, ValidationError } from '../../workflows/model/errors';
 import type { CatalogView, CorrelationResultView, ProcessScheduleView, DefinitionSummaryView, DefinitionView, DeployResultView, HistoryEntryView, IncidentView, InstanceSummaryView, InstanceView, ValidateResultView, WorkflowEventName, WorkflowEventPayloads } from '../../workflows/bpmn/views';
 import type { ConnectorInvoker, DocumentPrinter, FormRegistry, RuleEvaluator } from '../ports';
 import { checkReferences, deserializeSource, parseDefinition, PROCESS_KEY, type CompiledMeta } from '../definitions/compile';
@@ -542,6 +542,9 @@ export class WorkflowRuntime {
       } finally {
         this.running.delete(session);
       }
+      // an overrun is not the instance's fault: save nothing (as after a crash) and let the caller retry,
+      // rather than fail the instance at a state it may already have moved past (services ran meanwhile)
+      if (result.outcome === 'error' && result.error instanceof CommandTimeoutError) throw result.error;
       ({ saved, outboxJobs } = await this.save(doc, lock, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import { resolveTemplate, type ExpressionScope } from '../../workflows/bpmn/expressions';
 import { resolveDueDate, type IoParameter, type IoValue, type RuleConfig, type ServiceConfig } from '../../workflows/bpmn/dialect';
-import { ConflictError, InternalError } from '../../workflows/model/errors';
+import { CommandTimeoutError, ConflictError } from '../../workflows/model/errors';
 import { ConnectorError } from '../../connectors/sdk/errors';
 import type { CallContext } from '../ports';
 import { isErrorCaught, type CompiledMeta } from '../definitions/compile';
@@ -490,7 +490,7 @@ export class EngineSession {
       this.poke();
       return emit(event, ...args);
     };
-    const timeout = setTimeout(() => this.finish('error', new InternalError(`the command did not settle within ${this.deps.commandTimeoutMs} ms`)), this.deps.commandTimeoutMs);
+    const timeout = setTimeout(() => this.finish('error', new CommandTimeoutError(this.deps.commandTimeoutMs)), this.deps.commandTimeoutMs);
     try {
       if (this.command.kind === 'start') {
         this.execution = await engine.execute({ listener: this.listener, variables: jsonSafe(this.command.variables) as Record<string, unknown> });

@@ -129,6 +129,17 @@ export class NodeStoppingError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * 503: a workflow command did not settle within its time limit (an overloaded node, a slow service
+ * or printer): nothing of it was saved, as after a crash, and its caller retries it (a job on the
+ * next poll, an order's flow start with its counted attempts, a person's request on their retry).
+ */
+export class CommandTimeoutError extends ServiceUnavailableError {
+  constructor(ms: number) {
+    super(`The workflow command did not settle within ${ms} ms; nothing of it was saved, try again`);
+  }
+}
+
 /** 500: a bug or an unexpected failure; the message is logged, never shown. */
 export class InternalError extends AppError {
   readonly status = 500;
