@@ -29,6 +29,6 @@ export async function databaseReachable(connection: Connection): Promise<boolean
 export function requireDatabase(connection: Connection) {
   return (_req: unknown, _res: unknown, next: (err?: unknown) => void) => {
     if (connection.readyState === 1) return next();
-    next(new ServiceUnavailableError('The database is not reachable; try again shortly'));
+    next(new ServiceUnavailableError('The database is not reachable (the connection is down); try again shortly'));
   };
 }
