@@ -7,7 +7,8 @@ type Settings = z.output<typeof settings>;
 const auth = (s: Settings) => ({ 'x-api-key': s.apiKey });
 const sku = z.string().trim().toUpperCase().min(2).describe('Stock-keeping unit');
 
-const stockItem = z.object({ sku: z.string(), warehouse: z.string(), country: z.string().optional(), onHand: z.number(), reserved: z.number(), available: z.number() });
+const receipt = z.object({ date: z.string(), quantity: z.number() });
+const stockItem = z.object({ sku: z.string(), warehouse: z.string(), country: z.string().optional(), onHand: z.number(), reserved: z.number(), available: z.number(), incoming: z.array(receipt).optional() });
 
 export const inventoryConnector = defineConnector({
   id: 'inventory',
@@ -37,16 +38,24 @@ export const inventoryConnector = defineConnector({
     }),
     stockLevels: defineOperation({
       name: 'Stock levels per warehouse',
-      description: 'Available units per SKU, grouped by warehouse (the shape the rules’ stock fact uses)',
+      description: 'Available units per SKU, grouped by warehouse, with the expected receipts (the shape the rules’ stock facts use)',
       input: z.object({ skus: z.array(sku).min(1).max(200).describe('SKUs to look up') }),
-      output: z.array(z.object({ warehouse: z.string(), country: z.string().optional(), levels: z.record(z.string(), z.number()) })),
+      output: z.array(
+        z.object({
+          warehouse: z.string(),
+          country: z.string().optional(),
+          levels: z.record(z.string(), z.number()),
+          incoming: z.array(z.object({ sku: z.string(), date: z.string(), quantity: z.number() })).optional(),
+        }),
+      ),
       async execute(ctx, input) {
         const s = ctx.settings as Settings;
         const res = await callJson<{ items: z.output<typeof stockItem>[] }>(ctx, { method: 'GET', url: `${s.baseUrl}/inventory/stock`, query: { sku: input.skus }, headers: auth(s) });
-        const byWarehouse = new Map<string, { warehouse: string; country?: string; levels: Record<string, number> }>();
+        const byWarehouse = new Map<string, { warehouse: string; country?: string; levels: Record<string, number>; incoming?: Array<{ sku: string; date: string; quantity: number }> }>();
         for (const i of res.items) {
           const w = byWarehouse.get(i.warehouse) ?? { warehouse: i.warehouse, country: i.country, levels: {} };
           w.levels[i.sku] = i.available;
+          for (const r of i.incoming ?? []) (w.incoming ??= []).push({ sku: i.sku, date: r.date, quantity: r.quantity });
           byWarehouse.set(i.warehouse, w);
         }
         return [...byWarehouse.values()];

@@ -2,8 +2,8 @@
 export interface ErpState {
   warehouses: Array<{ id: string; name: string; region: string; country: string }>;
   products: Array<{ sku: string; name: string; unitPrice: number; unit: string }>;
-  /** on-hand quantity per SKU and warehouse */
-  stock: Array<{ sku: string; warehouse: string; onHand: number; reserved: number }>;
+  /** on-hand quantity per SKU and warehouse; incoming: expected receipts (purchase orders) by day */
+  stock: Array<{ sku: string; warehouse: string; onHand: number; reserved: number; incoming?: Array<{ date: string; quantity: number }> }>;
   reservations: Array<{ id: string; orderId: string; warehouse: string; lines: Array<{ sku: string; quantity: number }>; status: 'active' | 'released'; createdAt: string }>;
   customers: Array<{ id: string; name: string; creditLimit: number; balance: number; currency: string; onHold: boolean }>;
   invoices: Array<{ id: string; number: string; orderId: string; customerId: string; currency: string; total: number; paid: number; status: 'open' | 'partially-paid' | 'paid'; createdAt: string }>;
@@ -34,6 +34,12 @@ export function demoData(): ErpState {
     'SOFA-LINEN': [4, 2],
     'RUG-WOOL': [0, 15],
   };
+  // expected receipts (north, south), days from the start: the allocation rules' earliest day with stock
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const incoming: Record<string, [{ date: string; quantity: number } | null, { date: string; quantity: number } | null]> = {
+    'RUG-WOOL': [{ date: inDays(5), quantity: 20 }, null],
+    'SOFA-LINEN': [null, { date: inDays(3), quantity: 6 }],
+  };
   return {
     warehouses: [
       { id: 'WH-NORTH', name: 'North distribution centre', region: 'north', country: 'DE' },
@@ -41,8 +47,8 @@ export function demoData(): ErpState {
     ],
     products,
     stock: products.flatMap((p) => [
-      { sku: p.sku, warehouse: 'WH-NORTH', onHand: onHand[p.sku][0], reserved: 0 },
-      { sku: p.sku, warehouse: 'WH-SOUTH', onHand: onHand[p.sku][1], reserved: 0 },
+      { sku: p.sku, warehouse: 'WH-NORTH', onHand: onHand[p.sku][0], reserved: 0, ...(incoming[p.sku]?.[0] ? { incoming: [incoming[p.sku][0]!] } : {}) },
+      { sku: p.sku, warehouse: 'WH-SOUTH', onHand: onHand[p.sku][1], reserved: 0, ...(incoming[p.sku]?.[1] ? { incoming: [incoming[p.sku][1]!] } : {}) },
     ]),
     reservations: [],
     customers: [

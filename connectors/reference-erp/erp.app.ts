@@ -117,7 +117,7 @@ export function createReferenceErpApp(options: ReferenceErpOptions): { app: expr
     const skus = q.sku === undefined ? undefined : Array.isArray(q.sku) ? q.sku : [q.sku];
     const items = state.stock
       .filter((s) => (!skus || skus.includes(s.sku)) && (!q.warehouse || s.warehouse === q.warehouse))
-      .map((s) => ({ sku: s.sku, warehouse: s.warehouse, country: state.warehouses.find((w) => w.id === s.warehouse)?.country, onHand: s.onHand, reserved: s.reserved, available: s.onHand - s.reserved }));
+      .map((s) => ({ sku: s.sku, warehouse: s.warehouse, country: state.warehouses.find((w) => w.id === s.warehouse)?.country, onHand: s.onHand, reserved: s.reserved, available: s.onHand - s.reserved, incoming: s.incoming ?? [] }));
     const unknown = (skus ?? []).filter((k) => !state.products.some((p) => p.sku === k));
     res.json({ items, unknownSkus: unknown });
   });

@@ -140,9 +140,9 @@ export function OrderDetail() {
               </span>
             ))}
           </p>
-          {o.allocation?.warehouse ? (
-            <p className="muted">
-              {t('detail.allocation')}: {o.allocation.warehouse}
+          {o.allocation?.warehouse || o.allocation?.lines?.length ? (
+            <p className="muted allocation">
+              {t('detail.allocation')}: {o.allocation.lines?.length ? o.allocation.lines.map((l) => `${l.sku} × ${f.number(l.quantity)} → ${l.warehouse}`).join(', ') : o.allocation.warehouse}
               {o.allocation.plannedShipDate ? ` · ${f.date(o.allocation.plannedShipDate)}` : ''}
             </p>
           ) : null}

@@ -26,6 +26,8 @@ export interface WarehouseStock {
   country?: string;
   /** units available per SKU */
   levels: Record<string, number>;
+  /** expected receipts (purchase orders, transfers): units of a SKU that become available on a day */
+  incoming?: Array<{ sku: string; date: string; quantity: number }>;
 }
 export interface CustomerCredit {
   limit: number;
@@ -135,11 +137,70 @@ async function callSource<T>(env: FactEnvironment, fact: string, almanac: Almana
   return withDeadline(pending, env.timeoutMs, () => new ConnectorError(`The fact ${fact} did not answer within ${env.timeoutMs} ms`, { retryable: true, details: { fact } }));
 }
 
-function coverage(order: Partial<Order>, stock: WarehouseStock): boolean {
+/** units needed per SKU over all lines */
+function neededOf(order: Partial<Order> | undefined): Map<string, number> {
   const needed = new Map<string, number>();
   for (const l of linesOf(order)) needed.set(l.sku, (needed.get(l.sku) ?? 0) + qty(l));
-  for (const [sku, n] of needed) if ((stock.levels[sku] ?? 0) < n) return false;
+  return needed;
+}
+
+function coverage(order: Partial<Order>, stock: WarehouseStock, levels: Record<string, number> = stock.levels): boolean {
+  const needed = neededOf(order);
+  for (const [sku, n] of needed) if ((levels[sku] ?? 0) < n) return false;
   return needed.size > 0;
+}
+
+/** warehouses in the shipping country first, the rest in the connector's order */
+function countryFirst(inv: readonly WarehouseStock[], country: string | undefined): WarehouseStock[] {
+  return [...inv.filter((w) => country && w.country === country), ...inv.filter((w) => !country || w.country !== country)];
+}
+
+/**
+ * The earliest day on which one warehouse has every line: today's stock, then each expected receipt
+ * day in turn (a receipt dated today or earlier counts today). Ties go to the shipping country.
+ */
+function earliestStockDay(order: Partial<Order>, inv: readonly WarehouseStock[], today: string): { warehouse: string; date: string } | undefined {
+  let best: { warehouse: string; date: string } | undefined;
+  for (const w of countryFirst(inv, order.shippingAddress?.country)) {
+    const receipts = [...(w.incoming ?? [])].sort((a, b) => a.date.localeCompare(b.date));
+    const levels = { ...w.levels };
+    let next = 0;
+    for (const day of [today, ...new Set(receipts.map((r) => r.date).filter((d) => d > today))]) {
+      for (; next < receipts.length && receipts[next].date <= day; next++) levels[receipts[next].sku] = (levels[receipts[next].sku] ?? 0) + receipts[next].quantity;
+      if (coverage(order, w, levels)) {
+        if (!best || day < best.date) best = { warehouse: w.warehouse, date: day };
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * A warehouse per line when no single one has everything: each line from the warehouses in the
+ * shipping country first, then the one with the most of that SKU left; a line is split over
+ * warehouses only when none has all of it. Undefined when all of them together cannot cover it.
+ */
+function splitPlanOf(order: Partial<Order>, inv: readonly WarehouseStock[]): Array<{ sku: string; quantity: number; warehouse: string }> | undefined {
+  const country = order.shippingAddress?.country;
+  const left = new Map(inv.map((w) => [w.warehouse, { ...w.levels }]));
+  const plan: Array<{ sku: string; quantity: number; warehouse: string }> = [];
+  for (const line of linesOf(order)) {
+    let rest = qty(line);
+    const stockOf = (w: WarehouseStock) => left.get(w.warehouse)![line.sku] ?? 0;
+    const home = (w: WarehouseStock) => (country && w.country === country ? 1 : 0);
+    const ranked = [...inv].sort((a, b) => Number(stockOf(b) >= rest) - Number(stockOf(a) >= rest) || home(b) - home(a) || stockOf(b) - stockOf(a));
+    for (const w of ranked) {
+      if (rest <= 0) break;
+      const take = Math.min(rest, stockOf(w));
+      if (take <= 0) continue;
+      left.get(w.warehouse)![line.sku] = stockOf(w) - take;
+      plan.push({ sku: line.sku, quantity: take, warehouse: w.warehouse });
+      rest -= take;
+    }
+    if (rest > 0) return undefined;
+  }
+  return plan;
 }
 
 const FACTS: FactDefinition[] = [
@@ -236,9 +297,9 @@ const FACTS: FactDefinition[] = [
     compute: async (_p, al) => {
       const [o, inv] = await Promise.all([orderOf(al), al.factValue<WarehouseStock[]>('inventory')]);
       if (!o || !inv) return [];
-      const country = o.shippingAddress?.country;
-      const covering = inv.filter((w) => coverage(o, w));
-      return [...covering.filter((w) => country && w.country === country), ...covering.filter((w) => !country || w.country !== country)].map((w) => w.warehouse);
+      return countryFirst(inv, o.shippingAddress?.country)
+        .filter((w) => coverage(o, w))
+        .map((w) => w.warehouse);
     },
   },
   {
@@ -248,9 +309,27 @@ const FACTS: FactDefinition[] = [
     type: list(str),
     compute: async (_p, al) => {
       const [o, inv] = await Promise.all([orderOf(al), al.factValue<WarehouseStock[]>('inventory')]);
-      const needed = new Map<string, number>();
-      for (const l of linesOf(o)) needed.set(l.sku, (needed.get(l.sku) ?? 0) + qty(l));
-      return [...needed].filter(([sku, n]) => (inv ?? []).reduce((s, w) => s + (w.levels[sku] ?? 0), 0) < n).map(([sku]) => sku);
+      return [...neededOf(o)].filter(([sku, n]) => (inv ?? []).reduce((s, w) => s + (w.levels[sku] ?? 0), 0) < n).map(([sku]) => sku);
+    },
+  },
+  {
+    id: 'earliestStockShipment',
+    label: 'Earliest day one warehouse has every line: stock now or after expected receipts (shipping country first)',
+    group: 'dynamic',
+    type: obj({ warehouse: str, date: date }),
+    compute: async (_p, al) => {
+      const [o, inv, today] = await Promise.all([orderOf(al), al.factValue<WarehouseStock[]>('inventory'), al.factValue<string>('today')]);
+      return o && inv ? earliestStockDay(o, inv, today) : undefined;
+    },
+  },
+  {
+    id: 'splitPlan',
+    label: 'A warehouse per line when no single warehouse has everything',
+    group: 'dynamic',
+    type: list(obj({ sku: str, quantity: num, warehouse: str })),
+    compute: async (_p, al) => {
+      const [o, inv] = await Promise.all([orderOf(al), al.factValue<WarehouseStock[]>('inventory')]);
+      return o && inv ? splitPlanOf(o, inv) : undefined;
     },
   },
   {

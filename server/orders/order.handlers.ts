@@ -20,7 +20,17 @@ export type OrderHandler = (input: Record<string, unknown>, ctx: HandlerContext)
 const base = { orderId: z.string().optional(), actor: z.string().max(200).optional() };
 const setStatus = z.object({ ...base, status: z.enum(ORDER_STATUSES), step: z.string().max(100).optional(), message: z.string().max(500).optional(), detail: z.unknown().optional() });
 const recordEvent = z.object({ ...base, message: z.string().min(1).max(500), step: z.string().max(100).optional(), detail: z.unknown().optional(), public: z.boolean().optional() });
-const setAllocation = z.object({ ...base, warehouse: z.string().max(100).optional(), productionLine: z.string().max(100).optional(), plannedShipDate: z.string().max(40).optional(), strategy: z.string().max(100).optional() });
+const setAllocation = z.object({
+  ...base,
+  warehouse: z.string().max(100).optional(),
+  productionLine: z.string().max(100).optional(),
+  plannedShipDate: z.string().max(40).optional(),
+  strategy: z.string().max(100).optional(),
+  lines: z
+    .array(z.object({ sku: z.string().min(1).max(100), quantity: z.number().positive(), warehouse: z.string().min(1).max(100) }))
+    .max(1000)
+    .optional(),
+});
 const setShipment = z.object({ ...base, carrier: z.string().max(100).optional(), trackingNumber: z.string().max(100).optional(), trackingUrl: z.string().max(500).optional(), shippedAt: z.string().max(40).optional() });
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {

@@ -12,6 +12,7 @@ import type {
   Channel,
   Customer,
   FlowStartState,
+  OrderAllocation,
   OrderLine,
   OrderPriority,
   OrderStatus,
@@ -56,7 +57,7 @@ export interface OrderDoc {
   /** status before an on-hold, to resume to */
   heldFrom?: OrderStatus;
   currentStep?: string;
-  allocation?: { warehouse?: string; productionLine?: string; plannedShipDate?: string; strategy?: string };
+  allocation?: OrderAllocation;
   shipment?: { carrier?: string; trackingNumber?: string; trackingUrl?: string; shippedAt?: string };
   review: { hash: string; approvedHash?: string; approvedAt?: Date; approvedBy?: string; outcome?: 'approved' | 'rejected' | 'manual' };
   flow: { status: FlowStartState; instanceId?: string; attempts: number; startedAt?: Date; lastError?: string };

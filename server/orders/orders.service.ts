@@ -13,6 +13,7 @@ import {
   CHANNELS,
   FINAL_STATUSES,
   type Channel,
+  type OrderAllocation,
   type OrderEvent,
   type OrderInput,
   type OrderStatus,
@@ -139,6 +140,13 @@ export function stripUndefined<T>(v: T): T {
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** "WH-NORTH (CHAIR-OAK ×100), WH-SOUTH (RUG-WOOL ×10)" */
+function splitSummary(lines: NonNullable<OrderAllocation['lines']>): string {
+  const byWarehouse = new Map<string, string[]>();
+  for (const l of lines) byWarehouse.set(l.warehouse, [...(byWarehouse.get(l.warehouse) ?? []), `${l.sku} ×${l.quantity}`]);
+  return [...byWarehouse].map(([w, items]) => `${w} (${items.join(', ')})`).join(', ');
+}
 
 function event(e: Omit<StoredEvent, 'at' | 'detail'> & { detail?: unknown; at?: Date }): StoredEvent {
   return stripUndefined({ ...e, at: e.at ?? new Date(), detail: e.detail === undefined ? undefined : JSON.stringify(e.detail) });
@@ -628,9 +636,12 @@ export class OrdersService {
   async setAllocation(number: string, allocation: NonNullable<OrderDoc['allocation']>, actor?: string): Promise<OrderView> {
     return this.mutate<OrderView>(number, async (doc) => {
       const next = { ...doc.allocation, ...allocation };
+      // each allocation names its own lines or none: a split's lines do not outlive it
+      if (!allocation.lines?.length) delete next.lines;
+      const where = next.lines ? `Split over ${splitSummary(next.lines)}` : `Allocated to ${next.warehouse ?? 'a warehouse'}`;
       return {
         set: { allocation: next },
-        events: [event({ kind: 'flow', step: 'allocate', message: `Allocated to ${next.warehouse ?? 'a warehouse'}${next.plannedShipDate ? `, planned ship date ${next.plannedShipDate}` : ''}`, actor, public: false })],
+        events: [event({ kind: 'flow', step: 'allocate', message: `${where}${next.plannedShipDate ? `, planned ship date ${next.plannedShipDate}` : ''}`, actor, public: false })],
         after: async (before, after) => this.index(opsForStatusChange(indexedOrder(before), indexedOrder(after), new Date())),
       };
     }) as Promise<OrderView>;

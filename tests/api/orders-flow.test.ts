@@ -36,6 +36,19 @@ interface ExplainNode {
   factResult?: unknown;
 }
 const leaves = (n: ExplainNode): ExplainNode[] => (n.type === 'condition' ? [n] : (n.children ?? []).flatMap(leaves));
+/** places an order through the API and waits until the shipped flow has printed its slip (it then waits at packing) */
+async function placedAndPrinted(admin: ApiClient, body: Record<string, unknown>) {
+  const created = await admin.post('/api/orders', body);
+  expect(created.status).toBe(201);
+  const number: string = created.body.number;
+  const order = await eventually(async () => {
+    const o = (await admin.get(`/api/orders/${number}`)).body;
+    if (['rejected', 'on-hold', 'cancelled'].includes(o.status)) throw new Error(`order ended as ${o.status}`);
+    return o.status === 'printed' && o.flow.status === 'started' && o;
+  }, 60_000, 250);
+  return { number, order };
+}
+
 /** the decisions of the order's flow as its timeline (GET /api/orders/:number) shows them */
 const decisionsOf = async (admin: ApiClient, number: string): Promise<TimelineEntry[]> =>
   ((await admin.get(`/api/orders/${number}`)).body.timeline as TimelineEntry[]).filter((e) => e.kind === 'flow' && e.detail?.explanation);
@@ -169,21 +182,13 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
 
   it('given an order the review rules approve, when the allocation rule picks a warehouse, then the order carries it and the report counts it per warehouse', async () => {
     const admin = await adminClient(ordo);
-    const created = await admin.post('/api/orders', {
+    const { number, order } = await placedAndPrinted(admin, {
       externalId: 'REF-ALLOC-1',
       customer: { id: 'C-1001', name: 'Alloc Customer', email: 'alloc@example.com' },
       shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
       currency: 'EUR',
       lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 2, unitPrice: 89 }],
     });
-    expect(created.status).toBe(201);
-    const number: string = created.body.number;
-    // the flow waits at packing once allocation, the slip and its print are behind it
-    const order = await eventually(async () => {
-      const o = (await admin.get(`/api/orders/${number}`)).body;
-      if (['rejected', 'on-hold', 'cancelled'].includes(o.status)) throw new Error(`order ended as ${o.status}`);
-      return o.status === 'printed' && o.flow.status === 'started' && o;
-    }, 60_000, 250);
     const instance = (await admin.get(`/api/instances/${order.flow.instanceId}`)).body;
     const decided = instance.variables.allocation as { decision: string; warehouse: string; strategy: string; plannedShipDate?: string };
     expect(decided.decision).toBe('warehouse');
@@ -214,6 +219,31 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
     const today = new Date().toISOString().slice(0, 10);
     const report = (await admin.get(`/api/reports/orders?from=${today}&to=${today}`)).body;
     expect(report.allocationByWarehouse).toEqual([{ warehouse: decided.warehouse, orders: 1 }]);
+  });
+
+  it('given an order no single warehouse of the reference ERP can serve, then the order names the warehouse of each line', async () => {
+    const admin = await adminClient(ordo);
+    // WH-NORTH has 120 chairs and no rugs, WH-SOUTH 40 chairs and 15 rugs
+    const { order } = await placedAndPrinted(admin, {
+      externalId: 'REF-SPLIT-1',
+      customer: { id: 'C-1001', name: 'Split Customer', email: 'split@example.com' },
+      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
+      currency: 'EUR',
+      lines: [
+        { sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 50, unitPrice: 89 },
+        { sku: 'RUG-WOOL', name: 'Wool rug', quantity: 2, unitPrice: 310 },
+      ],
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    expect(order.allocation).toEqual({
+      strategy: 'SPLIT',
+      plannedShipDate: today,
+      lines: [
+        { sku: 'CHAIR-OAK', quantity: 50, warehouse: 'WH-NORTH' },
+        { sku: 'RUG-WOOL', quantity: 2, warehouse: 'WH-SOUTH' },
+      ],
+    });
+    expect(order.timeline.map((e: { message: string }) => e.message)).toContain(`Split over WH-NORTH (CHAIR-OAK ×50), WH-SOUTH (RUG-WOOL ×2), planned ship date ${today}`);
   });
 });
 

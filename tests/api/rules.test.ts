@@ -36,7 +36,7 @@ describe('rule sets: versioned, tested, explained', () => {
     expect(byKey['order-review']).toMatchObject({ kind: 'review', latestVersion: 1, draftUnchanged: true });
     expect(byKey.allocation).toMatchObject({ kind: 'allocation', latestVersion: 1 });
     const cases = await admin.post('/api/rule-sets/allocation/test-cases/run', {});
-    expect(cases.body).toMatchObject({ total: 8, passed: 8, failed: 0 });
+    expect(cases.body).toMatchObject({ total: 9, passed: 9, failed: 0 });
   });
 
   it('serves the typed fact list and the operators that fit each type', async () => {
@@ -235,6 +235,31 @@ describe('rule sets: versioned, tested, explained', () => {
     const unknown = await admin.post('/api/rule-sets/order-review/evaluate', { order: baseCase.order });
     expect(unknown.status).toBe(200);
     expect(unknown.body.outcome.decision).not.toBe('approve');
+  });
+
+  it('given the reference ERP’s stock and expected receipts, then allocation plans the earliest day with stock, or a warehouse per line', async () => {
+    const order = (lines: Array<[string, number]>) => ({
+      ...baseCase.order,
+      type: 'standard',
+      priority: 'normal',
+      customer: { id: 'C-1001', name: 'Acme Retail', email: 'buyer@acme.example' },
+      lines: lines.map(([sku, quantity]) => ({ sku, name: sku, quantity, unitPrice: 1, unit: 'pcs', lineTotal: quantity })),
+    });
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    // 18 rugs: WH-NORTH has none now and receives 20 in 5 days, WH-SOUTH has 15: no split, no back-order
+    const later = await admin.post('/api/rule-sets/allocation/evaluate', { order: order([['RUG-WOOL', 18]]) });
+    expect(later.body.outcome).toMatchObject({ decision: 'warehouse', strategy: 'RESTOCK', warehouse: 'WH-NORTH', plannedShipDate: inDays(5), rules: ['restock'] });
+    // 100 chairs and 10 rugs: only WH-NORTH has the chairs, only WH-SOUTH the rugs
+    const split = await admin.post('/api/rule-sets/allocation/evaluate', { order: order([['CHAIR-OAK', 100], ['RUG-WOOL', 10]]) });
+    expect(split.body.outcome).toMatchObject({
+      decision: 'split',
+      strategy: 'SPLIT',
+      plannedShipDate: inDays(0),
+      lines: [
+        { sku: 'CHAIR-OAK', quantity: 100, warehouse: 'WH-NORTH' },
+        { sku: 'RUG-WOOL', quantity: 10, warehouse: 'WH-SOUTH' },
+      ],
+    });
   });
 
   it('guards every route by permission: a viewer reads but cannot edit, an API key evaluates within its scope', async () => {

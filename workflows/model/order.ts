@@ -95,7 +95,7 @@ export interface Order {
   attachments: Attachment[];
   status: OrderStatus;
   /** set by allocation */
-  allocation?: { warehouse?: string; productionLine?: string; plannedShipDate?: string; strategy?: string };
+  allocation?: OrderAllocation;
   /** set by shipping */
   shipment?: { carrier?: string; trackingNumber?: string; trackingUrl?: string; shippedAt?: string };
   createdAt: string;
@@ -162,6 +162,16 @@ export interface OrderReview {
 /** The happy path of the reference flow, in order; ETA and "current step" are read along it. */
 export const ORDER_STATUS_PATH: readonly OrderStatus[] = ['received', 'in-review', 'approved', 'allocated', 'printed', 'packed', 'shipped', 'delivered'];
 export const FINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled', 'rejected'];
+
+/** Where an order ships from: one warehouse or production line, or (split) a warehouse per line. */
+export interface OrderAllocation {
+  warehouse?: string;
+  productionLine?: string;
+  plannedShipDate?: string;
+  strategy?: string;
+  /** a split allocation: the warehouse of each line (a line may come from several) */
+  lines?: Array<{ sku: string; quantity: number; warehouse: string }>;
+}
 
 export interface OrderEvent {
   at: string;
