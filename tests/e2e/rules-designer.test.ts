@@ -181,6 +181,18 @@ describe('rule builder end to end (chromium)', () => {
     expect(res.body).toMatchObject({ ruleSet: { version: 2 }, outcome: { decision: 'manual', reason: 'BULK', rules: ['bulk-benelux'] } });
     const v1 = await api.post('/api/rule-sets/order-review/evaluate', { order, version: 1 });
     expect(v1.body.outcome.reason).not.toBe('BULK');
+
+    // the decisions the flow took for a stored order are on its page, with why
+    const detail = await analyst.open(`/orders/${small}`);
+    const review = detail.locator('li.timeline-decision', { hasText: 'Decision at review:' });
+    await review.waitFor();
+    expect(await review.locator('.timeline-message').textContent()).toBe('Decision at review: approve (rule set order-review, version 1)');
+    await review.locator('summary', { hasText: 'Why' }).click();
+    expect(await review.locator('.explain-rule').count()).toBe(9);
+    expect(await review.locator('.explain-rule.matched').count()).toBe(0);
+    const highValue = review.locator('.explain-rule', { hasText: 'high-value-new-customer' });
+    expect(await highValue.locator('.explain-node.explain-false').first().textContent()).toContain('orderTotal');
+    await screenshot(detail, 'rules-05-order-decisions');
     expect(analyst.problems).toEqual([]);
   });
 
@@ -233,6 +245,8 @@ describe('rule builder end to end (chromium)', () => {
     await p2.locator('table.table a', { hasText: 'shipping-class' }).click();
     await p2.locator('button[role=tab]', { hasText: '决策表' }).click();
     await p2.locator('table.decision-table').waitFor();
+    const order = await zh.open(`/orders/${small}`);
+    await order.locator('li.timeline-decision', { hasText: 'review 的决策：approve（规则集 order-review，版本 1）' }).waitFor();
     expect(zh.problems).toEqual([]);
     expect(analyst.problems).toEqual([]);
   });
