@@ -12,7 +12,7 @@ import { REFERENCE_TEMPLATES_DIR } from '../index';
 import type { TemplateFile } from '../template.service';
 
 export const REFERENCE_SOURCES: Array<{ key: string; name: string; description: string; paper: PaperSettings }> = [
-  { key: 'packing-slip', name: 'Packing slip (A4)', description: 'Lines to pick and pack, with the order barcode and the tracking QR code', paper: DEFAULT_PAPER },
+  { key: 'packing-slip', name: 'Packing slip (A4)', description: 'Lines to pick and pack, with the order number as Code128 and as QR code (either scans open the order in the inbox)', paper: DEFAULT_PAPER },
   { key: 'invoice', name: 'Invoice (A4)', description: 'Commercial invoice with prices, totals and the order barcode', paper: { ...DEFAULT_PAPER, margins: { top: 15, right: 15, bottom: 15, left: 15 } } },
   { key: 'shipping-label', name: 'Shipping label (100 × 150 mm)', description: 'Carrier label: address, tracking barcode and QR code', paper: LABEL_PAPER },
 ];
