@@ -79,60 +79,53 @@ describe('realtime: task events reach exactly the sockets that may see them', ()
     expect((await got).assignee).toBe('solo@test.local');
   });
 
-  it('given a reviewer moved to the warehouse group while online, then the socket is dropped, comes back into the warehouse rooms only, and no reviewers event reaches it', async () => {
+  /**
+   * A reviewer online with a recovery offset (one event received), then what `move` does to them;
+   * afterwards the socket reconnects unrecovered and hears only the warehouse's events, none of the
+   * reviewers' (not even those sent while it was away).
+   */
+  async function movedToWarehouse(email: string, move: (s: TestSocket, admin: ApiClient, userId: string) => Promise<void>): Promise<ApiClient> {
     const admin = await adminClient(ordo);
-    const mover = await userWithGroups(ordo, 'mover@test.local', ['reviewers']);
-    const id = (await admin.get('/api/users')).body.find((u: { email: string }) => u.email === 'mover@test.local').id;
-    const ms = await connectSocket(ordo.url, mover);
-    sockets.push(ms);
-    // an event received gives the socket a recovery offset, so a reconnect would try to recover its rooms
-    const first = nextEvent(ms, 'task.created');
-    ordo.realtime.publishTask('task.created', task({ taskId: 'before-move' }));
-    expect((await first).taskId).toBe('before-move');
-    const seen = collect(ms, 'task.created');
-
-    const dropped = new Promise<string>((resolve) => ms.once('disconnect', (reason) => resolve(reason)));
-    expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
-    expect(await dropped).toBe('io server disconnect');
+    const user = await userWithGroups(ordo, email, ['reviewers']);
+    const id = (await admin.get('/api/users')).body.find((u: { email: string }) => u.email === email).id;
+    const s = await connectSocket(ordo.url, user);
+    sockets.push(s);
+    const first = nextEvent(s, 'task.created');
+    ordo.realtime.publishTask('task.created', task({ taskId: `${email}-before` }));
+    expect((await first).taskId).toBe(`${email}-before`);
+    const seen = collect(s, 'task.created');
+    await move(s, admin, id);
     // sent while it is away: a recovered session would replay it
     ordo.realtime.publishTask('task.created', task({ taskId: 'while-away' }));
-    const back = new Promise<boolean>((resolve) => ms.once('connect', () => resolve(ms.recovered)));
-    ms.connect();
+    const back = new Promise<boolean>((resolve) => s.once('connect', () => resolve(s.recovered)));
+    s.connect();
     expect(await back).toBe(false);
-
-    const warehouse = nextEvent(ms, 'task.created');
+    const warehouse = nextEvent(s, 'task.created');
     ordo.realtime.publishTask('task.created', task({ taskId: 'reviewers-after' }));
     ordo.realtime.publishTask('task.created', task({ taskId: 'warehouse-after', candidateGroups: ['warehouse'] }));
     expect((await warehouse).taskId).toBe('warehouse-after');
     expect(seen.map((e) => e.taskId)).toEqual(['warehouse-after']);
+    return user;
+  }
+
+  it('given a reviewer moved to the warehouse group while online, then the socket is dropped, comes back into the warehouse rooms only, and no reviewers event reaches it', async () => {
+    const mover = await movedToWarehouse('mover@test.local', async (s, admin, id) => {
+      const dropped = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
+      expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
+      expect(await dropped).toBe('io server disconnect');
+    });
     // the session itself lives on: a groups change is no sign-out
     expect((await mover.get('/api/auth/me')).status).toBe(200);
   });
 
   it('given a reviewer whose connection dropped, when an admin moves them to the warehouse meanwhile, then the reconnect is not recovered into the old rooms and replays nothing of them', async () => {
-    const admin = await adminClient(ordo);
-    const roamer = await userWithGroups(ordo, 'roamer@test.local', ['reviewers']);
-    const id = (await admin.get('/api/users')).body.find((u: { email: string }) => u.email === 'roamer@test.local').id;
-    const rs = await connectSocket(ordo.url, roamer);
-    sockets.push(rs);
-    const first = nextEvent(rs, 'task.created');
-    ordo.realtime.publishTask('task.created', task({ taskId: 'before-drop' }));
-    expect((await first).taskId).toBe('before-drop');
-    const seen = collect(rs, 'task.created');
-    const dropped = new Promise((resolve) => rs.once('disconnect', resolve));
-    // a network failure, not a deliberate disconnect: the server keeps the session for recovery
-    (rs.io.engine as unknown as { close(): void }).close();
-    await dropped;
-    expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
-    ordo.realtime.publishTask('task.created', task({ taskId: 'missed-reviewers' }));
-    const back = new Promise<boolean>((resolve) => rs.once('connect', () => resolve(rs.recovered)));
-    rs.connect();
-    expect(await back).toBe(false);
-    const warehouse = nextEvent(rs, 'task.created');
-    ordo.realtime.publishTask('task.created', task({ taskId: 'reviewers-later' }));
-    ordo.realtime.publishTask('task.created', task({ taskId: 'warehouse-later', candidateGroups: ['warehouse'] }));
-    expect((await warehouse).taskId).toBe('warehouse-later');
-    expect(seen.map((e) => e.taskId)).toEqual(['warehouse-later']);
+    await movedToWarehouse('roamer@test.local', async (s, admin, id) => {
+      const dropped = new Promise((resolve) => s.once('disconnect', resolve));
+      // a network failure, not a deliberate disconnect: the server keeps the session for recovery
+      (s.io.engine as unknown as { close(): void }).close();
+      await dropped;
+      expect((await admin.patch(`/api/users/${id}`, { groups: ['warehouse'] })).status).toBe(200);
+    });
   });
 
   it('given a reviewer whose connection dropped and whose access did not change, then the reconnect recovers and replays what was missed', async () => {

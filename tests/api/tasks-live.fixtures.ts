@@ -5,7 +5,7 @@
  */
 import type { RunningOrdo } from '../../server/main';
 import type { TaskEvent } from '../../server/contracts/realtime';
-import { ApiClient, adminClient } from '../helpers/server';
+import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
 import type { TestSocket } from '../helpers/sockets';
 
 export interface OrderLook {
@@ -70,4 +70,33 @@ export function eventFor(socket: TestSocket, name: 'task.created' | 'task.claime
     };
     socket.on(name, on);
   });
+}
+
+export interface ReviewDesk {
+  ordo: RunningOrdo;
+  admin: ApiClient;
+  /** reviewers */
+  ann: ApiClient;
+  bob: ApiClient;
+  /** a packer (warehouse), who may not see review tasks */
+  pia: ApiClient;
+  /** closed after the file */
+  sockets: TestSocket[];
+}
+
+/** A test Ordo of this file with two reviewers and a packer signed in; filled in beforeAll, closed in afterAll. */
+export function useReviewDesk(label: string): ReviewDesk {
+  const desk = { sockets: [] as TestSocket[] } as unknown as ReviewDesk;
+  beforeAll(async () => {
+    desk.ordo = await startTestOrdo({ label });
+    desk.admin = await adminClient(desk.ordo);
+    desk.ann = await operator(desk.ordo, 'ann@test.local', ['reviewers']);
+    desk.bob = await operator(desk.ordo, 'bob@test.local', ['reviewers']);
+    desk.pia = await operator(desk.ordo, 'pia@test.local', ['warehouse']);
+  });
+  afterAll(async () => {
+    desk.sockets.forEach((s) => s.close());
+    await desk.ordo?.close();
+  });
+  return desk;
 }

@@ -9,31 +9,23 @@ import type { RunningOrdo } from '../../server/main';
 import type { InboxListDto, ScanResultDto } from '../../server/contracts/inbox';
 import type { TaskEvent } from '../../server/contracts/realtime';
 import { SlaWatch } from '../../server/realtime/sla-watch';
-import { ApiClient, adminClient, startTestOrdo } from '../helpers/server';
-import { collect, connectSocket, type TestSocket } from '../helpers/sockets';
-import { eventFor, eventually, operator, placeOrder, taskOf } from './tasks-live.fixtures';
+import { ApiClient } from '../helpers/server';
+import { collect, connectSocket } from '../helpers/sockets';
+import { eventFor, eventually, operator, placeOrder, taskOf, useReviewDesk } from './tasks-live.fixtures';
 
 describe('live task queues: events, inbox read model, comments, scan, SLA, catch-up', () => {
+  const desk = useReviewDesk('tasks_live');
+  const { sockets } = desk;
   let ordo: RunningOrdo;
   let admin: ApiClient;
   let ann: ApiClient;
   let bob: ApiClient;
   let pia: ApiClient;
-  const sockets: TestSocket[] = [];
   let packerSaw: TaskEvent[];
   let number: string;
   let taskId: string;
-
-  beforeAll(async () => {
-    ordo = await startTestOrdo({ label: 'tasks_live' });
-    admin = await adminClient(ordo);
-    ann = await operator(ordo, 'ann@test.local', ['reviewers']);
-    bob = await operator(ordo, 'bob@test.local', ['reviewers']);
-    pia = await operator(ordo, 'pia@test.local', ['warehouse']);
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await ordo?.close();
+  beforeAll(() => {
+    ({ ordo, admin, ann, bob, pia } = desk);
   });
 
   it('given two reviewers and a packer online, when an order’s flow reaches manual review, then both reviewers hear of it with the order’s fields and the packer does not', async () => {
