@@ -11,6 +11,7 @@ import { ErrorBanner, Loading, Notice, PageHeader } from '../app/ui';
 import { useSession } from '../app/session';
 import { useFormat } from '../i18n/format';
 import { tasksApi } from './api';
+import { claimEach } from './bulk';
 import { DEFAULT_SORT, EMPTY_FILTER, distinctValues, isEmptyFilter, loadSavedFilters, matchesFilter, matchesSearch, sortTasks, storeSavedFilters, upsertSaved, type SavedFilter, type Sort, type SortKey, type TaskFilter } from './filters';
 import { useLiveInbox } from './live';
 import { isEligible, isMine, queueCounts, queueTasks, slaLevel, type InboxTask } from './model';
@@ -150,19 +151,15 @@ export function InboxPage() {
     setBusy(true);
     setActionError(undefined);
     setNotice(undefined);
-    const failed: string[] = [];
-    let done = 0;
-    for (const task of claimable) {
-      try {
-        live.remember(await tasksApi.claim(task.id));
-        done++;
-      } catch {
-        failed.push(task.businessKey ?? task.name);
-      }
-    }
+    const { claimed, failed } = await claimEach(claimable, async (id) => {
+      const view = await tasksApi.claim(id);
+      live.remember(view);
+      return view;
+    });
     setSelected(new Set());
     setBusy(false);
-    setNotice([t('inbox.bulk.claimDone', { count: done }), failed.length ? t('inbox.bulk.failed', { count: failed.length, list: failed.join(', ') }) : ''].filter(Boolean).join(' '));
+    const names = failed.map((task) => task.businessKey ?? task.name);
+    setNotice([t('inbox.bulk.claimDone', { count: claimed.length }), names.length ? t('inbox.bulk.failed', { count: names.length, list: names.join(', ') }) : ''].filter(Boolean).join(' '));
   };
 
   // the server completes them one by one (only forms that need no input) and reports progress on the socket

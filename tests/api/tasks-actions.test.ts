@@ -7,6 +7,7 @@
 import type { TaskView } from '../../workflows/bpmn/views';
 import { collect, connectSocket } from '../helpers/sockets';
 import { eventually, operator, placeOrder, taskOf, useReviewDesk } from './tasks-live.fixtures';
+import { claimEach } from '../../designer/tasks/bulk';
 
 const url = (id: string, action: string) => `/api/tasks/${encodeURIComponent(id)}/${action}`;
 
@@ -105,5 +106,24 @@ describe('task actions: visibility before state, unclaim, assign, delegate', () 
     const assigned = (await history(delegated.body.instanceId)).filter((h) => h.type === 'task.assigned');
     expect(assigned.map((h) => [h.actor?.label, h.data])).toEqual([['ann@test.local', { taskId: id, to: 'bob@test.local', delegatedBy: 'ann@test.local', owner: 'ann@test.local' }]]);
     expect((await desk.bob.post(url(id, 'complete'), { data: { approved: true } })).status).toBe(200);
+  });
+
+  it('given Ann selects three open tasks and Bob claims one of them just before, when she bulk-claims (the inbox’s claimEach over the claim API), then two are hers and the third is reported and stays Bob’s', async () => {
+    const ids = [await reviewTask(), await reviewTask(), await reviewTask()];
+    expect((await desk.bob.post(url(ids[1], 'claim'))).status).toBe(200);
+    const claimAs = (who: typeof desk.ann) => async (id: string) => {
+      const res = await who.post<TaskView>(url(id, 'claim'));
+      if (res.status !== 200) throw new Error(`${res.status}`);
+      return res.body;
+    };
+    const result = await claimEach(ids.map((id) => ({ id })), claimAs(desk.ann));
+    expect(result.claimed.map((t) => [t.id, t.claimedByLabel])).toEqual([
+      [ids[0], 'ann@test.local'],
+      [ids[2], 'ann@test.local'],
+    ]);
+    expect(result.failed).toEqual([{ id: ids[1] }]);
+    const mine = (await desk.ann.get('/api/tasks?queue=mine')).body.items.map((t: TaskView) => t.id);
+    expect(ids.filter((id) => mine.includes(id))).toEqual([ids[0], ids[2]]);
+    expect((await desk.admin.get<TaskView>(`/api/tasks/${encodeURIComponent(ids[1])}`)).body.claimedByLabel).toBe('bob@test.local');
   });
 });
