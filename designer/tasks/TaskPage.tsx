@@ -101,6 +101,11 @@ export function TaskPage() {
             <span className={`badge badge-${task.status === 'open' ? 'info' : task.status === 'claimed' ? (mine ? 'ok' : 'warn') : 'muted'}`} data-holder={holder ?? ''}>
               {task.status === 'claimed' ? (mine ? t('holder.you') : t('task.claimedBy', { by: holder })) : t(`status.${task.status}`)}
             </span>
+            {task.status === 'claimed' && task.owner ? (
+              <span className="muted" data-owner={task.owner}>
+                {t('task.delegatedBy', { by: task.owner })}
+              </span>
+            ) : null}
             <PriorityCell priority={task.priority} />
             <span className="muted">{t('columns.due')}:</span> <DueCell task={{ dueAt: task.dueAt, sla: liveTask?.sla, escalation: liveTask?.escalation }} now={now} />
             {liveTask ? <EscalationBadge task={liveTask} /> : null}

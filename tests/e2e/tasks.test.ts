@@ -3,7 +3,7 @@
  * manual-review task appears live in both inboxes, one claims it and the other sees it go, the first
  * completes it with the form (checked in the browser by the server-precompiled validator under the
  * real CSP, then by the server) and the order moves on in its flow; scan to work opens an order's
- * task; the camera says plainly what this browser can do.
+ * task; the camera says plainly what this browser can do; the holder delegates a task to a colleague.
  */
 import type { Page } from 'playwright-core';
 import { ADMIN, ApiClient } from '../helpers/server';
@@ -171,6 +171,29 @@ describe('tasks: two operators, live queues (chromium)', () => {
       expect(['ok', 'no-formats', 'no-camera', 'denied', 'checking']).toContain(state);
     }
     expect(bob.problems).toEqual([]);
+  });
+
+  it('given Bob claims Zhang’s task on its page, when he delegates it to Ann, then it is Ann’s and her task page says Bob delegated it', async () => {
+    const page = bob.page;
+    await page.goto(`${harness.url}/tasks`);
+    await page.locator('[data-connection=live]').waitFor();
+    await wedgeScan(page, zhang);
+    await page.locator('.task-form[data-form-key="manual-review"]').waitFor();
+    const taskUrl = page.url();
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.locator('.task-head [data-holder="bob@test.local"]').waitFor();
+    // an operator has no tasks.assign: the holder's Delegate is what hands it over
+    await page.getByRole('button', { name: 'Delegate', exact: true }).click();
+    await page.getByLabel('Assign to (e-mail)').fill('ann@test.local');
+    await page.getByRole('form', { name: 'Delegate' }).getByRole('button', { name: 'Delegate', exact: true }).click();
+    await page.locator('.task-head [data-holder="ann@test.local"]').waitFor();
+    await screenshot(page, 'tasks-06-delegated');
+
+    await ann.page.goto(taskUrl);
+    await ann.page.locator('[data-owner="bob@test.local"]', { hasText: 'Delegated by bob@test.local' }).waitFor();
+    expect(await ann.page.locator('.task-head [data-holder]').getAttribute('data-holder')).toBe('ann@test.local');
+    expect(bob.problems).toEqual([]);
+    expect(ann.problems).toEqual([]);
   });
 
   it('given a reviewer who reads Chinese, then the inbox is in Simplified Chinese', async () => {
