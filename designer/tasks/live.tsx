@@ -9,7 +9,7 @@ import { TASK_EVENTS, type ProgressEvent, type SlaEvent, type TaskEvent, type Ta
 import { taskEventOf, type InboxQueue } from '../../server/contracts/inbox';
 import type { TaskView } from '../../workflows/bpmn/views';
 import { followJob, openSocket, type OrdoSocket } from '../app/job-progress';
-import { useMe } from '../app/session';
+import { useMe, useSession } from '../app/session';
 import { tasksApi } from './api';
 import { applySla, applyTaskEvent, EMPTY_INBOX, isActive, isEligible, isMine, mergeSnapshot, pruneDeparted, type InboxState, type InboxTask, type Me } from './model';
 
@@ -76,6 +76,7 @@ const covers: Record<InboxQueue, (me: Me) => (t: InboxTask) => boolean> = {
 
 export function LiveInboxProvider({ children }: { children: ReactNode }) {
   const { user, permissions } = useMe();
+  const { reload } = useSession();
   // the task API counts the user's role as one of their groups (server/api/tasks/task-actor.ts)
   const me = useMemo<Me>(() => ({ id: user.id, email: user.email, groups: [...user.groups, user.role], seesAll: permissions.includes('tasks.all') }), [user, permissions]);
   const [state, dispatch] = useReducer(reducer, EMPTY_INBOX);
@@ -125,9 +126,10 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
     });
     socket.on('disconnect', (reason) => {
       setConnection('offline');
-      // the server drops a user's sockets when their groups change: connect again into the new rooms
-      // (after a sign-out the server refuses, and socket.io does not retry a refused connection)
-      if (reason === 'io server disconnect') socket.connect();
+      // the server drops a user's sockets when their groups change (or their session ended): reading the
+      // session again gives the new groups, and with them a new socket in the new rooms and fresh lists
+      // (or the sign-in page)
+      if (reason === 'io server disconnect') void reload();
     });
     socket.on('connect_error', () => setConnection('offline'));
     for (const name of TASK_EVENTS) {
@@ -148,7 +150,7 @@ export function LiveInboxProvider({ children }: { children: ReactNode }) {
       inflight.current?.abort();
       socket.close();
     };
-  }, [me, refetch]);
+  }, [me, refetch, reload]);
 
   const value = useMemo<LiveInbox>(
     () => ({

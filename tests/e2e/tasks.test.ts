@@ -3,7 +3,8 @@
  * manual-review task appears live in both inboxes, one claims it and the other sees it go, the first
  * completes it with the form (checked in the browser by the server-precompiled validator under the
  * real CSP, then by the server) and the order moves on in its flow; scan to work opens an order's
- * task; the camera says plainly what this browser can do; the holder delegates a task to a colleague.
+ * task; the camera says plainly what this browser can do; the holder delegates a task to a colleague;
+ * an operator moved to another group gets the new group's tasks live, without a reload.
  */
 import type { Page } from 'playwright-core';
 import { ADMIN, ApiClient } from '../helpers/server';
@@ -205,5 +206,30 @@ describe('tasks: two operators, live queues (chromium)', () => {
     expect(await page.locator('th button').first().innerText()).toBe('订单');
     await screenshot(page, 'tasks-06-zh-CN');
     expect(zh.problems).toEqual([]);
+  });
+
+  it('given Cara’s inbox open, when an admin moves her from the reviewers to the warehouse, then the page drops its socket, comes back live in the warehouse rooms, and a new pick arrives while a new review does not', async () => {
+    await operator(harness.ordo, 'cara@test.local', ['reviewers']);
+    const cara = await harness.browser();
+    const page = await cara.open('/tasks');
+    await signIn(page, 'cara@test.local', 'operator-pass-1');
+    await page.locator('[data-connection=live]').waitFor();
+    // every state the connection dot shows from now on
+    await page.evaluate(`(() => {
+      const states = (window.__states = []);
+      const dot = document.querySelector('[data-connection]');
+      new MutationObserver(() => states.push(dot.getAttribute('data-connection'))).observe(dot, { attributes: true });
+    })()`);
+    const users = (await admin.get<Array<{ id: string; email: string }>>('/api/users')).body;
+    expect((await admin.patch(`/api/users/${users.find((u) => u.email === 'cara@test.local')!.id}`, { groups: ['warehouse'] })).status).toBe(200);
+    await waitFor(async () => (await page.evaluate(`window.__states.includes('offline') && window.__states[window.__states.length - 1] === 'live'`)) === true);
+
+    const review = await placeOrder(admin, { customer: 'Wang Fang', chairs: 9 });
+    await taskOf(admin, review, 'manualReview');
+    expect((await admin.post('/api/instances', { processKey: 'warehouse-pick', businessKey: review })).status).toBe(201);
+    await page.locator(`tr[data-order="${review}"]`, { hasText: 'Pick order' }).waitFor();
+    // its pick only: the review task of the same order went to the reviewers' rooms, which she left
+    expect(await page.locator(`tr[data-order="${review}"]`).count()).toBe(1);
+    expect(cara.problems).toEqual([]);
   });
 });
