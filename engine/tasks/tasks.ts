@@ -146,6 +146,14 @@ export class TaskService {
     if (!t || !this.canSee(t, actor)) throw new NotFoundError(`Task ${id}`);
   }
 
+  /** The task as it is now, for an action: 404 unless the actor may see it (candidacy and record scope). */
+  private async visible(id: string, actor: TaskActor): Promise<TaskDoc> {
+    const t = await this.current(id);
+    await this.assertInScope(t, id, actor);
+    this.assertVisible(t, id, actor);
+    return t;
+  }
+
   private explain(t: TaskDoc | null, id: string, actor: TaskActor, action: string): never {
     this.assertVisible(t, id, actor);
     if (t.status === 'open' && action === 'claim' && (actor.canSeeAll || this.isCandidate(t, actor))) throw new ConflictError('Someone else claimed the task at the same moment');
@@ -172,9 +180,7 @@ export class TaskService {
   }
 
   async claim(id: string, actor: TaskActor): Promise<TaskView> {
-    const t = await this.current(id);
-    await this.assertInScope(t, id, actor);
-    this.assertVisible(t, id, actor);
+    const t = await this.visible(id, actor);
     if (t.status !== 'open' || (!actor.canSeeAll && !this.isCandidate(t, actor))) this.explain(t, id, actor, 'claim');
     const done = await this.advance(t, { status: 'claimed', claimedBy: actor.id ?? actor.label, claimedByLabel: actor.label, claimedAt: new Date() });
     if (!done) this.explain(await this.current(id), id, actor, 'claim');
@@ -184,9 +190,7 @@ export class TaskService {
   }
 
   async unclaim(id: string, actor: TaskActor): Promise<TaskView> {
-    const t = await this.current(id);
-    await this.assertInScope(t, id, actor);
-    this.assertVisible(t, id, actor);
+    const t = await this.visible(id, actor);
     if (t.status === 'open') throw new ConflictError('The task is not claimed');
     const mine = t.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
     if (t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'unclaim');
@@ -200,9 +204,7 @@ export class TaskService {
   /** tasks.assign: gives an open or claimed task to an eligible user (claimed on their behalf; no owner). */
   async assign(id: string, to: TaskTarget, actor: TaskActor): Promise<TaskView> {
     if (!actor.canAssign) throw new ForbiddenError('Assigning tasks needs the permission tasks.assign');
-    const t = await this.current(id);
-    await this.assertInScope(t, id, actor);
-    this.assertVisible(t, id, actor);
+    const t = await this.visible(id, actor);
     if (!ACTIVE.includes(t.status)) this.explain(t, id, actor, 'assign');
     return this.giveTo(t, to, actor, { owner: null, ownerLabel: null }, {});
   }
@@ -212,9 +214,7 @@ export class TaskService {
    * then holds it; the owner (the first to delegate it) is recorded on the task and in its history.
    */
   async delegate(id: string, to: TaskTarget, actor: TaskActor): Promise<TaskView> {
-    const t = await this.current(id);
-    await this.assertInScope(t, id, actor);
-    this.assertVisible(t, id, actor);
+    const t = await this.visible(id, actor);
     if (t.status === 'open') throw new ConflictError('Only a claimed task can be delegated: claim it first');
     const mine = t.claimedBy ? this.names(actor).includes(t.claimedBy) : false;
     if (t.status !== 'claimed' || (!mine && !actor.canAssign)) this.explain(t, id, actor, 'delegate');
