@@ -5,6 +5,8 @@
  * may carry a URL or text that contains it).
  */
 
+import { findOrderNumber } from '../../workflows/model/order';
+
 export interface WedgeOptions {
   /** longest pause between two keys of one scan (people type at 80–250 ms per key) */
   maxGapMs: number;
@@ -42,12 +44,10 @@ export class WedgeDetector {
   }
 }
 
-const ORDER_NUMBER = /SO-\d{4}-\d{6}/i;
-
-/** The order number in a scanned text, upper-case; undefined when there is none. */
+/** The order number in a scanned text (a Code128, a QR's URL, lower-case text); undefined when there is none. */
 export function parseScan(text: string): { orderNumber: string } | undefined {
-  const m = ORDER_NUMBER.exec(text.trim());
-  return m ? { orderNumber: m[0].toUpperCase() } : undefined;
+  const orderNumber = findOrderNumber(text);
+  return orderNumber ? { orderNumber } : undefined;
 }
 
 /** What the camera path can use in this browser. */

@@ -4,7 +4,7 @@
  * capacity Ordo keeps itself. Shared by the routes (validation, OpenAPI) and the designer.
  */
 import { z } from 'zod';
-import { CHANNELS, ORDER_PRIORITIES, ORDER_STATUSES } from '../../workflows/model/order';
+import { CHANNELS, ORDER_NUMBER, ORDER_PRIORITIES, ORDER_STATUSES } from '../../workflows/model/order';
 
 export const isoDay = z
   .string()
@@ -80,7 +80,7 @@ export type Board = z.infer<typeof boardSchema>;
 
 export const moveBody = z
   .strictObject({
-    number: z.string().regex(/^SO-\d{4}-\d{6}$/, 'must look like SO-2025-000123'),
+    number: z.string().regex(ORDER_NUMBER, 'must look like SO-2025-000123'),
     warehouse: resourceCode.optional(),
     productionLine: resourceCode.optional(),
     plannedShipDate: isoDay,

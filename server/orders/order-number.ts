@@ -14,7 +14,7 @@ export function formatOrderNumber(year: number, seq: number): string {
   return `SO-${year}-${String(seq).padStart(6, '0')}`;
 }
 
-export const ORDER_NUMBER = /^SO-\d{4}-\d{6}$/;
+export { ORDER_NUMBER } from '../../workflows/model/order';
 
 export class OrderNumbers {
   private readonly blocks = new Map<number, { next: number; end: number }>();

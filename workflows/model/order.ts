@@ -209,3 +209,13 @@ export interface OrderView extends Order {
   importBatch?: string;
   version: number;
 }
+
+/** An order number: SO-YYYY-NNNNNN (the whole string). */
+export const ORDER_NUMBER = /^SO-\d{4}-\d{6}$/;
+// the same pattern without its anchors, anywhere in the text and in any case
+const ORDER_NUMBER_IN_TEXT = new RegExp(ORDER_NUMBER.source.slice(1, -1), 'i');
+
+/** The first order number in a text such as a scanned code, upper-case; undefined when there is none. */
+export function findOrderNumber(text: string): string | undefined {
+  return ORDER_NUMBER_IN_TEXT.exec(text.trim())?.[0].toUpperCase();
+}

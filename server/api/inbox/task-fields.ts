@@ -8,6 +8,7 @@ import type { Collection } from 'mongodb';
 import type { TaskFields } from '../../contracts/inbox';
 import type { OrderDoc } from '../../orders/order.model';
 import { mailBusinessKey } from '../../intake/mail-data-entry';
+import { ORDER_NUMBER } from '../../../workflows/model/order';
 
 /** What the inbox shows of a mail waiting for data entry. */
 export interface MailFacts {
@@ -19,7 +20,6 @@ export interface MailFacts {
 const MAIL_KEY_PREFIX = mailBusinessKey('');
 
 const PROJECTION = { channel: 1, customer: 1, totals: 1, currency: 1, allocation: 1, lines: 1, status: 1 } as const;
-const ORDER_NUMBER = /^SO-\d{4}-\d{6}$/;
 
 export function fieldsOf(o: Pick<OrderDoc, 'channel' | 'customer' | 'totals' | 'currency' | 'allocation' | 'lines' | 'status'>): TaskFields {
   const skus = [...new Set((o.lines ?? []).map((l) => l.sku))];

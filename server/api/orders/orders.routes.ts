@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, ORDER_STATUSES, type Channel, type OrderEvent, type OrderView, type OrderEta } from '../../../workflows/model/order';
+import { CHANNELS, ORDER_NUMBER, ORDER_STATUSES, type Channel, type OrderEvent, type OrderView, type OrderEta } from '../../../workflows/model/order';
 import { ForbiddenError, ValidationError } from '../../../workflows/model/errors';
 import { orderDetailSchema, orderSchema, orderSearchSchema } from '../../http/openapi-schemas';
 import { defineRoute, type AnyRoute } from '../../http/route';
@@ -17,7 +17,7 @@ export interface FlowHistorySource {
   history(order: OrderView): Promise<OrderEvent[]>;
 }
 
-export const orderNumberParams = z.object({ number: z.string().regex(/^SO-\d{4}-\d{6}$/, 'must look like SO-2025-000123') });
+export const orderNumberParams = z.object({ number: z.string().regex(ORDER_NUMBER, 'must look like SO-2025-000123') });
 
 const dateParam = z
   .string()
