@@ -433,12 +433,12 @@ export class WorkflowRuntime {
     return { items: rows.map((r) => instanceSummary(r as InstanceDoc)), total };
   }
 
-  /** The history collection's rows of the instance and the last save's, which are in its document (AfterSavePlan.recent). */
+  /** The history collection's rows of the instance, and those still in its document: the last save's (AfterSavePlan.recent) and any its plan is yet to insert. */
   async getHistory(instanceId: string): Promise<HistoryEntryView[]> {
     const inst = await this.c.instances.findOne({ _id: instanceId }, { projection: { rev: 1, plan: 1 } });
     if (!inst) throw new NotFoundError(`Instance ${instanceId}`);
     const rows: HistoryDoc[] = await this.c.history.find({ instanceId }).sort({ at: 1, seq: 1 }).limit(5000).toArray();
-    const recent = recentHistory(inst as InstanceDoc);
+    const recent = unstoredHistory(inst as InstanceDoc);
     if (recent.length) {
       const stored = new Set(rows.map((r) => String(r._id)));
       rows.push(...recent.filter((r) => !stored.has(r._id)));
@@ -1405,6 +1405,17 @@ function recentHistory(doc: Pick<InstanceDoc, 'rev' | 'plan'>): Array<HistoryDoc
   if (!doc.plan) return [];
   const plan = planFromJson(doc.plan);
   return plan.rev === doc.rev ? (plan.recent ?? []) : [];
+}
+
+/**
+ * What a reader must add to the history collection: the last save's rows, and the rows its plan is
+ * still to insert (the save before's, which until the plan is applied are in neither the collection
+ * nor `recent`). getHistory drops the ones already inserted by _id.
+ */
+function unstoredHistory(doc: Pick<InstanceDoc, 'rev' | 'plan'>): Array<HistoryDoc & { _id: string }> {
+  if (!doc.plan) return [];
+  const plan = planFromJson(doc.plan);
+  return plan.rev === doc.rev ? [...plan.history, ...(plan.recent ?? [])] : [];
 }
 
 /** Child instance id of a call activity execution: stable, so starting it twice starts it once. */

@@ -79,4 +79,27 @@ describe('engine crash window: a node killed right after an instance save', () =
     const history = await other.getHistory(String(inst._id));
     for (const type of ['instance.started', 'task.created', 'task.completed', 'instance.completed'] as const) expect(history.filter((h) => h.type === type)).toHaveLength(1);
   });
+  it('given a save whose plan is not applied yet, then a reader still gets every history row: the ones the plan is to insert (the save before\'s) and the save\'s own', async () => {
+    let release!: () => void;
+    let reached!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const atSave = new Promise<void>((r) => (reached = r));
+    const { runtime: node, connectors } = newRuntime(db.connection, {
+      nodeId: 'held',
+      // hold the completion right after its save, before its plan moves the start's rows into the collection
+      faults: { afterInstanceSave: async (_saved, command) => { if (command.kind === 'completeTask') { reached(); await held; } } },
+    });
+    connectors.fns.set('test.count', async () => ({ counted: true }));
+    const inst = await node.startInstance({ processKey: 'taskCount', businessKey: 'CRASH-HELD' });
+    const { items } = await node.tasks.list({ queue: 'all', instanceId: inst.id }, ADMIN_ACTOR);
+    const completing = node.tasks.complete(items[0].id, { approved: true }, ADMIN_ACTOR);
+    await atSave;
+    expect(await raw('history').countDocuments({ instanceId: inst.id })).toBe(0);
+    const history = await survivor.getHistory(inst.id);
+    for (const type of ['instance.started', 'task.created', 'task.completed', 'instance.completed'] as const) expect({ type, n: history.filter((h) => h.type === type).length }).toEqual({ type, n: 1 });
+    release();
+    await completing;
+    const after = await survivor.getHistory(inst.id);
+    expect(after.map((h) => h.type)).toEqual(history.map((h) => h.type));
+  });
 });
