@@ -6,6 +6,7 @@
  * background workers (flow starter, job poller) carry on without a restart.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningOrdo } from '../../server/main';
@@ -32,6 +33,20 @@ describe('database outage', () => {
   let dir: string;
   let port: number;
   const binary = ensureFerretdbBinary({ explicit: process.env.FERRETDB_BIN });
+  /**
+   * The outage holds the database's port with a listener that drops every connection: left free,
+   * another test's server could take it meanwhile and the restarted FerretDB could not listen there.
+   */
+  let placeholder: net.Server | undefined;
+  const stopDatabase = async () => {
+    await db.stop();
+    placeholder = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => placeholder!.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  };
+  const restartDatabase = async () => {
+    await new Promise<void>((resolve) => placeholder!.close(() => resolve()));
+    db = await startFerretdb({ dataDir: dir, binary, port });
+  };
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-outage-'));
@@ -50,7 +65,7 @@ describe('database outage', () => {
     const admin = await adminClient(ordo);
     expect((await admin.get('/api/users')).status).toBe(200);
 
-    await db.stop();
+    await stopDatabase();
     // the driver notices within its heartbeat; from then on every API call is refused at once
     expect(await waitFor(async () => (await admin.get('/api/users')).status === 503, 15_000)).toBe(true);
     const during = await admin.post('/api/users', { email: 'outage@test.local', name: 'Outage', role: 'viewer', password: 'viewer-password-1' });
@@ -59,7 +74,7 @@ describe('database outage', () => {
     expect(during.headers.get('retry-after')).toBe('5');
     expect((await new ApiClient(ordo.url).get('/readyz')).status).toBe(503);
 
-    db = await startFerretdb({ dataDir: dir, binary, port });
+    await restartDatabase();
     expect(await waitFor(async () => (await admin.get('/api/users')).status === 200, 30_000)).toBe(true);
     const users = await admin.get('/api/users');
     expect(users.body.some((u: { email: string }) => u.email === 'outage@test.local')).toBe(false);
@@ -103,7 +118,9 @@ describe('database outage', () => {
         lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }],
       };
       const startedAt = Date.now();
-      const res = await shop.post('/api/orders', order, { 'idempotency-key': externalId.toLowerCase() });
+      // a request that never answers is recorded (and fails the run below) instead of stalling its lane
+      const hung = new Promise<ApiResponse>((r) => setTimeout(() => r({ status: 0, headers: new Headers(), body: { title: 'no answer within 20 s' } }), 20_000).unref());
+      const res = await Promise.race([shop.post('/api/orders', order, { 'idempotency-key': externalId.toLowerCase() }), hung]);
       const s = { externalId, startedAt, ms: Date.now() - startedAt, res };
       sent.push(s);
       return s;
@@ -131,7 +148,7 @@ describe('database outage', () => {
       expect(timed.status).toBe(201);
       const fireAt = (await ordo.workflows.rawInstance(timed.body.id))!.nextTimerAt!.getTime();
 
-      await db.stop();
+      await stopDatabase();
       expect(Date.now()).toBeLessThan(fireAt); // the timer falls due during the outage
       // noticed: the connection gate refuses (a request already in flight may have been refused by the driver first)
       await until('the outage to be noticed', async () => refused().some((s) => /connection is down/.test(s.res.body.title)), 30_000);
@@ -142,9 +159,17 @@ describe('database outage', () => {
       // the timer fell due meanwhile; nothing could fire it
       await until('the timer to fall due', async () => Date.now() > fireAt + 1000, 15_000);
 
-      db = await startFerretdb({ dataDir: dir, binary, port });
+      await restartDatabase();
       const restartedAt = Date.now();
-      await until('orders to be accepted again', async () => accepted().filter((s) => s.startedAt >= restartedAt).length >= 4, 60_000);
+      await until(
+        'orders to be accepted again',
+        async () => {
+          if (accepted().filter((s) => s.startedAt >= restartedAt).length >= 4) return true;
+          // what the requests since the restart got, should this time out
+          throw new Error(JSON.stringify(sent.filter((s) => s.startedAt >= restartedAt).slice(-5).map((s) => ({ status: s.res.status, title: s.res.body?.title, ms: s.ms }))));
+        },
+        90_000,
+      );
       feeding = false;
       await Promise.all(lanes);
 
