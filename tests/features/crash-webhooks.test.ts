@@ -48,10 +48,12 @@ describe('a node killed during webhook delivery', () => {
 
     // the worker's lanes are all waiting for the receiver: the deliveries are verifiably in flight
     await until('deliveries held by the receiver', async () => receiver.held().length >= 4);
-    const inFlight = receiver.held().map((r) => String(r.headers['x-ordo-delivery']));
+    const heldAtKill = receiver.held();
+    const inFlight = heldAtKill.map((r) => String(r.headers['x-ordo-delivery']));
     expect((await admin.get('/api/webhooks/deliveries?status=delivered')).body).toEqual([]);
     await a.stop('SIGKILL');
-    await until('the receiver to see the killed node hang up', async () => receiver.requests.filter((r) => r.aborted).length === inFlight.length);
+    // (each held request by itself: an attempt that timed out earlier under load is aborted too, and counts apart)
+    await until('the receiver to see the killed node hang up', async () => heldAtKill.every((r) => r.aborted));
     receiver.release();
 
     // a new node (same database) continues: after the dead node's leases run out its deliveries go again
@@ -84,7 +86,7 @@ describe('a node killed during webhook delivery', () => {
       expect(d.log[d.log.length - 1]).toMatchObject({ attempt: d.attempts, status: 200 });
       if (inFlight.includes(d.id)) {
         expect(d.attempts).toBeGreaterThanOrEqual(2);
-        expect(d.log[0]).toMatchObject({ attempt: 1, error: expect.stringMatching(/worker stopped/) });
+        expect(d.log.some((l: { error?: string }) => /worker stopped/.test(l.error ?? ''))).toBe(true);
       }
     }
     expect(deliveries.filter((d) => inFlight.includes(d.id))).toHaveLength(inFlight.length);
