@@ -58,8 +58,13 @@ async function rawInsertLoad(uri: string, body: string): Promise<{ perS: number;
   const client = await MongoClient.connect(uri);
   const collection = client.db().collection('orders');
   const app = express();
+  let inFlight = 0;
   app.post('/orders', express.json({ limit: '1mb' }), (req, res, next) => {
-    collection.insertOne({ ...req.body, receivedAt: new Date() }).then(() => res.status(201).json({ ok: 1 }), next);
+    inFlight++;
+    collection
+      .insertOne({ ...req.body, receivedAt: new Date() })
+      .then(() => res.status(201).json({ ok: 1 }), next)
+      .finally(() => inFlight--);
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -69,7 +74,9 @@ async function rawInsertLoad(uri: string, body: string): Promise<{ perS: number;
     const r = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: LOAD_SECONDS, headers: { 'content-type': 'application/json' }, body });
     return { perS: Math.round(r['2xx'] / LOAD_SECONDS), p50: r.latency.p50, p99: r.latency.p99 };
   } finally {
-    server.close();
+    // the inserts the load generator stopped waiting for still finish before the client closes
+    await new Promise((resolve) => server.close(resolve));
+    while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     await client.close();
   }
 }
