@@ -18,7 +18,7 @@ import type { ServerToClientEvents, ClientToServerEvents, TaskEvent } from '../s
 import { ApiClient } from '../tests/helpers/server';
 import { startRedis } from '../tests/helpers/redis';
 import { BENCH_ADMIN, percentile, round, startBenchDatabase, startBenchOrdo, table } from './lib/ordo';
-import { claimRace } from './lib/claim-race';
+import { claimRace, oneTaskProcess } from './lib/claim-race';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,16 +79,6 @@ async function fanOut(publish: (event: TaskEvent) => void, sockets: S[]): Promis
   return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), delivered: latencies.length, expected };
 }
 
-const FANOUT_PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="fanout" targetNamespace="http://ordo.dev/bench">
-  <bpmn:process id="bench-fanout" name="Fan-out" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pick" />
-    <bpmn:userTask id="pick" name="Pick" camunda:candidateGroups="pickers" camunda:formKey="manual-review" camunda:priority="50" />
-    <bpmn:sequenceFlow id="f2" sourceRef="pick" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
 
 /**
  * Starts TASKS instances of the one-task process through the API of `from`, 20 ms apart; every
@@ -144,7 +134,7 @@ async function main() {
     // sessions live in the shared database, so the same cookies are valid on either node
     const cookies = usersA.map((u) => u.cookieHeader!);
     const admin = await new ApiClient(a.url).login(BENCH_ADMIN.email, BENCH_ADMIN.password);
-    const deployed = await admin.post('/api/workflows', { xml: FANOUT_PROCESS });
+    const deployed = await admin.post('/api/workflows', { xml: oneTaskProcess('bench-fanout', 'Fan-out') });
     if (deployed.status >= 300) throw new Error(`deploy: ${deployed.status} ${JSON.stringify(deployed.body).slice(0, 300)}`);
 
     const socketsA = await connectAll(a.url, cookies, CLIENTS);

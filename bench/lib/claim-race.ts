@@ -21,9 +21,11 @@ const TASKS = 100;
 const GROUP = 'pickers';
 const PASSWORD = 'bench-operator-1';
 
-const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="bench" targetNamespace="http://ordo.dev/bench">
-  <bpmn:process id="bench-claim" name="Claim race" isExecutable="true">
+/** A process of one user task for the group "pickers": each instance is one open task (the benches' unit of work). */
+export function oneTaskProcess(key: string, name: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="${key}-defs" targetNamespace="http://ordo.dev/bench">
+  <bpmn:process id="${key}" name="${name}" isExecutable="true">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pick" />
     <bpmn:userTask id="pick" name="Pick" camunda:candidateGroups="${GROUP}" camunda:formKey="manual-review" camunda:priority="50" />
@@ -31,6 +33,7 @@ const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end" />
   </bpmn:process>
 </bpmn:definitions>`;
+}
 
 /** Signs in, waiting out the per-node sign-in rate limit (30 a minute per address) instead of failing. */
 async function signIn(url: string, email: string, password: string): Promise<ApiClient> {
@@ -55,7 +58,7 @@ export async function claimRace(ordo: RunningOrdo, operators: ApiClient[]): Prom
   if (!hasTasks) return { summary: 'claim race: not run (no task API on this build)', claimsPerS: null, doubleClaims: null };
 
   const admin = await signIn(ordo.url, BENCH_ADMIN.email, BENCH_ADMIN.password);
-  await expect2xx('deploy', admin.post('/api/workflows', { xml: PROCESS }));
+  await expect2xx('deploy', admin.post('/api/workflows', { xml: oneTaskProcess('bench-claim', 'Claim race') }));
 
   // the operators given (group "pickers") plus enough new ones to make 50
   const racers = [...operators];
