@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, ValidationError, isAppError, type FieldIs
 import type { Logger } from '../infra/logger';
 import { ANONYMOUS, actorOf, type Principal } from '../auth/principal';
 import { claimOnce } from '../db/claim-once';
+import { LeasedRun } from '../db/leased-run';
 import type { ScopeFacts } from '../auth/record-scope';
 import type { AuditService } from '../audit/audit.service';
 import type { OrdersService, PreparedOrder } from '../orders/orders.service';
@@ -230,8 +231,7 @@ export class ImportService {
    */
   private async run(d: ImportDoc, mapping: ColumnMapping, principal: Principal, lease: string, recover: boolean): Promise<void> {
     const mine = { _id: d._id, leaseOwner: lease };
-    const heartbeat = setInterval(() => void this.imports.updateOne(mine, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), Math.max(500, Math.round(this.leaseMs / 3)));
-    heartbeat.unref();
+    const leased = new LeasedRun(() => this.imports.updateOne(mine, { $set: { heartbeatAt: new Date() } }), Math.max(500, Math.round(this.leaseMs / 3)));
     const opts = { principal, channel: 'import' as const, intakeNote: `file ${d.filename}` };
     try {
       let numbers = recover ? await this.orders.recoverBatch(d._id, (await this.check(d, mapping, false)).prepared, opts) : undefined;
@@ -239,18 +239,20 @@ export class ImportService {
         const { prepared, issues } = await this.check(d, mapping);
         if (issues.length) throw new ValidationError('The file changed meaning since it was checked', []);
         numbers = await this.orders.acceptBatch(prepared, opts, d._id, async (done) => {
-          await this.imports.updateOne(mine, { $set: { progress: { done, total: prepared.length }, updatedAt: new Date(), heartbeatAt: new Date() } });
+          await leased.write(() => this.imports.updateOne(mine, { $set: { progress: { done, total: prepared.length }, updatedAt: new Date(), heartbeatAt: new Date() } }));
         });
       }
+      await leased.stop();
       const res = await this.imports.updateOne(mine, { $set: { status: 'completed', numbers, progress: { done: numbers.length, total: numbers.length }, updatedAt: new Date(), leaseOwner: null } });
       if (res.modifiedCount === 0) return this.logger.warn({ importId: d._id }, 'import lease lost; another node finished it');
       await this.rows.deleteMany({ _id: { $in: Array.from({ length: d.chunks }, (_, i) => `${d._id}:${i}`) } });
       await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length, runs: d.runs ?? 1 }, businessKeys: numbers });
     } catch (err) {
       this.logger.warn({ err, importId: d._id }, 'import failed; nothing was kept');
+      await leased.stop();
       await this.imports.updateOne(mine, { $set: { status: 'failed', failure: (err as Error).message.slice(0, 500), progress: { done: 0, total: d.progress.total }, updatedAt: new Date(), leaseOwner: null } });
     } finally {
-      clearInterval(heartbeat);
+      await leased.stop();
     }
   }
 

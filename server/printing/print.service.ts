@@ -18,6 +18,7 @@ import type { ProgressEvent } from '../contracts/realtime';
 import { actorOf, type Principal } from '../auth/principal';
 import { assertInScope, inScope, orderFacts, scopeOf, type RecordScope } from '../auth/record-scope';
 import type { AuditService } from '../audit/audit.service';
+import { LeasedRun } from '../db/leased-run';
 import { claimOnce } from '../db/claim-once';
 import type { Logger } from '../infra/logger';
 import { htmlDocument, type PreparedTemplate } from './document';
@@ -293,21 +294,23 @@ export class PrintService {
     const id = String(jobId);
     const mine = { _id: jobId, leaseOwner: lease };
     let lost = false;
-    const heartbeat = setInterval(() => void this.deps.models.PrintJob.updateOne(mine, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), Math.max(500, Math.round(this.leaseMs / 3)));
-    heartbeat.unref();
+    const run = new LeasedRun(() => this.deps.models.PrintJob.updateOne(mine, { $set: { heartbeatAt: new Date() } }), Math.max(500, Math.round(this.leaseMs / 3)));
     try {
-      await this.deps.models.PrintJob.updateOne(mine, { $set: { status: 'running', startedAt: new Date() } });
+      await run.write(() => this.deps.models.PrintJob.updateOne(mine, { $set: { status: 'running', startedAt: new Date() } }));
       this.emit(id, 0, ids.length, 'running');
       const prepared = await this.deps.templates.prepare(template);
       const outcome = await this.renderOrders(prepared, ids, {
         signal,
         onChunk: async (done) => {
-          const doc = await this.deps.models.PrintJob.findOneAndUpdate(mine, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { returnDocument: 'after' }).lean<Pick<PrintJobDoc, 'cancelRequested'>>();
+          const doc = await run.write(() =>
+            this.deps.models.PrintJob.findOneAndUpdate(mine, { $set: { 'progress.done': done, heartbeatAt: new Date() } }, { returnDocument: 'after' }).lean<Pick<PrintJobDoc, 'cancelRequested'>>(),
+          );
           lost = !doc;
           if (doc) this.emit(id, done, ids.length, 'running');
           return lost || doc?.cancelRequested === true; // cancel asked on another node
         },
       });
+      await run.stop();
       if (lost) return this.deps.logger.warn({ jobId: id }, 'print batch lease lost; another node prints it');
       if (signal.aborted && signal.reason === 'shutdown') {
         // graceful shutdown: hand the batch back at once, another node starts it again
@@ -319,11 +322,12 @@ export class PrintService {
       this.emit(id, view.progress.done, ids.length, view.status === 'completed' ? 'completed' : view.status === 'cancelled' ? 'cancelled' : 'failed', view.error);
     } catch (err) {
       const message = (err as Error).message;
+      await run.stop();
       await this.deps.models.PrintJob.updateOne(mine, { $set: { status: 'failed', error: message, finishedAt: new Date() } });
       this.emit(id, 0, ids.length, 'failed', message);
       throw err;
     } finally {
-      clearInterval(heartbeat);
+      await run.stop();
     }
   }
 
