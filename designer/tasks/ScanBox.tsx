@@ -1,7 +1,7 @@
 /**
  * Scan to work: the scan field (a keyboard-wedge scanner types into it, or a person types the order
- * number), the camera (BarcodeDetector, when this browser has one), and what a scan does: open the
- * order's open task, or confirm a pick/pack task at once when its form needs nothing more.
+ * number), the camera (BarcodeDetector, or ZXing where the browser has none), and what a scan does:
+ * open the order's open task, or confirm a pick/pack task at once when its form needs nothing more.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -116,8 +116,7 @@ function CameraScanner({ onClose, onCode }: { onClose: () => void; onCode: (code
     let stream: MediaStream | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     void (async () => {
-      const s = await cameraSupport();
-      if (stopped) return;
+      const s = cameraSupport();
       setSupport(s);
       if (s !== 'ok') return;
       const detector = await createDetector();
@@ -127,7 +126,7 @@ function CameraScanner({ onClose, onCode }: { onClose: () => void; onCode: (code
         if (!stopped) setSupport('denied');
         return;
       }
-      if (stopped || !video.current || !detector) return;
+      if (stopped || !video.current) return;
       video.current.srcObject = stream;
       await video.current.play().catch(() => undefined);
       const look = async () => {

@@ -106,8 +106,6 @@ export default defineMessages('tasks', {
       cameraState: {
         checking: 'Checking the camera…',
         ok: 'Hold the packing slip’s barcode or QR code in front of the camera.',
-        'no-detector': 'This browser cannot read barcodes from the camera (it has no BarcodeDetector). Use a barcode scanner or type the order number.',
-        'no-formats': 'This browser’s barcode reader does not read Code 128 or QR codes. Use a barcode scanner or type the order number.',
         'no-camera': 'No camera is available in this browser. Use a barcode scanner or type the order number.',
         denied: 'The camera could not be opened (permission refused or no camera). Use a barcode scanner or type the order number.',
       },
@@ -288,8 +286,6 @@ export default defineMessages('tasks', {
       cameraState: {
         checking: '正在检查摄像头…',
         ok: '请将装箱单上的条码或二维码对准摄像头。',
-        'no-detector': '此浏览器无法通过摄像头识别条码（不支持 BarcodeDetector）。请使用扫码枪或输入订单号。',
-        'no-formats': '此浏览器的条码识别不支持 Code 128 或二维码。请使用扫码枪或输入订单号。',
         'no-camera': '此浏览器没有可用的摄像头。请使用扫码枪或输入订单号。',
         denied: '无法打开摄像头（权限被拒绝或没有摄像头）。请使用扫码枪或输入订单号。',
       },
@@ -470,8 +466,6 @@ export default defineMessages('tasks', {
       cameraState: {
         checking: '正在檢查相機…',
         ok: '請將裝箱單上的條碼或 QR 碼對準相機。',
-        'no-detector': '此瀏覽器無法透過相機讀取條碼（不支援 BarcodeDetector）。請使用條碼掃描器或輸入訂單編號。',
-        'no-formats': '此瀏覽器的條碼讀取不支援 Code 128 或 QR 碼。請使用條碼掃描器或輸入訂單編號。',
         'no-camera': '此瀏覽器沒有可用的相機。請使用條碼掃描器或輸入訂單編號。',
         denied: '無法開啟相機（權限遭拒或沒有相機）。請使用條碼掃描器或輸入訂單編號。',
       },

@@ -1,8 +1,8 @@
 /**
  * Scan to work: a keyboard-wedge barcode scanner "types" the code much faster than a person and ends
- * with Enter; the camera path reads the same codes with the browser's BarcodeDetector. Both end in
- * parseScan(), which finds the order number printed on a packing slip (Code128 = the number, the QR
- * may carry a URL or text that contains it).
+ * with Enter; the camera path reads the same codes with the browser's BarcodeDetector, or with ZXing
+ * where the browser has none. Both end in parseScan(), which finds the order number printed on a
+ * packing slip (Code128 = the number, the QR may carry a URL or text that contains it).
  */
 
 import { findOrderNumber } from '../../workflows/model/order';
@@ -51,10 +51,10 @@ export function parseScan(text: string): { orderNumber: string } | undefined {
 }
 
 /** What the camera path can use in this browser. */
-export type CameraSupport = 'ok' | 'no-detector' | 'no-formats' | 'no-camera';
+export type CameraSupport = 'ok' | 'no-camera';
 
 interface DetectorLike {
-  detect(source: CanvasImageSource): Promise<Array<{ rawValue: string; format: string }>>;
+  detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string; format: string }>>;
 }
 interface DetectorClass {
   new (options?: { formats: string[] }): DetectorLike;
@@ -67,20 +67,31 @@ function detectorClass(): DetectorClass | undefined {
   return (globalThis as { BarcodeDetector?: DetectorClass }).BarcodeDetector;
 }
 
-export async function cameraSupport(): Promise<CameraSupport> {
-  const Detector = detectorClass();
-  if (!Detector) return 'no-detector';
-  const formats = await Detector.getSupportedFormats().catch(() => [] as string[]);
-  if (!SCAN_FORMATS.some((f) => formats.includes(f))) return 'no-formats';
-  if (!navigator.mediaDevices?.getUserMedia) return 'no-camera';
-  return 'ok';
+export function cameraSupport(): CameraSupport {
+  return typeof navigator.mediaDevices?.getUserMedia === 'function' ? 'ok' : 'no-camera';
 }
 
-/** A detector for Code128 and QR, or undefined when the browser has none. */
-export async function createDetector(): Promise<DetectorLike | undefined> {
+/**
+ * A reader of Code128 and QR in video frames: the browser's BarcodeDetector where it has one for
+ * these formats, else ZXing in JavaScript (loaded on demand) on the frame drawn into a canvas.
+ */
+export async function createDetector(): Promise<DetectorLike> {
   const Detector = detectorClass();
-  if (!Detector) return undefined;
-  const formats = await Detector.getSupportedFormats().catch(() => [] as string[]);
+  const formats = Detector ? await Detector.getSupportedFormats().catch(() => [] as string[]) : [];
   const usable = SCAN_FORMATS.filter((f) => formats.includes(f));
-  return usable.length ? new Detector({ formats: [...usable] }) : undefined;
+  if (Detector && usable.length === SCAN_FORMATS.length) return new Detector({ formats: [...usable] });
+  const { FrameDecoder } = await import('./barcode-decoder');
+  const decoder = new FrameDecoder();
+  const canvas = document.createElement('canvas');
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  return {
+    async detect(video) {
+      const { videoWidth: width, videoHeight: height } = video;
+      if (!context || !width || !height) return [];
+      canvas.width = width;
+      canvas.height = height;
+      context.drawImage(video, 0, 0, width, height);
+      return decoder.decode(context.getImageData(0, 0, width, height).data, width, height);
+    },
+  };
 }

@@ -29,7 +29,8 @@ export interface LaunchedBrowser {
 }
 
 /** playwright refuses --user-data-dir in args, so the fresh profile goes through launchPersistentContext. */
-export async function launchChromium(options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<LaunchedBrowser> {
+/** `args`: flags added to CHROMIUM_ARGS (tests: a fake camera) */
+export async function launchChromium(options: { locale?: string; viewport?: { width: number; height: number }; args?: string[] } = {}): Promise<LaunchedBrowser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new ServiceUnavailableError(`Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
   }
@@ -37,7 +38,7 @@ export async function launchChromium(options: { locale?: string; viewport?: { wi
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     locale: options.locale ?? 'en-US',
     viewport: options.viewport ?? { width: 1280, height: 800 },
   });

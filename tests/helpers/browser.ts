@@ -74,8 +74,9 @@ export class DesignerHarness {
   }
 
   /** A fresh chromium profile (its own cookies and localStorage): one per simulated person. */
-  async browser(options: { locale?: string } = {}): Promise<TestBrowser> {
-    const launched = await launchChromium({ locale: options.locale ?? 'en-US', viewport: { width: 1360, height: 860 } });
+  /** `args`: extra chromium flags (e.g. a fake camera playing a file) */
+  async browser(options: { locale?: string; args?: string[] } = {}): Promise<TestBrowser> {
+    const launched = await launchChromium({ locale: options.locale ?? 'en-US', viewport: { width: 1360, height: 860 }, args: options.args });
     this.browsers.push(launched);
     const { context } = launched;
     const problems: string[] = [];
