@@ -197,7 +197,7 @@ export class TaskService {
     const done = await this.advance(t, { status: 'open', claimedBy: null, claimedByLabel: null, claimedAt: null, assignee: null });
     if (!done) this.explain(await this.current(id), id, actor, 'unclaim');
     await this.note(done, 'task.unclaimed', actor);
-    this.deps.runtime.emit('task.unclaimed', taskView(done));
+    this.deps.runtime.emit('task.unclaimed', { ...taskView(done), actedBy: actor.label });
     return taskView(done);
   }
 
@@ -235,7 +235,7 @@ export class TaskService {
     const done = await this.advance(t, { status: 'claimed', assignee: to.userId, claimedBy: to.userId, claimedByLabel: to.label, claimedAt: new Date(), ...owner });
     if (!done) throw new ConflictError('The task changed meanwhile; reload it');
     await this.note(done, 'task.assigned', actor, { to: to.label, ...noteData });
-    this.deps.runtime.emit('task.assigned', taskView(done));
+    this.deps.runtime.emit('task.assigned', { ...taskView(done), actedBy: actor.label });
     return taskView(done);
   }
 

@@ -20,6 +20,7 @@ const NAMES: Partial<Record<WorkflowEventName, TaskEventName>> = {
 };
 
 function actorOf(name: WorkflowEventName, v: TaskView): string | null {
+  if (v.actedBy) return v.actedBy;
   if (name === 'task.completed') return v.completedBy?.label ?? null;
   if (name === 'task.claimed') return v.claimedByLabel ?? v.claimedBy;
   return null;

@@ -50,7 +50,7 @@ describe('task actions: visibility before state, unclaim, assign, delegate', () 
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ id, status: 'open', claimedBy: null, assignee: null });
     await eventually(async () => (heard.some((e) => e.taskId === id) ? true : undefined), 'task.unclaimed on Bob’s socket', 5000);
-    expect(heard.find((e) => e.taskId === id)).toMatchObject({ status: 'open', assignee: null });
+    expect(heard.find((e) => e.taskId === id)).toMatchObject({ status: 'open', assignee: null, by: 'ann@test.local' });
     expect((await desk.bob.get('/api/tasks?queue=groups')).body.items.map((t: TaskView) => t.id)).toContain(id);
     expect((await desk.ann.post(url(id, 'unclaim'))).status).toBe(409);
     expect((await desk.bob.post(url(id, 'claim'))).status).toBe(200);
@@ -95,8 +95,14 @@ describe('task actions: visibility before state, unclaim, assign, delegate', () 
     expect(toPacker.body.errors[0].path).toBe('userId');
     expect((await desk.pia.post(url(id, 'delegate'), { userId: 'pia@test.local' })).status).toBe(404);
 
+    const bs = await connectSocket(desk.ordo.url, desk.bob);
+    sockets.push(bs);
+    const updates = collect(bs, 'task.updated');
     const delegated = await desk.ann.post<TaskView>(url(id, 'delegate'), { userId: 'bob@test.local' });
     expect(delegated.status).toBe(200);
+    // Bob's inbox hears that the task is his now, and from whom
+    await eventually(async () => (updates.some((e) => e.taskId === id) ? true : undefined), 'task.updated on Bob’s socket', 5000);
+    expect(updates.find((e) => e.taskId === id)).toMatchObject({ status: 'claimed', by: 'ann@test.local' });
     expect(delegated.body).toMatchObject({ status: 'claimed', claimedByLabel: 'bob@test.local', owner: 'ann@test.local' });
     expect((await desk.bob.get('/api/tasks?queue=mine')).body.items.map((t: TaskView) => t.id)).toContain(id);
     // it is Bob's now: Ann cannot pass it on again

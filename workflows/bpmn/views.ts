@@ -140,6 +140,8 @@ export interface TaskView {
   completedAt: string | null;
   completedBy: ActorView | null;
   data: Record<string, unknown> | null;
+  /** on task events only: who made this change (unclaimed it, assigned or delegated it) */
+  actedBy?: string;
 }
 
 /** A form's texts in one language: its title, and field titles/descriptions by dotted path (`customer.name`, `lines.sku`). */
