@@ -6,13 +6,13 @@ import { ErrorBanner, Loading } from '../app/ui';
 import { ApiError } from '../app/api';
 import { NETWORKS, connectorsApi } from './api';
 import { useLoad } from '../app/use-load';
+import { InboundWebhooks } from './InboundWebhooks';
 
 export function WebhooksTab() {
   const { t } = useTranslation('connectors');
   const { can } = useSession();
   const subs = useLoad(connectorsApi.subscriptions);
   const deliveries = useLoad(connectorsApi.deliveries);
-  const inbound = useLoad(connectorsApi.inbound);
   const [actionError, setActionError] = useState<unknown>();
   /** a row action: run it, then reload that list; a refusal shows above the tables */
   const act = async (run: () => Promise<unknown>, list: { reload(): void }) => {
@@ -108,34 +108,7 @@ export function WebhooksTab() {
         </table>
       )}
 
-      <h2 className="section-title">{t('webhooks.inbound')}</h2>
-      <p className="muted">{t('webhooks.inboundHint')}</p>
-      {inbound.error ? <ErrorBanner error={inbound.error} /> : !inbound.data ? <Loading /> : inbound.data.length === 0 ? <p className="empty-state">{t('webhooks.inboundEmpty')}</p> : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('webhooks.name')}</th>
-              <th>{t('webhooks.path')}</th>
-              <th>{t('webhooks.message')}</th>
-              <th>{t('webhooks.businessKey')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {inbound.data.map((h) => (
-              <tr key={h.id}>
-                <td>{h.name}</td>
-                <td>
-                  <code>POST {h.path}</code>
-                </td>
-                <td>{h.messageName}</td>
-                <td>
-                  <code>{h.businessKey}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <InboundWebhooks manage={manage} act={act} />
     </div>
   );
 }

@@ -107,4 +107,9 @@ export const connectorsApi = {
   deliveries: () => api.get<DeliveryView[]>('/api/webhooks/deliveries?limit=50'),
   replay: (id: string) => api.post<DeliveryView>(`/api/webhooks/deliveries/${enc(id)}/replay`),
   inbound: () => api.get<InboundView[]>('/api/webhooks/inbound'),
+  createInbound: (body: { connectorId: string; key: string; name: string; messageName: string; businessKey: string; variables?: string; toleranceSec: number }) =>
+    api.post<InboundView & { secret: string }>('/api/webhooks/inbound', body),
+  updateInbound: (id: string, body: { active?: boolean }) => api.patch<InboundView>(`/api/webhooks/inbound/${enc(id)}`, body),
+  rotateInbound: (id: string) => api.post<InboundView & { secret: string }>(`/api/webhooks/inbound/${enc(id)}/rotate-secret`),
+  deleteInbound: (id: string) => api.delete(`/api/webhooks/inbound/${enc(id)}`),
 };

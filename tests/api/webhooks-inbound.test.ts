@@ -5,19 +5,7 @@
  * the mapped variables; a badly signed one moves nothing.
  */
 import { signPayload } from '../../server/integration/signature';
-import { startCapturingOrdo, type CapturingOrdo, type RecordingClient } from '../helpers/connectors';
-
-const FLOW = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_ship" targetNamespace="http://ordo.dev/test">
-  <bpmn:message id="MsgShipped" name="shipment.dispatched" />
-  <bpmn:process id="await-shipment" name="Await shipment" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="waitShipment" />
-    <bpmn:receiveTask id="waitShipment" name="Wait for the dispatch" messageRef="MsgShipped" />
-    <bpmn:sequenceFlow id="f2" sourceRef="waitShipment" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+import { AWAIT_SHIPMENT_FLOW, startCapturingOrdo, type CapturingOrdo, type RecordingClient } from '../helpers/connectors';
 
 describe('inbound webhooks on a normal server: the runtime main.ts wires in correlates them', () => {
   let h: CapturingOrdo;
@@ -29,7 +17,7 @@ describe('inbound webhooks on a normal server: the runtime main.ts wires in corr
   afterAll(() => h?.close());
 
   it('given an instance waiting for "shipment.dispatched", when the warehouse system calls its signed endpoint, then the instance moves on with the mapped variables, once', async () => {
-    expect((await admin.post('/api/workflows', { xml: FLOW })).status).toBe(201);
+    expect((await admin.post('/api/workflows', { xml: AWAIT_SHIPMENT_FLOW })).status).toBe(201);
     const hook = await admin.post('/api/webhooks/inbound', {
       connectorId: 'inventory',
       key: 'shipment-dispatched',

@@ -3,11 +3,12 @@
  * worker running) and a real receiver on loopback: the admin subscribes the receiver to
  * order.created (the signing secret shown once), an order is created, the delivery shows in the
  * log with the receiver's answer, and "Send again" delivers the same event once more, signed with
- * the secret the page showed.
+ * the secret the page showed. An inbound endpoint added in the tab moves a waiting flow when the
+ * warehouse calls it signed with the secret shown once; a new secret retires the old; paused is 404.
  */
 import { signPayload } from '../../server/integration/signature';
 import { DesignerHarness, screenshot, signIn, type TestBrowser } from '../helpers/browser';
-import { apiOrder, json, startRemote, type Remote } from '../helpers/connectors';
+import { apiOrder, AWAIT_SHIPMENT_FLOW, json, startRemote, type Remote } from '../helpers/connectors';
 import { eventually } from '../helpers/modeler';
 import { ADMIN, adminClient, type ApiClient } from '../helpers/server';
 
@@ -80,6 +81,53 @@ describe('Webhooks tab (chromium)', () => {
       30_000,
     );
     expect(logged?.log.map((l) => l.status)).toEqual([200, 200]);
+    expect(b.problems).toEqual([]);
+  });
+
+  it('given an order flow waiting for its dispatch, when the admin adds an inbound endpoint in the tab and the warehouse calls it signed with the secret shown, then the flow moves on; a new secret retires the old one and a paused endpoint answers 404', async () => {
+    expect((await api.post('/api/workflows', { xml: AWAIT_SHIPMENT_FLOW })).status).toBe(201);
+    const started = await api.post('/api/instances', { processKey: 'await-shipment', businessKey: 'SO-7101' });
+    expect(started.body.status).toBe('waiting');
+
+    const page = await b.open('/connectors/webhooks');
+    const form = page.getByRole('form', { name: 'Add endpoint' });
+    await form.getByLabel('Connector').selectOption('inventory');
+    await form.getByLabel('Key (last part of the URL)').fill('shipment-dispatched');
+    await form.getByLabel('Name').fill('Warehouse dispatch');
+    await form.getByLabel('Message').fill('shipment.dispatched');
+    await form.getByLabel('Business key (JSONata)').fill('body.order');
+    await form.getByLabel('Variables (JSONata, optional; default: the body)').fill('{"carrier": body.carrier}');
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    const shown = page.getByTestId('inbound-secret');
+    await shown.waitFor();
+    expect(await shown.textContent()).toContain('POST /api/hooks/inventory/shipment-dispatched');
+    const secret = ((await shown.locator('.secret-value').textContent()) ?? '').trim();
+    const row = page.getByTestId('inbound').locator('tr', { hasText: 'Warehouse dispatch' });
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(['Warehouse dispatch', 'POST /api/hooks/inventory/shipment-dispatched', 'shipment.dispatched', 'body.order', 'Active', 'PauseNew secretDelete']);
+    await screenshot(page, 'webhooks-tab-inbound');
+
+    const call = (key: string, order: string) => {
+      const body = JSON.stringify({ order, carrier: 'SF Express' });
+      const ts = Math.floor(Date.now() / 1000);
+      return fetch(`${harness.url}/api/hooks/inventory/shipment-dispatched`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-ordo-timestamp': String(ts), 'x-ordo-signature': signPayload(key, ts, body) } });
+    };
+    const answer = await call(secret, 'SO-7101');
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ duplicate: false, businessKey: 'SO-7101', result: { result: 'correlated', instanceId: started.body.id } });
+    expect((await api.get(`/api/instances/${started.body.id}`)).body).toMatchObject({ status: 'completed', variables: { carrier: 'SF Express' } });
+
+    // a new secret: shown once, the old one refused from now on
+    await row.getByRole('button', { name: 'New secret' }).click();
+    await shown.locator('.secret-value').filter({ hasNotText: secret }).waitFor();
+    const rotated = ((await shown.locator('.secret-value').textContent()) ?? '').trim();
+    expect((await call(secret, 'SO-7102')).status).toBe(401);
+    expect((await call(rotated, 'SO-7102')).status).not.toBe(401);
+
+    // paused: the endpoint is gone for callers until resumed
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByRole('button', { name: 'Resume' }).waitFor();
+    expect((await call(rotated, 'SO-7103')).status).toBe(404);
     expect(b.problems).toEqual([]);
   });
 });

@@ -129,3 +129,16 @@ export function apiOrder(customer: string, lines: Array<{ sku: string; name: str
     lines,
   };
 }
+
+/** A flow that waits in a receive task for the message "shipment.dispatched" (inbound webhook tests). */
+export const AWAIT_SHIPMENT_FLOW = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_ship" targetNamespace="http://ordo.dev/test">
+  <bpmn:message id="MsgShipped" name="shipment.dispatched" />
+  <bpmn:process id="await-shipment" name="Await shipment" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="waitShipment" />
+    <bpmn:receiveTask id="waitShipment" name="Wait for the dispatch" messageRef="MsgShipped" />
+    <bpmn:sequenceFlow id="f2" sourceRef="waitShipment" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
