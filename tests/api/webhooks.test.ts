@@ -143,6 +143,10 @@ describe('webhooks: signed outbound deliveries from the outbox, verified inbound
     try {
       await h.ordo.integration.enqueueEvent({ type: 'order.shipped', id: 'SO-4:2:order.shipped', data: { number: 'SO-4' } });
       await eventually(async () => receiver.seen.some((r) => r.body.includes('SO-4')), 5000);
+      // and recorded as delivered: a worker stopped while the answer is on its way hands the delivery
+      // back for another try, which the next test's worker would pick up
+      const delivered = async () => ((await admin.get(`/api/webhooks/deliveries?subscriptionId=${sub.id}&status=delivered`)).body as Array<{ eventId: string }>).some((d) => d.eventId === 'SO-4:2:order.shipped');
+      await eventually(delivered, 5000);
     } finally {
       await h.ordo.integration.worker.stop();
     }
