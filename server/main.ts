@@ -327,7 +327,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     const drain = () =>
       (drained ??= (async () => {
         stopping = true;
-        const handBack = [workflows.handBack(), orders.close(), integration.worker.stop(), printing.print.close()];
+        const handBack = [workflows.handBack(), orders.close(), integration.worker.stop(), printing.print.close(), intake.imports.handBack()];
         await Promise.all(handBack.map((p) => p.catch((err) => logger.error({ err }, 'error while handing work back'))));
       })());
     const close = async () => {

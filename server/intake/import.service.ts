@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { ConflictError, NotFoundError, ValidationError, isAppError, type FieldIssue } from '../../workflows/model/errors';
+import { ConflictError, NodeStoppingError, NotFoundError, ValidationError, isAppError, type FieldIssue } from '../../workflows/model/errors';
 import type { Logger } from '../infra/logger';
 import { ANONYMOUS, actorOf, type Principal } from '../auth/principal';
 import { claimOnce } from '../db/claim-once';
@@ -88,6 +88,7 @@ export class ImportService {
   private readonly imports: Collection<ImportDoc>;
   private readonly rows: Collection<{ _id: string; rows: string }>;
   private readonly running = new Map<string, Promise<void>>();
+  private handingBack = false;
   private readonly owner = `import-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   private resumer?: NodeJS.Timeout;
 
@@ -209,6 +210,7 @@ export class ImportService {
 
   /** Starts the all-or-nothing commit in the background; poll get() for progress. */
   async commit(id: string, principal: Principal): Promise<ImportView> {
+    if (this.handingBack) throw new NodeStoppingError('This node is stopping; commit the import again in a moment');
     const d = await this.load(id);
     if (d.status !== 'validated' || !d.mapping) throw new ConflictError(`Import ${id} is ${d.status}; only a validated import can be committed`);
     if (this.running.has(id)) throw new ConflictError(`Import ${id} is already being committed`);
@@ -239,6 +241,7 @@ export class ImportService {
         const { prepared, issues } = await this.check(d, mapping);
         if (issues.length) throw new ValidationError('The file changed meaning since it was checked', []);
         numbers = await this.orders.acceptBatch(prepared, opts, d._id, async (done) => {
+          if (this.handingBack) throw new NodeStoppingError();
           await leased.write(() => this.imports.updateOne(mine, { $set: { progress: { done, total: prepared.length }, updatedAt: new Date(), heartbeatAt: new Date() } }));
         });
       }
@@ -248,8 +251,13 @@ export class ImportService {
       await this.rows.deleteMany({ _id: { $in: Array.from({ length: d.chunks }, (_, i) => `${d._id}:${i}`) } });
       await this.audit.record({ principal, action: 'order.import', target: { type: 'import', id: d._id, label: d.filename }, after: { orders: numbers.length, runs: d.runs ?? 1 }, businessKeys: numbers });
     } catch (err) {
-      this.logger.warn({ err, importId: d._id }, 'import failed; nothing was kept');
       await leased.stop();
+      if (err instanceof NodeStoppingError) {
+        // left as written (recoverBatch settles it); the stale heartbeat lets another node's resumer take it at once
+        await this.imports.updateOne(mine, { $set: { leaseOwner: null, heartbeatAt: new Date(0), progress: { done: 0, total: d.progress.total }, updatedAt: new Date() } });
+        return this.logger.info({ importId: d._id }, 'import handed back on shutdown; another node commits it');
+      }
+      this.logger.warn({ err, importId: d._id }, 'import failed; nothing was kept');
       await this.imports.updateOne(mine, { $set: { status: 'failed', failure: (err as Error).message.slice(0, 500), progress: { done: 0, total: d.progress.total }, updatedAt: new Date(), leaseOwner: null } });
     } finally {
       await leased.stop();
@@ -299,6 +307,17 @@ export class ImportService {
 
   stopResuming(): void {
     if (this.resumer) clearInterval(this.resumer);
+  }
+
+  /**
+   * Graceful shutdown: no new commit starts here, and a commit still writing its orders stops at its
+   * next chunk and gives its lease back, so another node takes the file over now rather than a lease
+   * later (it settles what was written, as after a crash). A commit past its orders finishes here.
+   */
+  async handBack(): Promise<void> {
+    this.handingBack = true;
+    this.stopResuming();
+    await this.settled();
   }
 
   async get(id: string): Promise<ImportView> {

@@ -73,7 +73,10 @@ export function createOrdersModule(deps: { connection: Connection; logger: Logge
     },
     handlers: orderHandlers(orders),
     rebuildIndex: () => rebuildIndex(collections.orders, buckets),
-    close: () => s.stop(),
+    close: async () => {
+      await orders.stopDispatching();
+      await s.stop();
+    },
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
+import { ConflictError, NodeStoppingError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, type FieldIssue } from '../../workflows/model/errors';
 import {
   CHANNELS,
   FINAL_STATUSES,
@@ -155,6 +155,8 @@ function event(e: Omit<StoredEvent, 'at' | 'detail'> & { detail?: unknown; at?: 
 export class OrdersService {
   private readonly mutex = new KeyedMutex();
   private readonly c: OrderCollections;
+  private readonly backgroundDispatches = new Set<Promise<void>>();
+  private dispatchStopped = false;
 
   constructor(private readonly deps: OrdersServiceDeps) {
     this.c = deps.collections;
@@ -368,6 +370,29 @@ export class OrdersService {
     }
   }
 
+  /**
+   * A batch's events go out after the batch is answered: one at a time they took minutes for a file
+   * of 2,000 orders, all that time with the import still "committing". What is not handed on when
+   * this node stops stays queued for the dispatcher of any node.
+   */
+  private dispatchInBackground(numbers: string[], markedAt: Date): void {
+    if (numbers.length === 0) return;
+    const run = (async () => {
+      for (const n of numbers) {
+        if (this.dispatchStopped) return;
+        await this.dispatchNow(n, markedAt);
+      }
+    })();
+    this.backgroundDispatches.add(run);
+    void run.finally(() => this.backgroundDispatches.delete(run));
+  }
+
+  /** Shutdown: background dispatches end at their next order (the rest stays queued) and are waited for. */
+  async stopDispatching(): Promise<void> {
+    this.dispatchStopped = true;
+    await Promise.all([...this.backgroundDispatches]);
+  }
+
   /** Hands the order's pending outbound events to the sink, oldest first, and removes them from the order. */
   async dispatchOutbound(number: string): Promise<number> {
     const sink = this.deps.events?.();
@@ -424,7 +449,9 @@ export class OrdersService {
 
   /**
    * Accepts many prepared orders as one batch (imports): all keys are claimed first, then the
-   * orders are inserted with the batch id; any failure removes everything written so far.
+   * orders are inserted with the batch id; any failure (a `progress` callback that throws too)
+   * removes everything written so far, except a NodeStoppingError from `progress` (the batch is
+   * handed back as it is and recoverBatch settles it where it is taken over).
    * The flow-start entries are written last, so no flow starts before the whole batch exists.
    */
   async acceptBatch(prepared: PreparedOrder[], opts: IntakeOptions, batchId: string, progress?: (done: number) => Promise<void> | void): Promise<string[]> {
@@ -436,7 +463,9 @@ export class OrdersService {
     try {
       const docs: WithOutbound[] = prepared.map((p, i) => this.buildDoc(numbers[i], p, opts, now, batchId));
       const withEvents = docs.filter((d) => this.embedOutbound(d, 'order.created', orderView(d))).map((d) => d._id);
+      // progress is reported before every chunk of 200 claims and of 200 inserts: a caller may stop the batch there (shutdown)
       for (let i = 0; i < prepared.length; i++) {
+        if (i % 200 === 0) await progress?.(0);
         for (const key of this.keysFor(prepared[i], opts)) {
           const replay = await this.claimKey({ _id: key, number: numbers[i], requestHash: prepared[i].requestHash, receipt: JSON.stringify(orderView(docs[i])), at: now }, false);
           if (replay) throw new ConflictError(`Order ${i + 1} of the file: external id ${prepared[i].input.externalId} already exists as ${(JSON.parse(replay) as OrderView).number}`);
@@ -445,20 +474,23 @@ export class OrdersService {
       }
       const markedAt = await this.markOutbound(withEvents);
       for (let i = 0; i < docs.length; i += 200) {
+        await progress?.(i);
         const chunk = docs.slice(i, i + 200);
         inserted.push(...chunk.map((d) => d._id));
         await this.c.orders.insertMany(chunk, { ordered: true });
-        await progress?.(Math.min(i + 200, docs.length));
       }
+      await progress?.(docs.length);
       outboxWritten = true;
       await this.c.outbox.insertMany(docs.map((d) => ({ _id: d._id, state: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })));
       const ops = new Map();
       for (const d of docs) opsForNewOrder(indexedOrder(d), ops);
       this.index(ops);
       this.deps.onAccepted?.(numbers);
-      for (const n of withEvents) await this.dispatchNow(n, markedAt);
+      this.dispatchInBackground(withEvents, markedAt);
       return numbers;
     } catch (err) {
+      // handed back on shutdown: undoing could outlast the drain; the node taking it over settles it (recoverBatch)
+      if (err instanceof NodeStoppingError) throw err;
       for (let i = 0; i < inserted.length; i += 200) {
         const ids = inserted.slice(i, i + 200);
         // only what this batch wrote: a colliding document that was there before stays

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { connectDatabase } from '../../server/db/connection';
 import { PROJECT_ROOT } from '../../server/db/ferretdb';
 import { testDatabaseUri } from './db';
-import { ADMIN, TEST_SECRET_KEY } from './server';
+import { ADMIN, ApiClient, TEST_SECRET_KEY } from './server';
 
 export interface ChildOrdo {
   url: string;
@@ -217,3 +217,33 @@ export const carrierConnector = (baseUrl: string) => ({
   retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 100 },
   operations: [{ id: 'confirm', name: 'Confirm', method: 'POST', path: '/confirm', body: '{"order": "{{input.order}}"}', inputs: [{ name: 'order', required: true }], idempotencyHeader: 'Idempotency-Key' }],
 });
+
+/** The order flow reduced to start → end, so that flows of many imported orders start quickly on a loaded machine. */
+export const TRIVIAL_ORDER_FLOW = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_trivial_order" targetNamespace="http://ordo.dev/test">
+  <bpmn:process id="order-fulfilment" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/** A CSV order file as shops export it: one row per line, the order columns repeated; refs are the order numbers in it. */
+export function importFile(orders: number, lines: number): { csv: string; refs: string[] } {
+  const header = ['Order No', 'Customer', 'E-mail', 'Street', 'City', 'ZIP', 'Country', 'Currency', 'Item Code', 'Description', 'Qty', 'Unit Price'];
+  const refs = Array.from({ length: orders }, (_, i) => `IMP-${i}`);
+  const rows = refs.flatMap((ref, i) => Array.from({ length: lines }, (_, j) => [ref, `Customer ${i}`, `c${i}@import.test`, `${i} Main St`, 'Utrecht', '3511 AB', 'NL', 'EUR', `SKU-${j}`, `Part ${j}`, String(1 + ((i + j) % 3)), '2.50']));
+  return { csv: [header, ...rows].map((r) => r.join(',')).join('\n'), refs };
+}
+
+/** Uploads a CSV file, maps it as suggested and checks it (an API key with orders.import); returns the import id and the key's client. */
+export async function validatedImport(node: ChildOrdo, csv: string, orders: number): Promise<{ id: string; key: string }> {
+  const admin = await new ApiClient(node.url).login(ADMIN.email, ADMIN.password);
+  const key = (await admin.post('/api/api-keys', { name: `erp-${Date.now()}`, scopes: ['orders.import', 'orders.read'] })).body.key as string;
+  const up = await fetch(`${node.url}/api/intake/imports?filename=orders.csv`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body: csv });
+  if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${await up.text()}`);
+  const uploaded = (await up.json()) as { id: string; suggestedMapping: Record<string, string> };
+  const mapped = await new ApiClient(node.url, key).post(`/api/intake/imports/${uploaded.id}/mapping`, { mapping: uploaded.suggestedMapping });
+  if (mapped.body.status !== 'validated' || mapped.body.orderCount !== orders) throw new Error(`the file did not validate: ${JSON.stringify(mapped.body).slice(0, 500)}`);
+  return { id: uploaded.id, key };
+}
