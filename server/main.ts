@@ -290,7 +290,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
-    const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl, sharedJob: (p, id) => printing.print.jobWatchable(p, id) });
+    const realtime = new RealtimeGateway({ auth, logger, redisUrl: config.redisUrl, publicUrl: config.publicUrl, sharedJob: (p, id) => printing.print.jobWatchable(p, id) });
     await realtime.attach(server);
     printing.print.setEventSink({ progress: (e) => realtime.publishProgress(e) });
     // live task queues: the runtime's task events go to the sockets of the rooms that may see them; SLA warnings once per level

@@ -17,6 +17,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from '../infra/logger';
 import type { AuthService } from '../auth/auth.service';
 import { readSessionToken } from '../auth/session-cookie';
+import { foreignOrigin } from './handshake-origin';
 import type { Principal } from '../auth/principal';
 import { eventRooms, normaliseScope, scopedRooms, scopeOf, type ScopeFacts } from '../auth/record-scope';
 import type { ClientToServerEvents, ProgressEvent, ServerToClientEvents, SlaEvent, TaskEvent, TaskEventName } from '../contracts/realtime';
@@ -63,6 +64,8 @@ export class RealtimeGateway {
       auth: AuthService;
       logger: Logger;
       redisUrl?: string;
+      /** PUBLIC_URL: its origin is accepted besides the request's own host */
+      publicUrl?: string;
       /**
        * Whether a socket may follow a shared job (print batch) by its id: the caller's record scope must
        * cover it (server/auth/record-scope.ts). Undefined: no such shared job; the id is the caller's own.
@@ -75,6 +78,12 @@ export class RealtimeGateway {
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
       serveClient: false,
       cors: { origin: false },
+      // the handshake rides on the session cookie: only Ordo's own pages may open a socket
+      allowRequest: (req, answer) => {
+        const refusal = foreignOrigin(req.headers, this.deps.publicUrl);
+        if (refusal) this.deps.logger.warn({ origin: req.headers.origin }, 'socket handshake from another origin refused');
+        answer(refusal ?? null, !refusal);
+      },
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
     });
     if (this.deps.redisUrl) {

@@ -42,6 +42,17 @@ describe('realtime: task events reach exactly the sockets that may see them', ()
     await expect(connectSocket(ordo.url)).rejects.toThrow(/unauthenticated/);
   });
 
+  it('given a signed-in user, when a page of another origin (a sibling host, another port) opens a socket with their cookie, then the handshake is refused; from Ordo’s own origin it connects', async () => {
+    const admin = await adminClient(ordo);
+    const own = new URL(ordo.url);
+    for (const origin of ['https://shop.example.com', `http://${own.hostname}:${Number(own.port) + 1}`, 'null']) {
+      await expect(connectSocket(ordo.url, admin, { origin })).rejects.toThrow();
+    }
+    const fromOwnPage = await connectSocket(ordo.url, admin, { origin: own.origin });
+    sockets.push(fromOwnPage);
+    expect(fromOwnPage.connected).toBe(true);
+  });
+
   it('given two operators in different groups, when a reviewers task is created, then only the reviewer hears of it, and the admin does', async () => {
     const reviewer = await userWithGroups(ordo, 'rev@test.local', ['reviewers']);
     const packer = await userWithGroups(ordo, 'pack@test.local', ['warehouse']);

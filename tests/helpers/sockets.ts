@@ -5,10 +5,11 @@ import type { ApiClient } from './server';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export async function connectSocket(baseUrl: string, client?: ApiClient): Promise<TestSocket> {
+/** `headers`: more handshake headers (e.g. the Origin a browser page would send) */
+export async function connectSocket(baseUrl: string, client?: ApiClient, headers: Record<string, string> = {}): Promise<TestSocket> {
   const socket: TestSocket = io(baseUrl, {
     transports: ['websocket'],
-    extraHeaders: client?.cookieHeader ? { cookie: client.cookieHeader } : {},
+    extraHeaders: { ...(client?.cookieHeader ? { cookie: client.cookieHeader } : {}), ...headers },
     reconnection: false,
     forceNew: true,
   });
