@@ -209,6 +209,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     // signed inbound webhooks (payment received, shipment dispatched) correlate to waiting instances
     const orderHistory = connectOrdersToRuntime(orders, workflows);
     integration.setCorrelateMessage((m) => workflows.correlateMessage({ ...m, actor: { kind: 'system', id: null, label: 'webhook' } }));
+    rules.useInstanceHistory((instanceId) => workflows.getHistory(instanceId));
     // the reference order flow, deployed once (safe when several nodes start together)
     await workflows
       .ensureDeployed(fs.readFileSync(path.join(__dirname, '..', 'workflows', 'processes', 'order-fulfilment.bpmn'), 'utf8'))

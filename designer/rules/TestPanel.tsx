@@ -22,6 +22,9 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
   // a backtest runs each stored order on its own data and live facts; the facts box only on request
   const [whatIf, setWhatIf] = useState(false);
   const { busy, error, setError, run } = useAction();
+  // rows worth a look: a changed decision, or one the draft would take differently from the flow at the time
+  const shown = (backtest?.orders ?? []).filter((o) => o.changed || (o.recorded && o.after && JSON.stringify(o.recorded.outcome) !== JSON.stringify(o.after)));
+  const taken = (backtest?.orders ?? []).filter((o) => o.recorded).length;
 
   useEffect(() => {
     api.get<typeof samples>('/api/rules/sample-orders?limit=20').then(setSamples, () => setSamples([]));
@@ -141,30 +144,39 @@ export function TestPanel({ ruleSetKey, doc }: { ruleSetKey: string; doc: RuleSe
           <p className="muted">
             {backtest.baselineVersion ? t('test.baseline', { version: backtest.baselineVersion }) : t('test.noBaseline')} {backtest.fixedFacts ? t('test.backtestFixed') : t('test.backtestOwn')}
           </p>
-          {backtest.changed ? (
+          {taken > 0 ? <p data-testid="backtest-recorded">{t('test.recordedSummary', { taken, differ: backtest.differFromRecorded })}</p> : null}
+          {shown.length ? (
             <table className="table">
               <caption>{t('test.changedOrders')}</caption>
               <thead>
                 <tr>
                   <th>{t('test.orderCol')}</th>
+                  <th>{t('test.atTheTime')}</th>
                   <th>{t('test.before')}</th>
                   <th>{t('test.after')}</th>
                 </tr>
               </thead>
               <tbody>
-                {backtest.orders
-                  .filter((o) => o.changed)
-                  .map((o) => (
-                    <tr key={o.id}>
-                      <td>{o.number ?? o.id}</td>
-                      <td>
-                        <code>{formatValue(o.before)}</code>
-                      </td>
-                      <td>
-                        <code>{formatValue(o.after)}</code>
-                      </td>
-                    </tr>
-                  ))}
+                {shown.map((o) => (
+                  <tr key={o.id}>
+                    <td>{o.number ?? o.id}</td>
+                    <td>
+                      {o.recorded ? (
+                        <>
+                          <code>{formatValue(o.recorded.outcome)}</code> <span className="muted">{t('test.recordedVersion', { version: o.recorded.version })}</span>
+                        </>
+                      ) : (
+                        <span className="muted">{t('test.notRecorded')}</span>
+                      )}
+                    </td>
+                    <td>
+                      <code>{formatValue(o.before)}</code>
+                    </td>
+                    <td>
+                      <code>{formatValue(o.after)}</code>
+                    </td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           ) : null}

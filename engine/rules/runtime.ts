@@ -14,6 +14,7 @@ import type {
   BacktestResult,
   Condition,
   ExplanationNode,
+  RecordedDecision,
   RuleExplanation,
   RuleOutcome,
   RuleSetDecision,
@@ -176,16 +177,19 @@ export class RuleSetRuntime {
     candidate: CompiledRuleSet,
     baseline: CompiledRuleSet | undefined,
     orders: ReadonlyArray<Record<string, unknown>>,
-    options: { facts?: Record<string, unknown>; ctx?: CallContext } = {},
+    /** `recorded`: the decision of this rule set the order's flow took, when it took one */
+    options: { facts?: Record<string, unknown>; ctx?: CallContext; recorded?: (order: Record<string, unknown>) => Promise<RecordedDecision | undefined> } = {},
   ): Promise<BacktestResult> {
-    const rows = await Promise.all(
+    const rows: BacktestResult['orders'] = await Promise.all(
       orders.map(async (order) => {
         const id = String(order.id ?? order._id ?? '');
         const number = typeof order.number === 'string' ? order.number : undefined;
         try {
           const after = comparable((await this.evaluate(candidate, order, { facts: options.facts, ctx: options.ctx })).outcome);
           const before = baseline ? comparable((await this.evaluate(baseline, order, { facts: options.facts, ctx: options.ctx })).outcome) : null;
-          return { id, number, changed: !isDeepStrictEqual(before, after), before, after };
+          const taken = await options.recorded?.(order);
+          const recorded = taken ? { ...taken, outcome: comparable(taken.outcome as RuleSetDecision['outcome']) } : undefined;
+          return { id, number, changed: !isDeepStrictEqual(before, after), before, after, ...(recorded ? { recorded } : {}) };
         } catch (err) {
           return { id, number, changed: false, error: (err as Error).message };
         }
@@ -193,7 +197,8 @@ export class RuleSetRuntime {
     );
     const errors = rows.filter((r) => r.error).length;
     const changed = rows.filter((r) => r.changed).length;
-    return { total: rows.length, changed, unchanged: rows.length - changed - errors, errors, baselineVersion: baseline?.version ?? null, orders: rows };
+    const differFromRecorded = rows.filter((r) => r.recorded && !isDeepStrictEqual(r.recorded.outcome, r.after)).length;
+    return { total: rows.length, changed, unchanged: rows.length - changed - errors, errors, baselineVersion: baseline?.version ?? null, differFromRecorded, orders: rows };
   }
 }
 

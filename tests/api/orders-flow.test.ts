@@ -282,6 +282,34 @@ describe('a running order flow and a newly published rule-set version', () => {
     // the review decision taken before the publish keeps its version
     expect(instance.variables.review.ruleSet).toEqual({ key: 'order-review', version: 1 });
   });
+
+  it('given orders whose flows took review decisions, when an analyst backtests a draft that sends every unmatched order to manual review, then each row shows the decision taken in the flow and the orders it would now decide differently are counted', async () => {
+    const admin = await adminClient(ordo);
+    const { number } = await placedAndPrinted(admin, {
+      externalId: 'REF-BACKTEST-1',
+      customer: { id: 'C-1001', name: 'Backtest Customer', email: 'backtest@example.com' },
+      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
+      currency: 'EUR',
+      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }],
+    });
+    const current = (await admin.get('/api/rule-sets/order-review')).body;
+    const draft = JSON.parse(JSON.stringify(current.draft.doc));
+    draft.defaultOutcome = { type: 'manual', params: { reason: 'ALL_MANUAL' } };
+    const res = await admin.post('/api/rule-sets/order-review/backtest', { ruleSet: draft, limit: 50 });
+    expect(res.status).toBe(200);
+    const rows = res.body.orders as Array<{ number: string; after: { decision: string }; recorded?: { version: number; at: string; outcome: { decision: string } } }>;
+    const mine = rows.find((r) => r.number === number)!;
+    expect(mine.recorded).toMatchObject({ version: 1, outcome: { decision: 'approve' } });
+    expect(Date.parse(mine.recorded!.at)).not.toBeNaN();
+    expect(mine.after).toMatchObject({ decision: 'manual', reason: 'ALL_MANUAL' });
+    // orders approved at the time would go to manual review now; those sent to manual review then keep their outcome
+    const approvedThen = rows.filter((r) => r.recorded?.outcome.decision === 'approve');
+    const manualThen = rows.filter((r) => r.recorded?.outcome.decision === 'manual');
+    expect(manualThen.length).toBeGreaterThan(0);
+    expect(manualThen.every((r) => r.after.decision === 'manual')).toBe(true);
+    expect(res.body.differFromRecorded).toBe(approvedThen.length + manualThen.filter((r) => JSON.stringify(r.recorded!.outcome) !== JSON.stringify(r.after)).length);
+    expect(res.body.differFromRecorded).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('SLA breaches per warehouse in the orders report', () => {

@@ -163,6 +163,9 @@ describe('rule builder end to end (chromium)', () => {
     expect(changed.sort()).toEqual([...bulk].sort());
     expect(changed).not.toContain(small);
     expect(await page.locator('section[aria-label="Backtest"] tbody').textContent()).toContain('BULK');
+    // next to what the flow decided for them at the time (the published version 1 approved them)
+    expect(await page.locator('section[aria-label="Backtest"] tbody tr td:nth-child(2)').allTextContents()).toEqual(Array(2).fill('{"decision":"approve","reason":"OK"} (version 1)'));
+    expect(await page.getByTestId('backtest-recorded').textContent()).toBe('The flows of 3 of these orders took a decision with this rule set; the draft would decide 2 of them differently.');
     // … unless the analyst asks for that what-if
     await page.getByLabel('Apply the fixed fact values to every order (what-if)').check();
     await page.locator('button', { hasText: 'Backtest' }).click();

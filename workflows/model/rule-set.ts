@@ -235,5 +235,23 @@ export interface BacktestResult {
   errors: number;
   /** null when there is no published version to compare with */
   baselineVersion: number | null;
-  orders: Array<{ id: string; number?: string; changed: boolean; before?: Record<string, unknown> | null; after?: Record<string, unknown>; error?: string }>;
+  /** orders whose flow took a decision of this rule set that the candidate would not take */
+  differFromRecorded: number;
+  orders: Array<{
+    id: string;
+    number?: string;
+    changed: boolean;
+    before?: Record<string, unknown> | null;
+    after?: Record<string, unknown>;
+    /** the last decision of this rule set taken in the order's flow, as it was then */
+    recorded?: RecordedDecision;
+    error?: string;
+  }>;
+}
+
+/** A decision a business-rule task took in a flow (from the instance history). */
+export interface RecordedDecision {
+  version: number;
+  at: string;
+  outcome: Record<string, unknown>;
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldIssue } from '../../../workflows/model/errors';
 import { toFieldIssues } from '../../../workflows/model/zod-issues';
-import { ruleSetDocumentSchema, type RuleSetDocument, type TestCaseResult } from '../../../workflows/model/rule-set';
+import { ruleSetDocumentSchema, type RecordedDecision, type RuleSetDocument, type TestCaseResult } from '../../../workflows/model/rule-set';
 import {
   FACT_REGISTRY,
   OPERATOR_SPECS,
@@ -54,8 +54,28 @@ function describeFailure(r: TestCaseResult): string {
   return `test case "${r.name}": ${diffs.join('; ')}`;
 }
 
+/** An instance's history entries (the workflow runtime's getHistory). */
+export type InstanceHistory = (instanceId: string) => Promise<Array<{ at: string; type: string; data: unknown }>>;
+
 export class RulesService {
+  private history?: InstanceHistory;
   constructor(private readonly deps: RulesServiceDeps) {}
+
+  /** Backtests also show the decision each order's flow took (wired once the workflow runtime exists). */
+  useInstanceHistory(history: InstanceHistory): void {
+    this.history = history;
+  }
+
+  /** The last decision of rule set `key` in the order's flow, as it was taken. */
+  private async recordedDecision(key: string, order: Record<string, unknown>): Promise<RecordedDecision | undefined> {
+    const instanceId = (order.flow as { instanceId?: unknown } | undefined)?.instanceId;
+    if (!this.history || typeof instanceId !== 'string') return undefined;
+    const entries = await this.history(instanceId).catch(() => []);
+    const taken = entries.filter((e) => e.type === 'decision' && (e.data as { ruleSet?: { key?: string } } | null)?.ruleSet?.key === key).at(-1);
+    if (!taken) return undefined;
+    const data = taken.data as { ruleSet: { version: number }; outcome: Record<string, unknown> };
+    return { version: data.ruleSet.version, at: taken.at, outcome: data.outcome };
+  }
 
   /** The fact picker's list and the operators per type, for the rule builder. */
   catalog() {
@@ -148,7 +168,7 @@ export class RulesService {
     const latest = await this.deps.store.latestVersion(key);
     const baseline = latest === undefined ? undefined : await this.deps.evaluator.compiled(key, latest);
     const orders = await this.deps.orders.recentOrders(body.limit);
-    return this.deps.runtime.backtest(candidate, baseline, orders, { facts: body.facts });
+    return this.deps.runtime.backtest(candidate, baseline, orders, { facts: body.facts, recorded: (order) => this.recordedDecision(key, order) });
   }
 
   /** Draft → version n+1, only when every test case passes; a published version is never changed. */
