@@ -11,6 +11,9 @@ import type { OrdersModule } from './index';
 export const ORDER_PROCESS_KEY = 'order-fulfilment';
 const INTAKE_ACTOR = { kind: 'system' as const, id: null, label: 'intake' };
 
+/** The id of an order's flow instance: derived from the order number, so two starts of one order meet at one document. */
+export const orderInstanceId = (number: string): string => `order:${number}`;
+
 /** Variables the order flow starts with: the order id and the order as rules and templates see it. */
 export function flowVariables(order: OrderView): Record<string, unknown> {
   const { review: _r, flow: _f, version: _v, ...facts } = order;
@@ -37,12 +40,18 @@ export function connectOrdersToRuntime(mod: OrdersModule, runtime: WorkflowRunti
     runtime.registerHandler(id, (input, ctx) => fn(input, { businessKey: ctx.businessKey, activityId: ctx.activityId, instanceId: ctx.instanceId }));
   }
   mod.setFlowPort({
-    async startFlow(order) {
-      // always look first: a node that died after starting the flow but before recording it may not
-      // have counted its attempt, so the attempt number alone cannot tell a retry
-      const earlier = await runtime.listInstances({ processKey, businessKey: order.number, limit: 1 });
-      if (earlier.items[0]) return { instanceId: earlier.items[0].id };
-      const inst = await runtime.startInstance({ processKey, businessKey: order.number, variables: flowVariables(order), actor: INTAKE_ACTOR });
+    async startFlow(order, attempt) {
+      // one instance id per order: a start whose instance exists returns it (an exact _id lookup, then the
+      // insert of that _id is the claim), however many attempts and nodes a crash left behind
+      if (attempt > 1) {
+        // flows started before instance ids were derived from the order number have random ids: a retry
+        // looks for one by business key (a scan of every instance on FerretDB, hence only on a retry: a
+        // claim after a start that may have saved its instance is attempt > 1, see FlowStarter.process;
+        // the same attempt is claimed again only after a hand-back, whose start saved nothing)
+        const earlier = await runtime.listInstances({ processKey, businessKey: order.number, limit: 1 });
+        if (earlier.items[0]) return { instanceId: earlier.items[0].id };
+      }
+      const inst = await runtime.startInstance({ id: orderInstanceId(order.number), processKey, businessKey: order.number, variables: flowVariables(order), actor: INTAKE_ACTOR });
       return { instanceId: inst.id };
     },
   });
