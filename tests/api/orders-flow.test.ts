@@ -8,7 +8,7 @@ import { newRuntime, eventually } from '../features/engine-harness';
 import { createLogger } from '../../server/infra/logger';
 import { AuditService } from '../../server/audit/audit.service';
 import { createOrdersModule, type OrdersModule } from '../../server/orders';
-import { connectOrdersToRuntime } from '../../server/orders/flow-runtime';
+import { connectOrdersToRuntime, flowVariables } from '../../server/orders/flow-runtime';
 import { orderDetail, type FlowHistorySource } from '../../server/api/orders/orders.routes';
 import { ANONYMOUS } from '../../server/auth/principal';
 import type { WorkflowRuntime } from '../../engine';
@@ -170,6 +170,41 @@ describe('orders on the real workflow runtime', () => {
       return i.status === 'cancelled' && i;
     });
     expect(instance.status).toBe('cancelled');
+  });
+
+  it('given an order whose flow started but whose start is found pending again (a node died before clearing it), when it is retried, then it gets the same instance and no second one', async () => {
+    const { order: accepted } = await mod.orders.intake(order('FLOW-D'), { principal: ANONYMOUS, channel: 'api' });
+    const started = await eventually(async () => {
+      const o = await mod.orders.get(accepted.number);
+      return o.status === 'allocated' && o.flow.status === 'started' && o;
+    });
+    // the instance id comes from the order number: a retry finds it by _id on any node
+    expect(started.flow.instanceId).toBe(`order:${accepted.number}`);
+    const instancesOf = async (n: string) => (await runtime.listInstances({ processKey: 'orderFlowTest', businessKey: n })).items.map((i) => i.id);
+
+    // the claim was given back (attempt 1 again): the start is looked up by its id
+    await mod.collections.outbox.insertOne({ _id: accepted.number, state: 'pending', attempts: 0, nextAttemptAt: new Date(), createdAt: new Date() });
+    await mod.starter.process(accepted.number);
+    await mod.starter.idle(); // (its sweep may have claimed it first)
+    expect(await mod.collections.outbox.findOne({ _id: accepted.number })).toBeNull();
+    expect((await mod.orders.get(accepted.number)).flow).toMatchObject({ status: 'started', instanceId: `order:${accepted.number}` });
+    expect(await instancesOf(accepted.number)).toEqual([`order:${accepted.number}`]);
+
+    // a flow started before instance ids came from the order number (a random id) by a node that died
+    // before recording it: the retry (attempt 2, the dead node's lease ran out) finds it by business key
+    await mod.starter.stop();
+    try {
+      const { order: older } = await mod.orders.intake(order('FLOW-E'), { principal: ANONYMOUS, channel: 'api' });
+      const legacy = await runtime.startInstance({ processKey: 'orderFlowTest', businessKey: older.number, variables: flowVariables(older) });
+      await mod.collections.leases.insertOne({ _id: `${older.number}#1`, owner: 'a-dead-node', until: new Date(Date.now() - 1000) });
+      await mod.starter.process(older.number);
+      expect((await mod.orders.get(older.number)).flow).toMatchObject({ status: 'started', instanceId: legacy.id, attempts: 2 });
+      expect(await instancesOf(older.number)).toEqual([legacy.id]);
+      expect(await mod.collections.outbox.findOne({ _id: older.number })).toBeNull();
+      expect(await mod.collections.leases.findOne({ _id: `${older.number}#1` })).toBeNull();
+    } finally {
+      mod.starter.start();
+    }
   });
 });
 
