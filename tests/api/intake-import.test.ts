@@ -70,6 +70,11 @@ describe('CSV and XLSX import', () => {
     const o = (await admin.get(`/api/orders/${done.numbers[0]}`)).body;
     expect(o).toMatchObject({ channel: 'import', externalId: 'CSV-0', importBatch: up.body.id, shippingAddress: { postcode: '3511 AB', country: 'NL' } });
     expect(o.lines).toHaveLength(2);
+    // each order's order.created event reaches the webhook outbox once, after the commit (handed on in the background)
+    const outbox = ordo.connection.collection<{ type: string; payload: string }>('webhookOutbox');
+    const created = async () => (await outbox.find({ type: 'order.created' }).toArray()).map((e) => (JSON.parse(e.payload) as { number: string }).number).filter((n) => done.numbers.includes(n));
+    for (let i = 0; i < 200 && (await created()).length < 20; i++) await new Promise((res) => setTimeout(res, 100));
+    expect((await created()).sort()).toEqual([...done.numbers].sort());
     // the same file again: every order reference already exists → row errors, nothing created
     const again = await upload(admin, ordo, csvOf([HEADER, ...rows(40, 'CSV')]), 'orders.csv', 'text/csv');
     const recheck = await admin.post(`/api/intake/imports/${again.body.id}/mapping`, { mapping: up.body.suggestedMapping });
