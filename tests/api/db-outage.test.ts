@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningOrdo } from '../../server/main';
+import { databaseUp } from '../../server/db/connection';
 import { ensureFerretdbBinary, freePort, startFerretdb, type EmbeddedDatabase } from '../../server/db/ferretdb';
 import { until } from '../helpers/child-ordo';
 import { ApiClient, adminClient, startTestOrdo, type ApiResponse } from '../helpers/server';
@@ -148,10 +149,20 @@ describe('database outage', () => {
       expect(timed.status).toBe(201);
       const fireAt = (await ordo.workflows.rawInstance(timed.body.id))!.nextTimerAt!.getTime();
 
+      const stoppedAt = Date.now();
       await stopDatabase();
       expect(Date.now()).toBeLessThan(fireAt); // the timer falls due during the outage
       // noticed: the connection gate refuses (a request already in flight may have been refused by the driver first)
-      await until('the outage to be noticed', async () => refused().some((s) => /connection is down/.test(s.res.body.title)), 30_000);
+      await until(
+        'the outage to be noticed',
+        async () => {
+          if (refused().some((s) => /connection is down/.test(s.res.body.title))) return true;
+          // should this time out: the gate's two inputs and what the requests since the stop got
+          const answers = sent.filter((s) => s.startedAt + s.ms >= stoppedAt).slice(-6);
+          throw new Error(JSON.stringify({ readyState: ordo.connection.readyState, gateOpen: databaseUp(ordo.connection), answers: answers.map((s) => ({ status: s.res.status, title: s.res.body?.title, ms: s.ms })) }));
+        },
+        30_000,
+      );
       const noticedAt = Date.now();
       // keep sending for a while: every one is refused
       await until('refusals during the outage', async () => refused().filter((s) => s.startedAt >= noticedAt).length >= 10, 60_000);
