@@ -25,7 +25,7 @@ export function InboundWebhooks({ manage, act }: { manage: boolean; act: Act }) 
     <>
       <h2 className="section-title">{t('webhooks.inbound')}</h2>
       <p className="muted">{t('webhooks.inboundHint')}</p>
-      {shown ? <SecretOnce {...shown} /> : null}
+      {shown ? <SecretOnce text={t('webhooks.inboundSecretOnce', { path: shown.path })} secret={shown.secret} testId="inbound-secret" /> : null}
       {inbound.error ? <ErrorBanner error={inbound.error} /> : !inbound.data ? <Loading /> : inbound.data.length === 0 ? <p className="empty-state">{t('webhooks.inboundEmpty')}</p> : (
         <table className="table" data-testid="inbound">
           <thead>
@@ -82,11 +82,11 @@ export function InboundWebhooks({ manage, act }: { manage: boolean; act: Act }) 
   );
 }
 
-function SecretOnce({ path, secret }: { path: string; secret: string }) {
-  const { t } = useTranslation('connectors');
+/** A signing secret, shown once after it was made: `text` says what it signs. */
+export function SecretOnce({ text, secret, testId }: { text: string; secret: string; testId?: string }) {
   return (
-    <div className="secret-once" data-testid="inbound-secret">
-      {t('webhooks.inboundSecretOnce', { path })} <code className="secret-value">{secret}</code>
+    <div className="secret-once" data-testid={testId}>
+      {text} <code className="secret-value">{secret}</code>
     </div>
   );
 }

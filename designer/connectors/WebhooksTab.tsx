@@ -6,7 +6,7 @@ import { ErrorBanner, Loading } from '../app/ui';
 import { ApiError } from '../app/api';
 import { NETWORKS, connectorsApi } from './api';
 import { useLoad } from '../app/use-load';
-import { InboundWebhooks } from './InboundWebhooks';
+import { InboundWebhooks, SecretOnce } from './InboundWebhooks';
 
 export function WebhooksTab() {
   const { t } = useTranslation('connectors');
@@ -143,11 +143,7 @@ function Subscribe({ onCreated }: { onCreated(): void }) {
         }
       }}
     >
-      {secret ? (
-        <div className="secret-once">
-          {t('webhooks.secretOnce')} <code className="secret-value">{secret}</code>
-        </div>
-      ) : null}
+      {secret ? <SecretOnce text={t('webhooks.secretOnce')} secret={secret} /> : null}
       {error ? <ErrorBanner error={error} onDismiss={() => setError(undefined)} /> : null}
       <div className="form-grid">
         <label className="field">

@@ -7,7 +7,7 @@
  * flow, and the takeover is counted (runs: 2).
  */
 import { connectDatabase } from '../../server/db/connection';
-import { importFile, TRIVIAL_ORDER_FLOW, until, useCrashNodes, validatedImport } from '../helpers/child-ordo';
+import { importFile, importFinished, TRIVIAL_ORDER_FLOW, until, useCrashNodes, validatedImport } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(300_000);
@@ -39,16 +39,7 @@ describe('a node killed during a CSV import', () => {
       // usually no flow start is recorded yet (B undoes A's orders and commits again); if A got that far, B completes A's run
       await a.stop('SIGKILL');
 
-      const onB = new ApiClient(b.url, key);
-      const done = await until(
-        'the import to finish on the other node',
-        async () => {
-          const res = await onB.get(`/api/intake/imports/${id}`);
-          return res.status !== 200 || res.body.status === 'committing' ? undefined : res.body;
-        },
-        180_000,
-        500,
-      );
+      const done = await importFinished(b, key, id, 180_000);
       expect(done).toMatchObject({ status: 'completed', runs: 2, orderCount: ORDERS, progress: { done: ORDERS, total: ORDERS } });
 
       // every row is exactly one order; nothing the killed run wrote is left over

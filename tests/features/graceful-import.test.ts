@@ -6,7 +6,7 @@
  * exactly one order.
  */
 import { connectDatabase } from '../../server/db/connection';
-import { importFile, TRIVIAL_ORDER_FLOW, until, useCrashNodes, validatedImport } from '../helpers/child-ordo';
+import { importFile, importFinished, TRIVIAL_ORDER_FLOW, until, useCrashNodes, validatedImport } from '../helpers/child-ordo';
 import { ADMIN, ApiClient } from '../helpers/server';
 
 jest.setTimeout(300_000);
@@ -42,16 +42,7 @@ describe('a node stopped gracefully during a CSV import', () => {
       // B takes it at its first look (a crashed A would have kept it for LEASE_MS)
       const b = await nodes.start(env);
       const startedAt = Date.now();
-      const onB = new ApiClient(b.url, key);
-      const done = await until(
-        'the import to finish on B',
-        async () => {
-          const res = await onB.get(`/api/intake/imports/${id}`);
-          return res.status !== 200 || res.body.status === 'committing' ? undefined : res.body;
-        },
-        240_000,
-        500,
-      );
+      const done = await importFinished(b, key, id, 240_000);
       expect(done).toMatchObject({ status: 'completed', runs: 2, orderCount: ORDERS, progress: { done: ORDERS, total: ORDERS } });
       const orders = await db.collection<{ externalId: string; importBatch?: string }>('orders').find({}, { projection: { externalId: 1, importBatch: 1 } }).toArray();
       expect(orders).toHaveLength(ORDERS);

@@ -247,3 +247,17 @@ export async function validatedImport(node: ChildOrdo, csv: string, orders: numb
   if (mapped.body.status !== 'validated' || mapped.body.orderCount !== orders) throw new Error(`the file did not validate: ${JSON.stringify(mapped.body).slice(0, 500)}`);
   return { id: uploaded.id, key };
 }
+
+/** Polls an import on a node until it is no longer committing; its view then. */
+export function importFinished(node: ChildOrdo, key: string, id: string, ms: number): Promise<Record<string, any>> {
+  const client = new ApiClient(node.url, key);
+  return until(
+    `the import to finish on ${node.url}`,
+    async () => {
+      const res = await client.get(`/api/intake/imports/${id}`);
+      return res.status !== 200 || res.body.status === 'committing' ? undefined : (res.body as Record<string, any>);
+    },
+    ms,
+    500,
+  );
+}
