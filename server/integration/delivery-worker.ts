@@ -112,8 +112,8 @@ export class WebhookDeliveryWorker {
     try {
       await this.m.Claim.create({ _id: `${d._id}:${seq}`, deliveryId: d._id, owner: this.owner, at: now });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return undefined;
-      throw err;
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return (await this.skipAbandonedClaim(d, seq)) ? this.tryClaim({ _id: d._id, claimSeq: seq }) : undefined;
     }
     // claim ids are never reused (kept for an hour), so whoever inserted <id>:<seq> owns this round
     const token = `${this.owner}#${seq}`;
@@ -133,6 +133,22 @@ export class WebhookDeliveryWorker {
       this.o.logger.warn({ deliveryId: String(d._id), attempt: previous }, 'webhook delivery attempt was interrupted; retrying');
     }
     return { ...fresh, log: [] };
+  }
+
+  /**
+   * Round <seq> was won by someone who never wrote it into the delivery: a worker that died between
+   * the two writes, or an insert the driver retried after it had landed. Left alone, every later
+   * claim would try the same id and lose: the delivery would be stuck, silently. Once the round is
+   * older than a lease (its winner could no longer send: its lease would have run out), the
+   * delivery moves on to the next round. Two workers doing this at once write the same number.
+   */
+  private async skipAbandonedClaim(d: Pick<DeliveryDoc, '_id' | 'claimSeq'>, seq: number): Promise<boolean> {
+    const round = await this.m.Claim.findById(`${d._id}:${seq}`).lean();
+    if (!round || Date.now() - round.at.getTime() < this.opts.leaseMs) return false;
+    const res = await this.m.Delivery.updateOne({ _id: d._id, claimSeq: seq - 1 }, { $set: { claimSeq: seq } });
+    if (!res.modifiedCount) return false;
+    this.o.logger.warn({ deliveryId: String(d._id), round: seq, owner: round.owner }, 'webhook delivery claim was never recorded; moving on to the next round');
+    return true;
   }
 
   /** Claims one due delivery under a lease; undefined when none is due. */

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { SYSTEM_ACTOR } from '../../engine';
 import { WebhookDeliveryWorker } from '../../server/integration/delivery-worker';
 import { signPayload } from '../../server/integration/signature';
+import { webhookModels } from '../../server/integration/webhooks.models';
 import { FixtureRuleEvaluator, eventually, newRuntime } from '../features/engine-harness';
 import { expectNoSecretIn, json, startCapturingOrdo, startRemote, type CapturingOrdo, type RecordingClient, type Remote } from '../helpers/connectors';
 
@@ -135,6 +136,23 @@ describe('webhooks: signed outbound deliveries from the outbox, verified inbound
       [1, expect.stringMatching(/worker stopped/)],
       [2, 200],
     ]);
+  });
+
+  it('given a worker that died between winning a claim and recording it, then the delivery is not stuck: once that claim is a lease old, the next worker claims the next round and delivers once', async () => {
+    mode = 'ok';
+    await h.ordo.integration.enqueueEvent({ type: 'order.created', id: 'SO-6:1:order.created', data: { number: 'SO-6' } });
+    const w = worker('survivor', { leaseMs: 400 });
+    await w.fanOut();
+    const { Delivery, Claim } = webhookModels(h.ordo.connection);
+    const pending = (await Delivery.find({ eventId: 'SO-6:1:order.created' }).lean())[0];
+    // the dead worker's first write landed (the unique claim id), its second (lease on the delivery) never did
+    await Claim.create({ _id: `${pending._id}:${pending.claimSeq + 1}`, deliveryId: pending._id, owner: 'dead-node', at: new Date() });
+    const seenBefore = receiver.seen.filter((r) => r.body.includes('SO-6')).length;
+    expect(await w.runOnce()).toMatchObject({ delivered: 0 }); // a fresh claim: its winner may still be sending
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    expect(receiver.seen.filter((r) => r.body.includes('SO-6')).length - seenBefore).toBe(1);
+    expect(await Delivery.findById(pending._id).lean()).toMatchObject({ status: 'delivered', attempts: 1, claimSeq: pending.claimSeq + 2 });
   });
 
   it('delivers in the background on a running node (the worker started by the server)', async () => {
