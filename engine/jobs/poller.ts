@@ -12,8 +12,9 @@ import type { WorkflowRuntime } from '../runtime/runtime';
 export class JobPoller {
   private timer: NodeJS.Timeout | undefined;
   /** jobs running on this node; a slow one holds only its own slot, never the next poll */
-  private readonly inFlight = new Map<string, { instanceId: string; done: Promise<void> }>();
+  private readonly inFlight = new Map<string, { instanceId: string; kind: string; since: number; done: Promise<void> }>();
   private passes = 0;
+  private lastPassAt: number | undefined;
   private stopped = true;
   private halted = false;
 
@@ -42,6 +43,7 @@ export class JobPoller {
       } catch (err) {
         this.deps.logger.warn({ err: (err as Error).message }, 'job poll failed');
       }
+      this.lastPassAt = Date.now();
       if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs);
     };
     this.timer = setTimeout(tick, Math.round(Math.random() * this.deps.intervalMs));
@@ -99,8 +101,17 @@ export class JobPoller {
     const done = this.process(job)
       .catch((err) => this.deps.logger.warn({ err: (err as Error).message, job: job._id }, 'job failed; the next pass tries again'))
       .finally(() => this.inFlight.delete(job._id));
-    this.inFlight.set(job._id, { instanceId: job.instanceId, done });
+    this.inFlight.set(job._id, { instanceId: job.instanceId, kind: job.kind, since: Date.now(), done });
     return done;
+  }
+
+  /** What this poller is doing (diagnostics): the jobs it runs and for how long, and how long ago its last pass ended. */
+  activity(): { jobs: Array<{ id: string; instanceId: string; kind: string; ms: number }>; lastPassAgoMs: number | null } {
+    const now = Date.now();
+    return {
+      jobs: [...this.inFlight].map(([id, j]) => ({ id, instanceId: j.instanceId, kind: j.kind, ms: now - j.since })),
+      lastPassAgoMs: this.lastPassAt === undefined ? null : now - this.lastPassAt,
+    };
   }
 
   private async process(job: JobDoc): Promise<void> {

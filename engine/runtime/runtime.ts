@@ -56,6 +56,13 @@ export interface WorkflowRuntimeOptions {
 export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, label: 'system' };
 const TERMINAL = new Set(['completed', 'cancelled']);
 const ACTING = new Set<Command['kind']>(['completeTask', 'message', 'signal', 'callCompleted', 'callFailed']);
+interface CommandStep {
+  instanceId: string;
+  command: string;
+  phase: 'lock' | 'load' | 'run' | 'save' | 'outbox';
+  since: number;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartInstanceInput {
@@ -98,6 +105,8 @@ export class WorkflowRuntime {
   private initialized?: Promise<void>;
   /** sessions running a command right now (not yet saving): handBack() ends them */
   private readonly running = new Set<EngineSession>();
+  /** commands running on this node and their phase (activity()) */
+  private readonly commands = new Set<CommandStep>();
   /** set by handBack(): this node runs no command any more */
   private handingBack = false;
 
@@ -454,7 +463,24 @@ export class WorkflowRuntime {
 
   /** Runs a command on an instance under its lock. */
   async command(instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[]; jobId?: string } = {}): Promise<InstanceDoc> {
+    const step: CommandStep = { instanceId, command: command.kind, phase: 'lock', since: Date.now() };
+    this.commands.add(step);
+    try {
+      return await this.commandSteps(step, instanceId, command, opts);
+    } finally {
+      this.commands.delete(step);
+    }
+  }
+
+  /** What this node is doing (diagnostics): commands by phase and for how long, and its poller's jobs. */
+  activity() {
+    const now = Date.now();
+    return { commands: [...this.commands].map((c) => ({ instanceId: c.instanceId, command: c.command, phase: c.phase, ms: now - c.since })), ...this.poller.activity() };
+  }
+
+  private async commandSteps(step: CommandStep, instanceId: string, command: Command, opts: { waitMs?: number; history?: PreHistory[]; jobId?: string }): Promise<InstanceDoc> {
     const { doc, lock } = await this.acquire(instanceId, opts.waitMs ?? 5000);
+    step.phase = 'load';
     if (doc.status === 'failed' && command.kind !== 'resume') {
       await this.locks.release(lock);
       throw new ConflictError(`The instance is ${doc.status}`);
@@ -485,7 +511,7 @@ export class WorkflowRuntime {
       await this.locks.release(lock);
       throw err;
     }
-    return this.execute(doc, lock, def, command, opts.history ?? []);
+    return this.execute(doc, lock, def, command, opts.history ?? [], step);
   }
 
   private expectedJobs(doc: InstanceDoc): string[] {
@@ -526,7 +552,7 @@ export class WorkflowRuntime {
     return doc?.attempts ?? 1;
   }
 
-  private async execute(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[]): Promise<InstanceDoc> {
+  private async execute(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[], step?: CommandStep): Promise<InstanceDoc> {
     const renew = setInterval(() => void (lock && this.locks.renew(lock, this.leaseMs).catch(() => undefined)), Math.max(1000, this.leaseMs / 3));
     renew.unref();
     let outboxJobs: JobDoc[];
@@ -537,6 +563,7 @@ export class WorkflowRuntime {
       const session = new EngineSession(this.deps, def, doc, command);
       this.running.add(session);
       let result: SessionResult;
+      if (step) step.phase = 'run';
       try {
         result = await session.run();
       } finally {
@@ -545,6 +572,7 @@ export class WorkflowRuntime {
       // an overrun is not the instance's fault: save nothing (as after a crash) and let the caller retry,
       // rather than fail the instance at a state it may already have moved past (services ran meanwhile)
       if (result.outcome === 'error' && result.error instanceof CommandTimeoutError) throw result.error;
+      if (step) step.phase = 'save';
       ({ saved, outboxJobs } = await this.save(doc, lock, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run
@@ -557,6 +585,7 @@ export class WorkflowRuntime {
       clearInterval(renew);
     }
     // the advanced revision's markers stay until the sweep prunes them (Locks.commit)
+    if (step) step.phase = 'outbox';
     for (const job of outboxJobs) await this.runOutboxJob(job).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
     if (notActed) throw notActed;
     // a message published before this instance waited for it was buffered: deliver it now

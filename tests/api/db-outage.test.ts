@@ -218,15 +218,24 @@ describe('database outage', () => {
         const res = await packer.get('/api/tasks?queue=groups&limit=500');
         return ((res.body.items ?? res.body) as Array<{ id: string; activityId: string; businessKey: string; status: string }>).filter((t) => t.activityId === 'pack' && numbers.includes(t.businessKey));
       };
+      // should the wait below time out: the orders without a packing task, their instances and jobs, and what this node is doing
       const explain = async () => {
-        const orders = await ordo.orders.collections.orders.find({ number: { $in: numbers } }, { projection: { number: 1, status: 1, flow: 1 } }).toArray();
-        return orders.filter((o) => o.status !== 'printed').map((o) => ({ number: o.number, status: o.status, flow: o.flow }));
+        const packed = new Set((await packTasks().catch(() => [])).map((t) => t.businessKey));
+        const orders = await ordo.orders.collections.orders.find({ number: { $in: numbers.filter((n) => !packed.has(n)) } }, { projection: { number: 1, status: 1, flow: 1 } }).toArray();
+        const detail = await Promise.all(
+          orders.map(async (o) => {
+            const inst = await ordo.workflows.rawInstance(`order:${o.number}`);
+            const jobs = await ordo.connection.collection('jobs').find({ instanceId: `order:${o.number}` }, { projection: { kind: 1, dueAt: 1 } }).toArray();
+            return { number: o.number, status: o.status, flow: o.flow, instance: inst && { status: inst.status, rev: inst.rev, tokens: inst.tokens, waits: inst.waits.map((w) => `${w.kind}:${w.activityId}`), parked: inst.parked.map((p) => `${p.reason}:${p.activityId}`) }, jobs };
+          }),
+        );
+        return { missing: detail, node: ordo.workflows.activity() };
       };
       const tasks = await until('every order at its packing task', async () => {
         const t = await packTasks();
         return new Set(t.map((x) => x.businessKey)).size === numbers.length ? t : undefined;
       }, 180_000).catch(async (err) => {
-        throw new Error(`${(err as Error).message}\nnot printed: ${JSON.stringify(await explain()).slice(0, 3000)}`);
+        throw new Error(`${(err as Error).message}\n${JSON.stringify(await explain()).slice(0, 6000)}`);
       });
       expect(tasks).toHaveLength(numbers.length);
       for (const t of tasks) {
