@@ -168,7 +168,7 @@ export async function startOrdo(config: Config, options: StartOptions = {}): Pro
     closers.push(() => printing.close());
 
     // orders: every intake channel, flow start after acceptance (outbox + starter loop), search, reports
-    const orders = createOrdersModule({ connection, logger, audit });
+    const orders = createOrdersModule({ connection, logger, audit, starter: { leaseMs: config.leaseMs } });
     closers.push(() => orders.close());
     const intake = await createIntakeModule({
       connection,
