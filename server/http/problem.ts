@@ -10,25 +10,8 @@ import {
   ValidationError,
   isAppError,
 } from '../../workflows/model/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../infra/logger';
-
-const DATABASE_DOWN = new Set([
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
-
-/**
- * Server answers that mean "not now" rather than "wrong": MongoDB shutting down or stepping down
- * (InterruptedAtShutdown, ShutdownInProgress, PrimarySteppedDown, NotWritablePrimary, ...). FerretDB
- * answers an operation it cancels while it stops with InternalError "context canceled".
- */
-const DATABASE_UNAVAILABLE_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
-const databaseUnavailable = (e: { name?: string; code?: number; message?: string }) =>
-  e.name === 'MongoServerError' && ((e.code !== undefined && DATABASE_UNAVAILABLE_CODES.has(e.code)) || /context canceled/.test(e.message ?? ''));
 
 /** Maps library errors to Ordo errors; anything unknown is an InternalError. */
 export function normalizeError(err: unknown): AppError {
@@ -37,10 +20,7 @@ export function normalizeError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError();
   if (e?.type === 'entity.parse.failed') return new ValidationError('The request body is not valid JSON', [{ path: '(body)', message: 'malformed JSON' }]);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ValidationError('Unsupported body encoding');
-  if (e?.name && (DATABASE_DOWN.has(e.name) || databaseUnavailable(e))) return new ServiceUnavailableError('The database is not reachable; try again shortly', { cause: err });
-  if (e?.name === 'MongooseServerSelectionError' || /before initial connection is complete|Client must be connected/.test(e?.message ?? '')) {
-    return new ServiceUnavailableError('The database is not reachable; try again shortly', { cause: err });
-  }
+  if (isDatabaseUnavailable(err)) return new ServiceUnavailableError('The database is not reachable; try again shortly', { cause: err });
   if (e?.code === 11000) return new ConflictError(`Duplicate value for ${Object.keys(e.keyValue ?? {}).join(', ') || 'a unique field'}`);
   return new InternalError(e?.message ?? String(err), { cause: err });
 }

@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { NodeStoppingError } from '../../workflows/model/errors';
 import type { OrderView } from '../../workflows/model/order';
 import type { Logger } from '../infra/logger';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { isDuplicateKey, type OrderCollections } from './order.model';
 import type { OrdersService } from './orders.service';
 
@@ -85,7 +86,11 @@ export class FlowStarter {
       this.inFlight.add(number);
       this.active++;
       void this.process(number)
-        .catch((err) => this.logger.error({ err, number }, 'flow start failed unexpectedly'))
+        .catch((err) =>
+          isDatabaseUnavailable(err)
+            ? this.logger.warn({ err: (err as Error).message, number }, 'order flow start interrupted: the database is not reachable; the sweep tries again')
+            : this.logger.error({ err, number }, 'flow start failed unexpectedly'),
+        )
         .finally(() => {
           this.inFlight.delete(number);
           this.active--;
