@@ -29,7 +29,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = normalizeError(err);
     const requestId = String(req.id ?? '');
-    if (appError.status >= 500) logger.error({ err, requestId, path: req.path }, appError.message);
+    // a 503 is "not now" (database down, node stopping): one warning per request, not an error report each
+    if (appError.status === 503) logger.warn({ err: (err as Error)?.message, requestId, path: req.path }, appError.message);
+    else if (appError.status >= 500) logger.error({ err, requestId, path: req.path }, appError.message);
     else logger.debug({ requestId, status: appError.status, path: req.path }, appError.message);
     if (res.headersSent) return;
     const extra = appError.extensions?.retryAfter;
