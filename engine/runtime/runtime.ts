@@ -552,7 +552,19 @@ export class WorkflowRuntime {
     return doc?.attempts ?? 1;
   }
 
+  /** Runs a command (or a start) on a loaded instance and saves it; tracked in activity() unless command() tracks it already. */
   private async execute(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[], step?: CommandStep): Promise<InstanceDoc> {
+    if (step) return this.executeTracked(doc, lock, def, command, pre, step);
+    const own: CommandStep = { instanceId: doc._id, command: command.kind, phase: 'run', since: Date.now() };
+    this.commands.add(own);
+    try {
+      return await this.executeTracked(doc, lock, def, command, pre, own);
+    } finally {
+      this.commands.delete(own);
+    }
+  }
+
+  private async executeTracked(doc: InstanceDoc, lock: LockHandle | null, def: LoadedDefinition, command: Command, pre: PreHistory[], step: CommandStep): Promise<InstanceDoc> {
     const renew = setInterval(() => void (lock && this.locks.renew(lock, this.leaseMs).catch(() => undefined)), Math.max(1000, this.leaseMs / 3));
     renew.unref();
     let outboxJobs: JobDoc[];
@@ -563,7 +575,7 @@ export class WorkflowRuntime {
       const session = new EngineSession(this.deps, def, doc, command);
       this.running.add(session);
       let result: SessionResult;
-      if (step) step.phase = 'run';
+      step.phase = 'run';
       try {
         result = await session.run();
       } finally {
@@ -572,7 +584,7 @@ export class WorkflowRuntime {
       // an overrun is not the instance's fault: save nothing (as after a crash) and let the caller retry,
       // rather than fail the instance at a state it may already have moved past (services ran meanwhile)
       if (result.outcome === 'error' && result.error instanceof CommandTimeoutError) throw result.error;
-      if (step) step.phase = 'save';
+      step.phase = 'save';
       ({ saved, outboxJobs } = await this.save(doc, lock, def, command, result, pre));
       if (!result.acted && ACTING.has(command.kind)) {
         // saved what happened meanwhile (a timer fired, the instance ended), but the command itself did not run
@@ -585,7 +597,7 @@ export class WorkflowRuntime {
       clearInterval(renew);
     }
     // the advanced revision's markers stay until the sweep prunes them (Locks.commit)
-    if (step) step.phase = 'outbox';
+    step.phase = 'outbox';
     for (const job of outboxJobs) await this.runOutboxJob(job).catch((err) => this.logger.warn({ err: (err as Error).message, instanceId: saved._id }, 'outbox deferred to the poller'));
     if (notActed) throw notActed;
     // a message published before this instance waited for it was buffered: deliver it now

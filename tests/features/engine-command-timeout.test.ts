@@ -11,7 +11,9 @@ describe('engine command time limit', () => {
   const db = useTestConnection('engine_command_timeout');
   const connectors = new FunctionConnectors();
   /** per instance (or business key for a start), what each attempt does */
-  const plan = new Map<string, Array<'fail' | 'hang' | 'ok'>>();
+  const plan = new Map<string, Array<'fail' | 'hang' | 'ok' | 'gate'>>();
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
   const calls: Array<{ key: string; attempt: number }> = [];
   connectors.fns.set('flaky.call', async (_input, ctx) => {
     const key = ctx.businessKey ?? ctx.instanceId;
@@ -19,6 +21,7 @@ describe('engine command time limit', () => {
     const step = plan.get(key)?.[calls.filter((c) => c.key === key).length - 1] ?? 'ok';
     if (step === 'fail') throw new ConnectorError('upstream 503', { retryable: true });
     if (step === 'hang') await new Promise((r) => setTimeout(r, 2500));
+    if (step === 'gate') await gate;
     return { ok: ctx.attempt };
   });
   let runtime: WorkflowRuntime;
@@ -48,5 +51,18 @@ describe('engine command time limit', () => {
     expect(await runtime.listIncidents({ instanceId: inst.id })).toEqual([]);
     const history = await runtime.getHistory(inst.id);
     expect(history.some((h) => h.type === 'instance.failed')).toBe(false);
+  });
+
+  it('given a start waiting on its service call, then the node\'s activity shows it running with its age, and nothing once it is saved', async () => {
+    // a runtime without the short time limit: the call waits as long as the test holds it
+    const { runtime: patient } = newRuntime(db.connection, { connectors });
+    plan.set('ACTIVITY-1', ['gate']);
+    const started = patient.startInstance({ processKey: 'retry', businessKey: 'ACTIVITY-1' });
+    const seen = await eventually(async () => patient.activity().commands.find((c) => c.command === 'start') ?? null, 10_000);
+    expect(seen).toMatchObject({ command: 'start', phase: 'run', ms: expect.any(Number) });
+    openGate();
+    expect(await started).toMatchObject({ status: 'completed' });
+    expect(patient.activity().commands).toEqual([]);
+    await patient.stop();
   });
 });
