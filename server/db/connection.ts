@@ -21,35 +21,45 @@ export async function connectDatabase(uri: string): Promise<Connection> {
 const PROBE_EVERY_MS = 1000;
 
 /**
- * Whether requests may go to the database. Mongoose's readyState goes to "disconnected" as soon as
- * the driver marks the server unknown (a failed heartbeat or a broken pooled connection), which is
- * when the gate closes. It cannot be trusted to come back: CI saw it stay "disconnected" after a
- * restart under load while the database answered, and saw the driver's heartbeat events missing in
- * both directions (no failure reported 30 s into an outage; no success on a comeback). So while
- * mongoose says disconnected, the gate asks the database itself: a ping every second, and the
- * last answer decides.
+ * Whether requests may go to the database. Mongoose's readyState leaves "connected" in two ways:
+ * with a 'disconnected' event (the driver marked the server unknown: a known failure), and without
+ * one when no heartbeat succeeded for two heartbeat intervals (its getter reports "disconnected";
+ * CI saw that 30 s into an outage with no heartbeat failure reported, and it also happens on a
+ * loaded node whose heartbeats are merely late). It cannot be trusted to come back either (CI saw it
+ * stay "disconnected" after a restart while the database answered). So while it is not
+ * "connected", the gate asks the database itself, a ping every second, and the last answer
+ * decides; until the first answer, a known failure keeps the gate shut and a late heartbeat does
+ * not.
  */
 class DatabaseGate {
   private probeOk = false;
   private probing?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(private readonly connection: Connection) {
     connection.on('disconnected', () => {
       this.probeOk = false;
       this.startProbing();
     });
-    connection.on('close', () => this.stopProbing());
+    connection.on('close', () => {
+      this.closed = true;
+      this.stopProbing();
+    });
   }
 
   get open(): boolean {
-    return this.connection.readyState === 1 || this.probeOk;
+    if (this.connection.readyState === 1) return true;
+    if (!this.probing) {
+      this.probeOk = true; // no failure known yet: only late heartbeats
+      this.startProbing();
+    }
+    return this.probeOk;
   }
 
   private startProbing(): void {
-    if (this.probing) return;
+    if (this.probing || this.closed) return;
     const probe = async () => {
-      const state = this.connection.readyState;
-      if (state === 1 || state === 3 || state === 99) return this.stopProbing();
+      if (this.connection.readyState === 1 || this.closed) return this.stopProbing();
       this.probeOk = await this.ping();
       if (this.probing) this.probing = setTimeout(() => void probe(), PROBE_EVERY_MS).unref();
     };
@@ -59,6 +69,7 @@ class DatabaseGate {
   private stopProbing(): void {
     clearTimeout(this.probing);
     this.probing = undefined;
+    this.probeOk = false;
   }
 
   private async ping(): Promise<boolean> {
