@@ -48,6 +48,7 @@ class DatabaseGate {
   }
 
   get open(): boolean {
+    if (this.closed) return false;
     if (this.connection.readyState === 1) return true;
     if (!this.probing) {
       this.probeOk = true; // no failure known yet: only late heartbeats
