@@ -36,6 +36,15 @@ interface ExplainNode {
   factResult?: unknown;
 }
 const leaves = (n: ExplainNode): ExplainNode[] => (n.type === 'condition' ? [n] : (n.children ?? []).flatMap(leaves));
+/** an order of the reference ERP's customer C-1001 ("<who> Customer"), shipped to Rotterdam */
+const referenceOrder = (externalId: string, who: string, lines: Array<{ sku: string; name: string; quantity: number; unitPrice: number }>) => ({
+  externalId,
+  customer: { id: 'C-1001', name: `${who} Customer`, email: `${who.toLowerCase()}@example.com` },
+  shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
+  currency: 'EUR',
+  lines,
+});
+
 /** places an order through the API and waits until the shipped flow has printed its slip (it then waits at packing) */
 async function placedAndPrinted(admin: ApiClient, body: Record<string, unknown>) {
   const created = await admin.post('/api/orders', body);
@@ -217,13 +226,7 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
 
   it('given an order the review rules approve, when the allocation rule picks a warehouse, then the order carries it and the report counts it per warehouse', async () => {
     const admin = await adminClient(ordo);
-    const { number, order } = await placedAndPrinted(admin, {
-      externalId: 'REF-ALLOC-1',
-      customer: { id: 'C-1001', name: 'Alloc Customer', email: 'alloc@example.com' },
-      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
-      currency: 'EUR',
-      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 2, unitPrice: 89 }],
-    });
+    const { number, order } = await placedAndPrinted(admin, referenceOrder('REF-ALLOC-1', 'Alloc', [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 2, unitPrice: 89 }]));
     const instance = (await admin.get(`/api/instances/${order.flow.instanceId}`)).body;
     const decided = instance.variables.allocation as { decision: string; warehouse: string; strategy: string; plannedShipDate?: string };
     expect(decided.decision).toBe('warehouse');
@@ -259,16 +262,13 @@ describe('the shipped order-fulfilment flow writes its allocation onto the order
   it('given an order no single warehouse of the reference ERP can serve, then the order names the warehouse of each line', async () => {
     const admin = await adminClient(ordo);
     // WH-NORTH has 120 chairs and no rugs, WH-SOUTH 40 chairs and 15 rugs
-    const { order } = await placedAndPrinted(admin, {
-      externalId: 'REF-SPLIT-1',
-      customer: { id: 'C-1001', name: 'Split Customer', email: 'split@example.com' },
-      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
-      currency: 'EUR',
-      lines: [
+    const { order } = await placedAndPrinted(
+      admin,
+      referenceOrder('REF-SPLIT-1', 'Split', [
         { sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 50, unitPrice: 89 },
         { sku: 'RUG-WOOL', name: 'Wool rug', quantity: 2, unitPrice: 310 },
-      ],
-    });
+      ]),
+    );
     const today = new Date().toISOString().slice(0, 10);
     expect(order.allocation).toEqual({
       strategy: 'SPLIT',
@@ -320,13 +320,7 @@ describe('a running order flow and a newly published rule-set version', () => {
 
   it('given orders whose flows took review decisions, when an analyst backtests a draft that sends every unmatched order to manual review, then each row shows the decision taken in the flow and the orders it would now decide differently are counted', async () => {
     const admin = await adminClient(ordo);
-    const { number } = await placedAndPrinted(admin, {
-      externalId: 'REF-BACKTEST-1',
-      customer: { id: 'C-1001', name: 'Backtest Customer', email: 'backtest@example.com' },
-      shippingAddress: { line1: '1 Harbour Road', city: 'Rotterdam', postcode: '3011', country: 'NL' },
-      currency: 'EUR',
-      lines: [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }],
-    });
+    const { number } = await placedAndPrinted(admin, referenceOrder('REF-BACKTEST-1', 'Backtest', [{ sku: 'CHAIR-OAK', name: 'Oak chair', quantity: 1, unitPrice: 89 }]));
     const current = (await admin.get('/api/rule-sets/order-review')).body;
     const draft = JSON.parse(JSON.stringify(current.draft.doc));
     draft.defaultOutcome = { type: 'manual', params: { reason: 'ALL_MANUAL' } };
