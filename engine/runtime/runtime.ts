@@ -61,6 +61,8 @@ interface CommandStep {
   command: string;
   phase: 'lock' | 'load' | 'run' | 'save' | 'outbox';
   since: number;
+  /** while the engine runs it (phase run) */
+  session?: EngineSession;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,9 +105,7 @@ export class WorkflowRuntime {
   private readonly poller: JobPoller;
   readonly locks: Locks;
   private initialized?: Promise<void>;
-  /** sessions running a command right now (not yet saving): handBack() ends them */
-  private readonly running = new Set<EngineSession>();
-  /** commands running on this node and their phase (activity()) */
+  /** commands running on this node and their phase (activity()); those with a session are not yet saving: handBack() ends them */
   private readonly commands = new Set<CommandStep>();
   /** set by handBack(): this node runs no command any more */
   private handingBack = false;
@@ -172,7 +172,7 @@ export class WorkflowRuntime {
     this.handingBack = true;
     const stopping = this.poller.stop();
     let ended = 0;
-    for (const session of this.running) if (session.abandon(new NodeStoppingError())) ended++;
+    for (const { session } of this.commands) if (session?.abandon(new NodeStoppingError())) ended++;
     if (ended) this.logger.info({ commands: ended }, 'node stopping: running commands handed back');
     await stopping;
     await this.retireWatch();
@@ -573,13 +573,13 @@ export class WorkflowRuntime {
     try {
       if (this.handingBack) throw new NodeStoppingError();
       const session = new EngineSession(this.deps, def, doc, command);
-      this.running.add(session);
       let result: SessionResult;
       step.phase = 'run';
+      step.session = session;
       try {
         result = await session.run();
       } finally {
-        this.running.delete(session);
+        step.session = undefined;
       }
       // an overrun is not the instance's fault: save nothing (as after a crash) and let the caller retry,
       // rather than fail the instance at a state it may already have moved past (services ran meanwhile)
