@@ -37,7 +37,6 @@ export class FlowStarter {
   private readonly queue = new Set<string>();
   /** numbers being processed on this node: a sweep that finds their entries again leaves them to it */
   private readonly inFlight = new Set<string>();
-  private active = 0;
   private stopped = false;
   private sweeping?: Promise<void>;
   private readonly leaseMs: number;
@@ -69,7 +68,7 @@ export class FlowStarter {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.sweeping;
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Called after an order is written: start its flow soon, on this node. */
@@ -79,12 +78,11 @@ export class FlowStarter {
   }
 
   private pump(): void {
-    while (!this.stopped && this.active < this.concurrency && this.queue.size > 0) {
+    while (!this.stopped && this.inFlight.size < this.concurrency && this.queue.size > 0) {
       const number = this.queue.values().next().value as string;
       this.queue.delete(number);
       if (this.inFlight.has(number)) continue;
       this.inFlight.add(number);
-      this.active++;
       void this.process(number)
         .catch((err) =>
           isDatabaseUnavailable(err)
@@ -93,7 +91,6 @@ export class FlowStarter {
         )
         .finally(() => {
           this.inFlight.delete(number);
-          this.active--;
           this.pump();
         });
     }
@@ -118,7 +115,7 @@ export class FlowStarter {
   /** Resolves once nothing is queued or running (tests, benches, graceful stop). */
   async idle(timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while (this.queue.size > 0 || this.active > 0) {
+    while (this.queue.size > 0 || this.inFlight.size > 0) {
       if (Date.now() > until) throw new Error('flow starter did not become idle');
       await new Promise((r) => setTimeout(r, 10));
     }
