@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunningOrdo } from '../../server/main';
 import { databaseUp } from '../../server/db/connection';
+import { orderInstanceId } from '../../server/orders/flow-runtime';
 import { ensureFerretdbBinary, freePort, startFerretdb, type EmbeddedDatabase } from '../../server/db/ferretdb';
 import { until } from '../helpers/child-ordo';
 import { ApiClient, adminClient, startTestOrdo, type ApiResponse } from '../helpers/server';
@@ -224,8 +225,8 @@ describe('database outage', () => {
         const orders = await ordo.orders.collections.orders.find({ number: { $in: numbers.filter((n) => !packed.has(n)) } }, { projection: { number: 1, status: 1, flow: 1 } }).toArray();
         const detail = await Promise.all(
           orders.map(async (o) => {
-            const inst = await ordo.workflows.rawInstance(`order:${o.number}`);
-            const jobs = await ordo.connection.collection('jobs').find({ instanceId: `order:${o.number}` }, { projection: { kind: 1, dueAt: 1 } }).toArray();
+            const inst = await ordo.workflows.rawInstance(orderInstanceId(o.number));
+            const jobs = await ordo.connection.collection('jobs').find({ instanceId: orderInstanceId(o.number) }, { projection: { kind: 1, dueAt: 1 } }).toArray();
             return { number: o.number, status: o.status, flow: o.flow, instance: inst && { status: inst.status, rev: inst.rev, tokens: inst.tokens, waits: inst.waits.map((w) => `${w.kind}:${w.activityId}`), parked: inst.parked.map((p) => `${p.reason}:${p.activityId}`) }, jobs };
           }),
         );
